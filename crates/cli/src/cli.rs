@@ -1,0 +1,91 @@
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Agent-based simulation of labour unrest, underground opposition and state repression.
+///
+/// Runs the built-in models (the 1928-1929 Soviet industry model and Epstein's 2002
+/// civil-violence model) from scenario files, writes their results, and checks them
+/// against the historical record.
+#[derive(Parser, Debug)]
+#[command(name = "perelom", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run one scenario and write its results.
+    ///
+    /// Without SCENARIO, runs the embedded default. Results (metrics table, further
+    /// tables, the resolved scenario and a manifest) go to a new directory under
+    /// results/ unless --out names one.
+    Run(RunArgs),
+    /// List the built-in scenarios.
+    Scenarios,
+    /// Print every parameter of a scenario with its value and its source or assumption.
+    Sources(SourcesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ScenarioArgs {
+    /// A built-in scenario name (see `perelom scenarios`) or a scenario file (.toml).
+    pub scenario: Option<String>,
+    /// Override a parameter, with the same checks as the file: --set citizens.density=0.6
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Random seed (overrides run.seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of steps (overrides run.steps).
+    #[arg(long)]
+    pub steps: Option<u32>,
+    /// Output directory; must not exist unless --force. Default: results/NAME-TIMESTAMP.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the output directory if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (default: all cores). Results are identical for any number.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Format of the result tables.
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    pub format: FormatArg,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SourcesArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Print as Markdown (for docs) instead of a plain table.
+    #[arg(long)]
+    pub markdown: bool,
+    /// Only the assumed parameters (the guesswork calibration should estimate).
+    #[arg(long)]
+    pub assumed_only: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FormatArg {
+    Csv,
+    Parquet,
+}
+
+impl From<FormatArg> for perelom_output::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Csv => perelom_output::Format::Csv,
+            FormatArg::Parquet => perelom_output::Format::Parquet,
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! One module per subcommand.
+
+mod run;
+mod scenarios;
+mod sources;
+
+use crate::cli::{Cli, Command};
+use crate::error::CliError;
+use std::process::ExitCode;
+
+pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Scenarios => scenarios::list(),
+        Command::Sources(args) => sources::print(args),
+    }
+}
+
+/// Builds the rayon pool for `--threads` (all cores by default).
+pub(crate) fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool, CliError> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        b = b.num_threads(usize::from(n));
+    }
+    b.build().map_err(|e| CliError::Message(format!("cannot start worker threads: {e}")))
+}
+
+/// Prints label/value rows as an aligned two-column table.
+pub(crate) fn print_table(rows: &[(String, String)]) {
+    let w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    for (k, v) in rows {
+        println!("  {k:<w$}  {v}");
+    }
+}

@@ -1,0 +1,134 @@
+use crate::cli::RunArgs;
+use crate::commands::{print_table, thread_pool};
+use crate::error::CliError;
+use crate::scenario_source;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use perelom_models::Simulation;
+use perelom_output::{write_csv, write_parquet, Format, ResultDir};
+use perelom_scenario::{Cite, Origin, Scenario};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
+    let mut scenario = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+    if let Some(seed) = args.seed {
+        scenario.set(&format!("run.seed={seed}"))?;
+    }
+    if let Some(steps) = args.steps {
+        scenario.set(&format!("run.steps={steps}"))?;
+    }
+    let out = args.out.clone().unwrap_or_else(|| default_out(&scenario));
+    // Claim the output directory before running, so a long run is never wasted on a
+    // directory that cannot be written.
+    let dir = ResultDir::create(&out, args.force)?;
+    let pool = thread_pool(args.threads)?;
+    let threads = pool.current_num_threads();
+
+    let started = chrono::Utc::now();
+    let clock = Instant::now();
+    let sim = pool.install(|| -> Result<Box<dyn Simulation>, CliError> {
+        let mut sim = perelom_models::build(&scenario)?;
+        let steps = sim.clock().steps;
+        let bar = ProgressBar::with_draw_target(Some(u64::from(steps)), ProgressDrawTarget::hidden());
+        bar.set_style(ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} steps, eta {eta}").map_err(|e| e.to_string())?);
+        let mut shown = args.quiet;
+        while sim.steps_done() < steps {
+            sim.step();
+            bar.set_position(u64::from(sim.steps_done()));
+            if !shown && clock.elapsed() > Duration::from_secs(1) {
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+                shown = true;
+            }
+        }
+        bar.finish_and_clear();
+        Ok(sim)
+    })?;
+    let wall = clock.elapsed();
+
+    let format: Format = args.format.into();
+    write_results(&dir, sim.as_ref(), &scenario, format)?;
+    dir.write_file("manifest.json", |w| {
+        let m = manifest(&scenario, threads, started, wall, format);
+        serde_json::to_writer_pretty(&mut *w, &m)?;
+        w.write_all(b"\n")
+    })?;
+    let path = dir.commit()?;
+
+    if !args.quiet {
+        println!("{} — seed {}, {} steps, {:.2} s on {threads} thread(s)", scenario.meta.name, scenario.int("run.seed"), sim.steps_done(), wall.as_secs_f64());
+        print_table(&sim.summary());
+        println!("results: {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `results/NAME-YYYYMMDD-HHMMSS`, with a counter if that exists already: a default
+/// never collides with, and so never overwrites, earlier results.
+fn default_out(s: &Scenario) -> PathBuf {
+    let stem = Path::new(&s.file).file_stem().map(|x| x.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
+    let base = format!("{stem}-{}", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+    let mut p = PathBuf::from("results").join(&base);
+    let mut i = 2;
+    while p.exists() {
+        p = PathBuf::from("results").join(format!("{base}-{i}"));
+        i += 1;
+    }
+    p
+}
+
+/// Writes every table and document of a finished run into `dir`.
+pub(crate) fn write_results(dir: &ResultDir, sim: &dyn Simulation, scenario: &Scenario, format: Format) -> Result<(), CliError> {
+    let mut tables = vec![("metrics".to_string(), sim.metrics())];
+    tables.extend(sim.tables());
+    for (name, table) in &tables {
+        let file = format!("{name}.{}", format.extension());
+        match format {
+            Format::Csv => dir.write_file(&file, |w| write_csv(table, w))?,
+            Format::Parquet => dir.write_file(&file, |w| write_parquet(table, w))?,
+        }
+    }
+    for (name, text) in sim.documents() {
+        dir.write_file(&name, |w| w.write_all(text.as_bytes()))?;
+    }
+    dir.write_file("scenario.toml", |w| w.write_all(scenario.to_toml().as_bytes()))?;
+    Ok(())
+}
+
+/// The run manifest: everything needed to reproduce the run and to judge its numbers.
+pub(crate) fn manifest(s: &Scenario, threads: usize, started: chrono::DateTime<chrono::Utc>, wall: Duration, format: Format) -> serde_json::Value {
+    let params: Vec<serde_json::Value> = s
+        .params
+        .iter()
+        .map(|p| {
+            let (kind, text) = match &p.cite {
+                Cite::Source(t) => ("source", t),
+                Cite::Assumed(t) => ("assumed", t),
+            };
+            let origin = match &p.origin {
+                Origin::Default => "default".to_string(),
+                Origin::File { line, column } => format!("{}:{line}:{column}", s.file),
+                Origin::Override => "--set".to_string(),
+            };
+            serde_json::json!({
+                "key": p.spec.key,
+                "value": p.value.to_string(),
+                kind: text,
+                "set_in": origin,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "perelom_version": env!("CARGO_PKG_VERSION"),
+        "git_commit": option_env!("PERELOM_GIT_COMMIT").filter(|c| !c.is_empty()),
+        "scenario": { "file": s.file, "model": s.meta.model, "name": s.meta.name, "description": s.meta.description },
+        "seed": s.int("run.seed"),
+        "steps": s.int("run.steps"),
+        "started_at": started.to_rfc3339(),
+        "wall_seconds": wall.as_secs_f64(),
+        "threads": threads,
+        "format": format.extension(),
+        "parameters": params,
+    })
+}

@@ -1,0 +1,50 @@
+//! Perelom's built-in models and the registry of built-in scenarios.
+//!
+//! Each model publishes a parameter schema (`schema()`), builds itself from a resolved
+//! [`Scenario`], and runs step by step behind the [`Simulation`] trait, which is all the
+//! command line (and later the server) knows about models.
+//!
+//! Architecture invariant: models do no I/O. They return tables and texts; the CLI
+//! decides where they go.
+
+pub mod epstein;
+pub mod registry;
+
+use perelom_engine::{Clock, Table};
+
+pub use registry::{build, builtin, builtin_scenarios, load_scenario_text, model_names, schema_for, BuiltIn};
+
+/// A model instance in the middle of a run.
+pub trait Simulation: Send {
+    /// The run's clock (steps and, for dated models, their calendar).
+    fn clock(&self) -> &Clock;
+
+    /// Steps done so far.
+    fn steps_done(&self) -> u32;
+
+    /// Advances one step and records its metrics.
+    fn step(&mut self);
+
+    /// One row per step done: `step`, `date` when dated, then the model's metrics.
+    fn metrics(&self) -> Table;
+
+    /// Further named tables (event logs, episode lists, monthly aggregates).
+    fn tables(&self) -> Vec<(String, Table)> {
+        Vec::new()
+    }
+
+    /// Named texts written beside the tables (for instance a survey in words).
+    fn documents(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    /// End-of-run figures for people: label and value.
+    fn summary(&self) -> Vec<(String, String)>;
+
+    /// Runs the remaining steps.
+    fn run_to_end(&mut self) {
+        while self.steps_done() < self.clock().steps {
+            self.step();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Which models and scenarios ship with Perelom.
+
+use crate::Simulation;
+use perelom_scenario::{ParamSpec, Scenario, ScenarioError};
+
+/// A scenario embedded in the binary.
+#[derive(Clone, Copy, Debug)]
+pub struct BuiltIn {
+    /// Name used on the command line: `perelom run epstein-2002`.
+    pub name: &'static str,
+    /// One line for `perelom scenarios`.
+    pub description: &'static str,
+    /// The scenario file's text.
+    pub text: &'static str,
+}
+
+const BUILTINS: &[BuiltIn] = &[BuiltIn {
+    name: "epstein-2002",
+    description: "Epstein (2002) civil violence, Model I: 40x40 torus, legitimacy 0.8",
+    text: include_str!("../../../scenarios/epstein-2002.toml"),
+}];
+
+/// The scenario `perelom run` uses without an argument.
+pub const DEFAULT_SCENARIO: &str = "epstein-2002";
+
+pub fn builtin_scenarios() -> &'static [BuiltIn] {
+    BUILTINS
+}
+
+pub fn builtin(name: &str) -> Option<&'static BuiltIn> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// Names of the models scenario files can name in `[scenario] model = ...`.
+pub fn model_names() -> &'static [&'static str] {
+    &[crate::epstein::MODEL]
+}
+
+pub fn schema_for(model: &str) -> Option<Vec<ParamSpec>> {
+    match model {
+        crate::epstein::MODEL => Some(crate::epstein::schema()),
+        _ => None,
+    }
+}
+
+/// Parses scenario text against the built-in models' schemas.
+pub fn load_scenario_text(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    perelom_scenario::parse(file, text, &schema_for, model_names())
+}
+
+/// Builds the model a scenario names. Checks that involve several parameters at once
+/// are made here and reported like any other scenario error.
+pub fn build(scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
+    match scenario.meta.model.as_str() {
+        crate::epstein::MODEL => Ok(Box::new(crate::epstein::Epstein::new(scenario)?)),
+        other => Err(ScenarioError::new(&scenario.file, None, format!("unknown model \"{other}\""))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_scenario_parses_and_builds() {
+        for b in builtin_scenarios() {
+            let s = load_scenario_text(b.name, b.text).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+            build(&s).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+        }
+        assert!(builtin(DEFAULT_SCENARIO).is_some());
+    }
+}

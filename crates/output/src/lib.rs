@@ -1,0 +1,13 @@
+//! Writing results: tables as CSV or Parquet, the run manifest as JSON, and result
+//! directories that appear whole or not at all.
+//!
+//! Architecture invariant: this crate and the CLI are the only ones that touch the file
+//! system. A result directory is first written under a temporary name beside its final
+//! place and renamed when complete, so a killed run never leaves a directory that looks
+//! finished; an existing directory is never replaced unless the caller says so.
+
+mod result_dir;
+mod table;
+
+pub use result_dir::{OutputError, ResultDir};
+pub use table::{write_csv, write_parquet, Format};

@@ -1,0 +1,534 @@
+//! Reading scenario text into a resolved [`Scenario`].
+
+use crate::error::{line_col, ScenarioError};
+use crate::schema::{Cite, Kind, Origin, Param, ParamSpec, Value};
+use chrono::NaiveDate;
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+/// The `[scenario]` section: which model, and what the scenario is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioMeta {
+    pub model: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// A scenario with every parameter of its model's schema resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// The file it came from, as the user named it.
+    pub file: String,
+    pub meta: ScenarioMeta,
+    /// In schema order.
+    pub params: Vec<Param>,
+}
+
+const META_KEYS: &[&str] = &["model", "name", "description"];
+const LEAF_KEYS: &[&str] = &["value", "source", "assumed", "note"];
+
+/// Parses scenario `text` read from `file`. `schema_for(model)` gives the parameters of
+/// a model; `models` lists the known model names for suggestions.
+pub fn parse(
+    file: &str,
+    text: &str,
+    schema_for: &dyn Fn(&str) -> Option<Vec<ParamSpec>>,
+    models: &[&str],
+) -> Result<Scenario, ScenarioError> {
+    let at = |span: std::ops::Range<usize>| Some(line_col(text, span.start));
+    let doc = DeTable::parse(text).map_err(|e| {
+        let pos = e.span().map(|s| line_col(text, s.start));
+        ScenarioError::new(file, pos, format!("invalid TOML: {}", e.message().trim()))
+    })?;
+    let doc = doc.into_inner();
+
+    // The [scenario] section comes first: it says which schema checks the rest.
+    let meta_entry = doc.iter().find(|(k, _)| k.get_ref() == "scenario");
+    let Some((_, meta_value)) = meta_entry else {
+        return Err(ScenarioError::new(file, Some((1, 1)), "missing [scenario] section")
+            .with_help(format!("start the file with:\n    [scenario]\n    model = \"{}\"", models.first().copied().unwrap_or("epstein"))));
+    };
+    let DeValue::Table(meta_table) = meta_value.get_ref() else {
+        return Err(ScenarioError::new(file, at(meta_value.span()), "`scenario` must be a table"));
+    };
+    let mut meta = ScenarioMeta {
+        model: String::new(),
+        name: String::new(),
+        description: String::new(),
+    };
+    for (k, v) in meta_table.iter() {
+        let known = META_KEYS.contains(&k.get_ref().as_ref());
+        let s = match v.get_ref() {
+            DeValue::String(s) => s,
+            DeValue::Table(_) if !known => {
+                return Err(ScenarioError::new(file, at(k.span()), format!("`{}` is not a key of [scenario]", k.get_ref())).with_help(format!(
+                    "a dotted key after [scenario] belongs to it; put parameters under their own section, e.g. [{}]",
+                    k.get_ref()
+                )));
+            }
+            _ if known => return Err(ScenarioError::new(file, at(v.span()), format!("scenario.{} must be text in quotes", k.get_ref()))),
+            _ => &std::borrow::Cow::Borrowed(""),
+        };
+        match k.get_ref().as_ref() {
+            "model" => meta.model = s.to_string(),
+            "name" => meta.name = s.to_string(),
+            "description" => meta.description = s.to_string(),
+            other => {
+                let mut e = ScenarioError::new(file, at(k.span()), format!("unknown key `scenario.{other}`"));
+                e = e.with_help(suggest(other, META_KEYS.iter().copied()).map_or_else(
+                    || format!("[scenario] takes {}", META_KEYS.join(", ")),
+                    |s| format!("did you mean `{s}`?"),
+                ));
+                return Err(e);
+            }
+        }
+    }
+    let model_span = meta_table.iter().find(|(k, _)| k.get_ref() == "model").map(|(_, v)| v.span());
+    let Some(model_span) = model_span else {
+        return Err(ScenarioError::new(file, at(meta_value.span()), "[scenario] does not name its model")
+            .with_help(format!("add `model = \"...\"`, one of: {}", models.join(", "))));
+    };
+    let Some(schema) = schema_for(&meta.model) else {
+        let help = suggest(&meta.model, models.iter().copied())
+            .map_or_else(|| format!("known models: {}", models.join(", ")), |s| format!("did you mean \"{s}\"? known models: {}", models.join(", ")));
+        return Err(ScenarioError::new(file, at(model_span), format!("unknown model \"{}\"", meta.model)).with_help(help));
+    };
+
+    let mut params: Vec<Param> = schema
+        .into_iter()
+        .map(|spec| Param {
+            value: spec.default.clone(),
+            cite: spec.cite.clone(),
+            origin: Origin::Default,
+            spec,
+        })
+        .collect();
+
+    let mut ctx = Walk { file, text, params: &mut params };
+    for (k, v) in doc.iter() {
+        if k.get_ref() == "scenario" {
+            continue;
+        }
+        ctx.entry(k.get_ref(), k, v)?;
+    }
+
+    Ok(Scenario {
+        file: file.to_string(),
+        meta,
+        params,
+    })
+}
+
+struct Walk<'a> {
+    file: &'a str,
+    text: &'a str,
+    params: &'a mut Vec<Param>,
+}
+
+impl Walk<'_> {
+    fn pos(&self, span: std::ops::Range<usize>) -> Option<(usize, usize)> {
+        Some(line_col(self.text, span.start))
+    }
+
+    fn entry(&mut self, key: &str, key_node: &Spanned<std::borrow::Cow<'_, str>>, v: &Spanned<DeValue<'_>>) -> Result<(), ScenarioError> {
+        let is_param = self.params.iter().any(|p| p.spec.key == key);
+        match v.get_ref() {
+            DeValue::Table(t) if !is_param || t.iter().any(|(k, _)| k.get_ref() == "value") => {
+                if t.iter().any(|(k, _)| k.get_ref() == "value") {
+                    return self.annotated(key, key_node, t, v);
+                }
+                if t.is_empty() && !self.params.iter().any(|p| p.spec.key.starts_with(&format!("{key}."))) {
+                    return Err(self.unknown(key, key_node.span()));
+                }
+                for (k, child) in t.iter() {
+                    self.entry(&format!("{key}.{}", k.get_ref()), k, child)?;
+                }
+                Ok(())
+            }
+            DeValue::Table(t) => self.annotated(key, key_node, t, v),
+            _ => self.leaf(key, key_node.span(), v, None),
+        }
+    }
+
+    fn annotated(
+        &mut self,
+        key: &str,
+        key_node: &Spanned<std::borrow::Cow<'_, str>>,
+        t: &DeTable<'_>,
+        whole: &Spanned<DeValue<'_>>,
+    ) -> Result<(), ScenarioError> {
+        let mut cite = None;
+        let mut value = None;
+        for (k, child) in t.iter() {
+            let name = k.get_ref().as_ref();
+            match name {
+                "value" => value = Some(child),
+                "source" | "assumed" | "note" => {
+                    let DeValue::String(s) = child.get_ref() else {
+                        return Err(ScenarioError::new(self.file, self.pos(child.span()), format!("`{key}.{name}` must be text in quotes")));
+                    };
+                    if s.trim().is_empty() && name != "note" {
+                        return Err(ScenarioError::new(self.file, self.pos(child.span()), format!("`{key}.{name}` is empty"))
+                            .with_help("say where the number comes from (a fact id such as \"F10\", or a reference with page), or why it is assumed"));
+                    }
+                    let c = match name {
+                        "source" => Some(Cite::Source(s.to_string())),
+                        "assumed" => Some(Cite::Assumed(s.to_string())),
+                        _ => None,
+                    };
+                    if let Some(c) = c {
+                        if cite.is_some() {
+                            return Err(ScenarioError::new(self.file, self.pos(k.span()), format!("`{key}` has both `source` and `assumed`"))
+                                .with_help("a value is either evidence (source) or an assumption (assumed), not both"));
+                        }
+                        cite = Some(c);
+                    }
+                }
+                other => {
+                    let help = suggest(other, LEAF_KEYS.iter().copied())
+                        .map_or_else(|| format!("an annotated value takes {}", LEAF_KEYS.join(", ")), |s| format!("did you mean `{s}`?"));
+                    return Err(ScenarioError::new(self.file, self.pos(k.span()), format!("unknown key `{other}` in the annotation of `{key}`")).with_help(help));
+                }
+            }
+        }
+        let value = value.unwrap_or(whole);
+        if !self.params.iter().any(|p| p.spec.key == key) {
+            return Err(self.unknown(key, key_node.span()));
+        }
+        self.leaf(key, key_node.span(), value, cite)
+    }
+
+    fn leaf(&mut self, key: &str, key_span: std::ops::Range<usize>, v: &Spanned<DeValue<'_>>, cite: Option<Cite>) -> Result<(), ScenarioError> {
+        let Some(idx) = self.params.iter().position(|p| p.spec.key == key) else {
+            return Err(self.unknown(key, key_span));
+        };
+        let spec = &self.params[idx].spec;
+        let pos = self.pos(v.span());
+        let value = convert(&spec.kind, v.get_ref()).and_then(|val| spec.kind.check(&val).map(|_| val));
+        let value = value.map_err(|why| range_error(self.file, pos, spec, &why))?;
+        let (line, column) = pos.unwrap_or((0, 0));
+        let p = &mut self.params[idx];
+        p.value = value;
+        p.origin = Origin::File { line, column };
+        if let Some(c) = cite {
+            p.cite = c;
+        }
+        Ok(())
+    }
+
+    fn unknown(&self, key: &str, span: std::ops::Range<usize>) -> ScenarioError {
+        unknown_key(self.file, self.pos(span), key, self.params)
+    }
+}
+
+fn range_error(file: &str, pos: Option<(usize, usize)>, spec: &ParamSpec, why: &str) -> ScenarioError {
+    ScenarioError::new(file, pos, format!("invalid value for `{}`: {why}", spec.key))
+        .with_help(format!("valid: {} (default {}); `{}` is {}", spec.kind.describe(), spec.default.to_toml(), spec.key, spec.doc))
+}
+
+fn unknown_key(file: &str, pos: Option<(usize, usize)>, key: &str, params: &[Param]) -> ScenarioError {
+    let keys = params.iter().map(|p| p.spec.key);
+    let help = match suggest(key, keys) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => {
+            let group = key.split('.').next().unwrap_or(key);
+            let in_group: Vec<&str> = params.iter().map(|p| p.spec.key).filter(|k| k.split('.').next() == Some(group)).collect();
+            if in_group.is_empty() {
+                let mut groups: Vec<&str> = params.iter().map(|p| p.spec.group()).collect();
+                groups.dedup();
+                format!("parameter groups of this model: {}", groups.join(", "))
+            } else {
+                format!("parameters in [{group}]: {}", in_group.join(", "))
+            }
+        }
+    };
+    ScenarioError::new(file, pos, format!("unknown parameter `{key}`")).with_help(help)
+}
+
+/// The closest candidate to `word`, if one is close enough to be a likely typo.
+pub(crate) fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let last = |s: &str| s.rsplit('.').next().unwrap_or(s).to_string();
+    candidates
+        .map(|c| {
+            let full = strsim::damerau_levenshtein(word, c);
+            let tail = strsim::damerau_levenshtein(&last(word), &last(c)) + usize::from(!same_group(word, c));
+            (full.min(tail + 1), c)
+        })
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn same_group(a: &str, b: &str) -> bool {
+    a.split('.').next() == b.split('.').next()
+}
+
+/// Converts a TOML value to the kind's type (the range is checked separately).
+fn convert(kind: &Kind, v: &DeValue<'_>) -> Result<Value, String> {
+    let found = || format!("expected {}, found {}", kind.type_name(), de_type(v));
+    match (kind, v) {
+        (Kind::Int { .. }, DeValue::Integer(i)) => i64::from_str_radix(i.as_str(), i.radix()).map(Value::Int).map_err(|_| "the integer is too large".to_string()),
+        (Kind::Float { .. }, DeValue::Float(x)) => x.as_str().parse::<f64>().map(Value::Float).map_err(|_| "not a number".to_string()),
+        (Kind::Float { .. }, DeValue::Integer(i)) => i64::from_str_radix(i.as_str(), i.radix()).map(|x| Value::Float(x as f64)).map_err(|_| "the number is too large".to_string()),
+        (Kind::Bool, DeValue::Boolean(b)) => Ok(Value::Bool(*b)),
+        (Kind::Choice(_), DeValue::String(s)) | (Kind::Text, DeValue::String(s)) => Ok(Value::Text(s.to_string())),
+        (Kind::Date { .. }, DeValue::String(s)) => parse_date(s).map(Value::Date),
+        (Kind::Date { .. }, DeValue::Datetime(dt)) => match (dt.date, dt.time) {
+            (Some(d), None) => NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                .map(Value::Date)
+                .ok_or_else(|| "not a calendar date".to_string()),
+            _ => Err("expected a date without a time of day".to_string()),
+        },
+        (Kind::Floats { .. }, DeValue::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item.get_ref() {
+                DeValue::Float(x) => x.as_str().parse::<f64>().map_err(|_| format!("item {} is not a number", i + 1)),
+                DeValue::Integer(n) => i64::from_str_radix(n.as_str(), n.radix()).map(|x| x as f64).map_err(|_| format!("item {} is too large", i + 1)),
+                other => Err(format!("item {} is {}, expected a number", i + 1, de_type(other))),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Floats),
+        _ => Err(found()),
+    }
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("\"{s}\" is not a date of the form YYYY-MM-DD"))
+}
+
+fn de_type(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "text",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a number with a decimal point",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "a list",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+impl Scenario {
+    pub fn get(&self, key: &str) -> Option<&Param> {
+        self.params.iter().find(|p| p.spec.key == key)
+    }
+
+    fn value(&self, key: &str) -> &Value {
+        match self.get(key) {
+            Some(p) => &p.value,
+            // A model asking for a key it did not declare is a programming error.
+            None => panic!("parameter `{key}` is not in the schema"),
+        }
+    }
+
+    pub fn int(&self, key: &str) -> i64 {
+        match self.value(key) {
+            Value::Int(x) => *x,
+            v => panic!("`{key}` is {v:?}, not an integer"),
+        }
+    }
+
+    pub fn float(&self, key: &str) -> f64 {
+        match self.value(key) {
+            Value::Float(x) => *x,
+            Value::Int(x) => *x as f64,
+            v => panic!("`{key}` is {v:?}, not a number"),
+        }
+    }
+
+    pub fn bool(&self, key: &str) -> bool {
+        match self.value(key) {
+            Value::Bool(x) => *x,
+            v => panic!("`{key}` is {v:?}, not a boolean"),
+        }
+    }
+
+    pub fn text(&self, key: &str) -> &str {
+        match self.value(key) {
+            Value::Text(x) => x,
+            v => panic!("`{key}` is {v:?}, not text"),
+        }
+    }
+
+    pub fn date(&self, key: &str) -> NaiveDate {
+        match self.value(key) {
+            Value::Date(x) => *x,
+            v => panic!("`{key}` is {v:?}, not a date"),
+        }
+    }
+
+    pub fn floats(&self, key: &str) -> &[f64] {
+        match self.value(key) {
+            Value::Floats(x) => x,
+            v => panic!("`{key}` is {v:?}, not a list"),
+        }
+    }
+
+    /// Applies `key=value` from the command line, with the same checks as the file.
+    /// The value is read as TOML (`0.5`, `true`, `"moore"`, `[1, 2]`, `1928-09-24`);
+    /// a bare word that is not TOML is taken as text, so `--set cops.kind=moore` works.
+    pub fn set(&mut self, assignment: &str) -> Result<(), ScenarioError> {
+        let Some((key, raw)) = assignment.split_once('=') else {
+            return Err(ScenarioError::new("--set", None, format!("`{assignment}` is not of the form key=value")).with_help("for example: --set legitimacy.initial=0.6"));
+        };
+        let (key, raw) = (key.trim(), raw.trim());
+        let Some(idx) = self.params.iter().position(|p| p.spec.key == key) else {
+            return Err(unknown_key("--set", None, key, &self.params));
+        };
+        let spec = self.params[idx].spec.clone();
+        let parsed = DeValue::parse(raw);
+        let value = match parsed {
+            Ok(v) => convert(&spec.kind, v.get_ref()),
+            Err(_) if matches!(spec.kind, Kind::Choice(_) | Kind::Text) => Ok(Value::Text(raw.to_string())),
+            Err(_) if matches!(spec.kind, Kind::Date { .. }) => parse_date(raw).map(Value::Date),
+            Err(_) => Err(format!("`{raw}` is not {}", spec.kind.type_name())),
+        };
+        let value = value.and_then(|v| spec.kind.check(&v).map(|_| v)).map_err(|why| range_error("--set", None, &spec, &why))?;
+        let p = &mut self.params[idx];
+        p.value = value;
+        p.origin = Origin::Override;
+        Ok(())
+    }
+
+    /// The resolved scenario as TOML: every parameter, defaults filled in, each with its
+    /// citation. Parsing it again gives the same scenario.
+    pub fn to_toml(&self) -> String {
+        let mut out = String::new();
+        out.push_str("[scenario]\n");
+        out.push_str(&format!("model = {:?}\nname = {:?}\ndescription = {:?}\n", self.meta.model, self.meta.name, self.meta.description));
+        let mut group = "";
+        for p in &self.params {
+            let (g, rest) = p.spec.key.split_once('.').unwrap_or(("", p.spec.key));
+            if g != group {
+                out.push_str(&format!("\n[{g}]\n"));
+                group = g;
+            }
+            let (kind, text) = match &p.cite {
+                Cite::Source(s) => ("source", s),
+                Cite::Assumed(s) => ("assumed", s),
+            };
+            out.push_str(&format!("{rest} = {{ value = {}, {kind} = {text:?} }}\n", p.value.to_toml()));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema() -> Vec<ParamSpec> {
+        vec![
+            ParamSpec::new("run.steps", Kind::Int { min: 1, max: 1000 }, Value::Int(10), "steps to run", Cite::assumed("short")),
+            ParamSpec::new("grid.width", Kind::Int { min: 1, max: 100 }, Value::Int(40), "grid width in cells", Cite::source("Epstein 2002")),
+            ParamSpec::new("grid.torus", Kind::Bool, Value::Bool(true), "wrap edges", Cite::source("Epstein 2002")),
+            ParamSpec::new("agents.density", Kind::Float { min: 0.0, max: 1.0 }, Value::Float(0.7), "share of cells", Cite::source("Epstein 2002")),
+            ParamSpec::new("agents.kind", Kind::Choice(&["moore", "von-neumann"]), Value::Text("moore".into()), "neighbourhood", Cite::assumed("x")),
+            ParamSpec::new(
+                "events.at",
+                Kind::Date { min: NaiveDate::from_ymd_opt(1900, 1, 1).unwrap(), max: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() },
+                Value::Date(NaiveDate::from_ymd_opt(1928, 9, 24).unwrap()),
+                "escalation",
+                Cite::source("F38"),
+            ),
+            ParamSpec::new("bands.coef", Kind::Floats { min: 0.0, max: 10.0, len: (3, 3) }, Value::Floats(vec![1.0, 2.0, 3.0]), "coefficients", Cite::source("F05")),
+        ]
+    }
+
+    fn p(text: &str) -> Result<Scenario, ScenarioError> {
+        parse("s.toml", text, &|m| (m == "toy").then(schema), &["toy"])
+    }
+
+    const HEAD: &str = "[scenario]\nmodel = \"toy\"\n";
+
+    #[test]
+    fn defaults_fill_unset_parameters() {
+        let s = p(&format!("{HEAD}[grid]\nwidth = 12\n")).unwrap();
+        assert_eq!(s.int("grid.width"), 12);
+        assert_eq!(s.get("grid.width").unwrap().origin, Origin::File { line: 4, column: 9 });
+        assert_eq!(s.float("agents.density"), 0.7);
+        assert_eq!(s.get("agents.density").unwrap().origin, Origin::Default);
+    }
+
+    #[test]
+    fn annotated_values_carry_their_citation() {
+        let s = p(&format!("{HEAD}[agents]\ndensity = {{ value = 0.5, assumed = \"guess\" }}\nkind = {{ value = \"von-neumann\", source = \"Mesa\" }}\n")).unwrap();
+        assert_eq!(s.float("agents.density"), 0.5);
+        assert_eq!(s.get("agents.density").unwrap().cite, Cite::assumed("guess"));
+        assert_eq!(s.text("agents.kind"), "von-neumann");
+        let s = p(&format!("{HEAD}[events]\nat = 1928-01-19\n[bands]\ncoef = [1, 2.5, 3]\n")).unwrap();
+        assert_eq!(s.date("events.at").to_string(), "1928-01-19");
+        assert_eq!(s.floats("bands.coef"), &[1.0, 2.5, 3.0]);
+    }
+
+    #[test]
+    fn unknown_key_names_position_and_closest_key() {
+        let e = p(&format!("{HEAD}[grid]\nwidht = 12\n")).unwrap_err();
+        assert_eq!(e.position, Some((4, 1)));
+        assert!(e.message.contains("grid.widht"), "{e}");
+        assert_eq!(e.help.as_deref(), Some("did you mean `grid.width`?"));
+        let e = p(&format!("{HEAD}[nothing]\nzzz = 1\n")).unwrap_err();
+        assert!(e.help.unwrap().contains("parameter groups"));
+    }
+
+    #[test]
+    fn out_of_range_and_wrong_type_give_the_valid_range() {
+        let e = p(&format!("{HEAD}[agents]\ndensity = 1.5\n")).unwrap_err();
+        assert_eq!(e.position, Some((4, 11)));
+        assert!(e.message.contains("out of range"), "{e}");
+        assert!(e.help.as_ref().unwrap().contains("a number from 0 to 1"), "{e}");
+        let e = p(&format!("{HEAD}[grid]\nwidth = \"forty\"\n")).unwrap_err();
+        assert!(e.message.contains("expected an integer, found text"), "{e}");
+        let e = p(&format!("{HEAD}[agents]\nkind = \"hex\"\n")).unwrap_err();
+        assert!(e.help.as_ref().unwrap().contains("\"moore\", \"von-neumann\""), "{e}");
+        let e = p(&format!("{HEAD}[bands]\ncoef = [1, 2]\n")).unwrap_err();
+        assert!(e.message.contains("has 2 numbers"), "{e}");
+    }
+
+    #[test]
+    fn scenario_section_is_checked() {
+        assert!(p("[grid]\nwidth = 3\n").unwrap_err().message.contains("missing [scenario]"));
+        let e = p("[scenario]\nmodel = \"tyo\"\n").unwrap_err();
+        assert!(e.help.unwrap().contains("did you mean \"toy\""));
+        let e = p("[scenario]\nmodle = \"toy\"\n").unwrap_err();
+        assert_eq!(e.help.as_deref(), Some("did you mean `model`?"));
+        let e = p("[scenario\n").unwrap_err();
+        assert!(e.message.starts_with("invalid TOML"), "{e}");
+        assert!(e.position.is_some());
+    }
+
+    #[test]
+    fn both_source_and_assumed_is_rejected() {
+        let e = p(&format!("{HEAD}[grid]\nwidth = {{ value = 3, source = \"a\", assumed = \"b\" }}\n")).unwrap_err();
+        assert!(e.message.contains("both"), "{e}");
+        let e = p(&format!("{HEAD}grid.width = 3\n")).unwrap_err();
+        assert!(e.help.as_ref().unwrap().contains("own section"), "{e}");
+    }
+
+    #[test]
+    fn set_overrides_with_the_same_checks() {
+        let mut s = p(HEAD).unwrap();
+        s.set("grid.width=7").unwrap();
+        s.set("agents.kind=von-neumann").unwrap();
+        s.set("events.at=1929-09-24").unwrap();
+        assert_eq!(s.int("grid.width"), 7);
+        assert_eq!(s.text("agents.kind"), "von-neumann");
+        assert_eq!(s.get("grid.width").unwrap().origin, Origin::Override);
+        assert!(s.set("grid.width=0").unwrap_err().help.unwrap().contains("from 1 to 100"));
+        assert!(s.set("grid.wdth=3").unwrap_err().help.unwrap().contains("grid.width"));
+        assert!(s.set("grid.width").is_err());
+        assert!(s.set("grid.torus=maybe").is_err());
+    }
+
+    #[test]
+    fn resolved_toml_round_trips() {
+        let mut s = p(&format!("{HEAD}[grid]\nwidth = 12\n")).unwrap();
+        s.set("agents.density=0.25").unwrap();
+        let again = p(&s.to_toml()).unwrap();
+        for (a, b) in s.params.iter().zip(&again.params) {
+            assert_eq!(a.value, b.value);
+            assert_eq!(a.cite, b.cite);
+        }
+    }
+}

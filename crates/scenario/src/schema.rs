@@ -1,0 +1,212 @@
+//! What a model says about its parameters.
+
+use chrono::NaiveDate;
+use std::fmt;
+
+/// The type and valid range of a parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind {
+    Int { min: i64, max: i64 },
+    Float { min: f64, max: f64 },
+    Bool,
+    /// One of a fixed set of words.
+    Choice(&'static [&'static str]),
+    /// A calendar date, written `1928-09-24` (a TOML date or a string).
+    Date { min: NaiveDate, max: NaiveDate },
+    /// A list of numbers, each within `min..=max`, of length within `len`.
+    Floats { min: f64, max: f64, len: (usize, usize) },
+    /// Free text.
+    Text,
+}
+
+impl Kind {
+    /// A person-readable statement of the valid values.
+    pub fn describe(&self) -> String {
+        match self {
+            Kind::Int { min, max } => format!("an integer from {min} to {max}"),
+            Kind::Float { min, max } => format!("a number from {} to {}", num(*min), num(*max)),
+            Kind::Bool => "true or false".to_string(),
+            Kind::Choice(c) => format!("one of {}", c.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ")),
+            Kind::Date { min, max } => format!("a date from {min} to {max} (YYYY-MM-DD)"),
+            Kind::Floats { min, max, len } => {
+                let n = if len.0 == len.1 { format!("exactly {}", len.0) } else { format!("{} to {}", len.0, len.1) };
+                format!("a list of {n} numbers, each from {} to {}", num(*min), num(*max))
+            }
+            Kind::Text => "text".to_string(),
+        }
+    }
+
+    /// Checks a value of the right type against the range; `Err` says why not.
+    pub fn check(&self, v: &Value) -> Result<(), String> {
+        let ok = match (self, v) {
+            (Kind::Int { min, max }, Value::Int(x)) => (min..=max).contains(&x),
+            (Kind::Float { min, max }, Value::Float(x)) => x.is_finite() && *min <= *x && *x <= *max,
+            (Kind::Bool, Value::Bool(_)) => true,
+            (Kind::Choice(c), Value::Text(s)) => c.contains(&s.as_str()),
+            (Kind::Date { min, max }, Value::Date(d)) => (min..=max).contains(&d),
+            (Kind::Floats { min, max, len }, Value::Floats(xs)) => {
+                if xs.len() < len.0 || xs.len() > len.1 {
+                    return Err(format!("the list has {} numbers", xs.len()));
+                }
+                if let Some((i, x)) = xs.iter().enumerate().find(|(_, x)| !(x.is_finite() && *min <= **x && **x <= *max)) {
+                    return Err(format!("item {} is {}", i + 1, num(*x)));
+                }
+                true
+            }
+            (Kind::Text, Value::Text(_)) => true,
+            _ => return Err(format!("expected {}, found {}", self.type_name(), v.type_name())),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("{v} is out of range"))
+        }
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Kind::Int { .. } => "an integer",
+            Kind::Float { .. } => "a number",
+            Kind::Bool => "true or false",
+            Kind::Choice(_) => "a word in quotes",
+            Kind::Date { .. } => "a date",
+            Kind::Floats { .. } => "a list of numbers",
+            Kind::Text => "text in quotes",
+        }
+    }
+}
+
+fn num(x: f64) -> String {
+    if x == f64::MAX {
+        "any".into()
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A parameter value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Text(String),
+    Date(NaiveDate),
+    Floats(Vec<f64>),
+}
+
+impl Value {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::Bool(_) => "a boolean",
+            Value::Text(_) => "text",
+            Value::Date(_) => "a date",
+            Value::Floats(_) => "a list",
+        }
+    }
+
+    /// The value as a TOML literal.
+    pub fn to_toml(&self) -> String {
+        match self {
+            Value::Text(s) => format!("{s:?}"),
+            Value::Date(d) => d.to_string(),
+            Value::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{x:.1}"),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Int(x) => write!(f, "{x}"),
+            Value::Float(x) => write!(f, "{x}"),
+            Value::Bool(x) => write!(f, "{x}"),
+            Value::Text(s) => write!(f, "{s}"),
+            Value::Date(d) => write!(f, "{d}"),
+            Value::Floats(xs) => {
+                write!(f, "[")?;
+                for (i, x) in xs.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{x}")?;
+                }
+                write!(f, "]")
+            }
+        }
+    }
+}
+
+/// Where a number comes from: evidence, or an assumption with its reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cite {
+    /// A citation: a fact id of `shared/brief/FACTS.md` ("F10") or a reference with page.
+    Source(String),
+    /// Not from evidence; the text says why this value.
+    Assumed(String),
+}
+
+impl Cite {
+    pub fn source(s: &str) -> Self {
+        Cite::Source(s.to_string())
+    }
+    pub fn assumed(s: &str) -> Self {
+        Cite::Assumed(s.to_string())
+    }
+    pub fn is_assumed(&self) -> bool {
+        matches!(self, Cite::Assumed(_))
+    }
+    pub fn text(&self) -> &str {
+        match self {
+            Cite::Source(s) | Cite::Assumed(s) => s,
+        }
+    }
+}
+
+/// One parameter as a model declares it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamSpec {
+    /// Dotted key, the first part naming its group: `citizens.density`.
+    pub key: &'static str,
+    pub kind: Kind,
+    pub default: Value,
+    /// What the parameter means, in one line.
+    pub doc: &'static str,
+    /// Evidence for the default value.
+    pub cite: Cite,
+}
+
+impl ParamSpec {
+    pub fn new(key: &'static str, kind: Kind, default: Value, doc: &'static str, cite: Cite) -> Self {
+        debug_assert!(kind.check(&default).is_ok(), "default of {key} invalid");
+        ParamSpec { key, kind, default, doc, cite }
+    }
+
+    /// The group (first part of the key), used to arrange parameters for people.
+    pub fn group(&self) -> &str {
+        self.key.split('.').next().unwrap_or(self.key)
+    }
+}
+
+/// Where a resolved value was set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The schema's default.
+    Default,
+    /// The scenario file, at line and column.
+    File { line: usize, column: usize },
+    /// `--set` on the command line (or a request to the server).
+    Override,
+}
+
+/// A parameter resolved for a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub spec: ParamSpec,
+    pub value: Value,
+    pub cite: Cite,
+    pub origin: Origin,
+}
