@@ -25,6 +25,16 @@ pub enum Command {
     Scenarios,
     /// Print every parameter of a scenario with its value and its source or assumption.
     Sources(SourcesArgs),
+    /// Print a complete scenario file (every parameter, annotated) to edit into your own.
+    ///
+    /// Example: perelom template ussr-1928-1929 > my-counterfactual.toml
+    Template(TemplateArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TemplateArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
 }
 
 #[derive(Args, Debug)]
@@ -46,6 +56,10 @@ pub struct RunArgs {
     /// Number of steps (overrides run.steps).
     #[arg(long)]
     pub steps: Option<u32>,
+    /// Share of the full workforce to model, 1.0 = about 3 million people (overrides
+    /// population.scale; models without a population ignore it with an error).
+    #[arg(long)]
+    pub scale: Option<f64>,
     /// Output directory; must not exist unless --force. Default: results/NAME-TIMESTAMP.
     #[arg(long)]
     pub out: Option<PathBuf>,

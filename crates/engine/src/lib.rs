@@ -17,7 +17,7 @@ pub mod stats;
 
 pub use clock::{Clock, StepUnit};
 pub use record::{Column, ColumnData, MetricKind, Recorder, Table};
-pub use rng::{SimRng, Streams};
+pub use rng::{FastRng, SimRng, Streams};
 
 /// Runs `f(seed)` for each seed in parallel and returns the results in seed order.
 /// Each run draws only from its own seed's streams, so the results do not depend on

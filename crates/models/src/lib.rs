@@ -9,6 +9,7 @@
 
 pub mod epstein;
 pub mod registry;
+pub mod ussr;
 
 use perelom_engine::{Clock, Table};
 

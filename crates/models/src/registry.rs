@@ -14,14 +14,21 @@ pub struct BuiltIn {
     pub text: &'static str,
 }
 
-const BUILTINS: &[BuiltIn] = &[BuiltIn {
-    name: "epstein-2002",
-    description: "Epstein (2002) civil violence, Model I: 40x40 torus, legitimacy 0.8",
-    text: include_str!("../../../scenarios/epstein-2002.toml"),
-}];
+const BUILTINS: &[BuiltIn] = &[
+    BuiltIn {
+        name: "ussr-1928-1929",
+        description: "Soviet industry 1928-1929: workers, factories, the Left Opposition and the OGPU (historical baseline)",
+        text: include_str!("../../../scenarios/ussr-1928-1929.toml"),
+    },
+    BuiltIn {
+        name: "epstein-2002",
+        description: "Epstein (2002) civil violence, Model I: 40x40 torus, legitimacy 0.8",
+        text: include_str!("../../../scenarios/epstein-2002.toml"),
+    },
+];
 
 /// The scenario `perelom run` uses without an argument.
-pub const DEFAULT_SCENARIO: &str = "epstein-2002";
+pub const DEFAULT_SCENARIO: &str = "ussr-1928-1929";
 
 pub fn builtin_scenarios() -> &'static [BuiltIn] {
     BUILTINS
@@ -33,12 +40,13 @@ pub fn builtin(name: &str) -> Option<&'static BuiltIn> {
 
 /// Names of the models scenario files can name in `[scenario] model = ...`.
 pub fn model_names() -> &'static [&'static str] {
-    &[crate::epstein::MODEL]
+    &[crate::ussr::MODEL, crate::epstein::MODEL]
 }
 
 pub fn schema_for(model: &str) -> Option<Vec<ParamSpec>> {
     match model {
         crate::epstein::MODEL => Some(crate::epstein::schema()),
+        crate::ussr::MODEL => Some(crate::ussr::schema()),
         _ => None,
     }
 }
@@ -53,6 +61,7 @@ pub fn load_scenario_text(file: &str, text: &str) -> Result<Scenario, ScenarioEr
 pub fn build(scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
     match scenario.meta.model.as_str() {
         crate::epstein::MODEL => Ok(Box::new(crate::epstein::Epstein::new(scenario)?)),
+        crate::ussr::MODEL => Ok(Box::new(crate::ussr::Ussr::new(scenario)?)),
         other => Err(ScenarioError::new(&scenario.file, None, format!("unknown model \"{other}\""))),
     }
 }

@@ -397,8 +397,16 @@ impl Scenario {
         let mut out = String::new();
         out.push_str("[scenario]\n");
         out.push_str(&format!("model = {:?}\nname = {:?}\ndescription = {:?}\n", self.meta.model, self.meta.name, self.meta.description));
-        let mut group = "";
+        // Sections in order of first appearance; a section's keys together.
+        let mut groups: Vec<&str> = Vec::new();
         for p in &self.params {
+            if !groups.contains(&p.spec.group()) {
+                groups.push(p.spec.group());
+            }
+        }
+        let ordered = groups.iter().flat_map(|g| self.params.iter().filter(move |p| p.spec.group() == *g));
+        let mut group = "";
+        for p in ordered {
             let (g, rest) = p.spec.key.split_once('.').unwrap_or(("", p.spec.key));
             if g != group {
                 out.push_str(&format!("\n[{g}]\n"));
@@ -408,7 +416,7 @@ impl Scenario {
                 Cite::Source(s) => ("source", s),
                 Cite::Assumed(s) => ("assumed", s),
             };
-            out.push_str(&format!("{rest} = {{ value = {}, {kind} = {text:?} }}\n", p.value.to_toml()));
+            out.push_str(&format!("# {} ({})\n{rest} = {{ value = {}, {kind} = {text:?} }}\n", p.spec.doc, p.spec.kind.describe(), p.value.to_toml()));
         }
         out
     }

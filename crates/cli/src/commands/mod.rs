@@ -13,6 +13,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Run(args) => run::run(args),
         Command::Scenarios => scenarios::list(),
         Command::Sources(args) => sources::print(args),
+        Command::Template(args) => {
+            let s = crate::scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+            print!("{}", s.to_toml());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

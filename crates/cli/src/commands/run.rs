@@ -19,6 +19,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     if let Some(steps) = args.steps {
         scenario.set(&format!("run.steps={steps}"))?;
     }
+    if let Some(scale) = args.scale {
+        scenario.set(&format!("population.scale={scale:?}"))?;
+    }
     let out = args.out.clone().unwrap_or_else(|| default_out(&scenario));
     // Claim the output directory before running, so a long run is never wasted on a
     // directory that cannot be written.

@@ -1,0 +1,249 @@
+//! The 1928–1929 model's parameters: the schema (key, range, default, doc, citation)
+//! and the typed [`Config`] read from a resolved scenario.
+//!
+//! Citations name the fact ids of `shared/brief/FACTS.md` (F01–F40) or the design brief;
+//! everything else is marked assumed with its reason, and is what calibration estimates.
+
+use chrono::NaiveDate;
+use perelom_scenario::{Cite, Kind, ParamSpec, Scenario, Value};
+
+pub const REGIONS: [&str; 6] = ["Moscow", "Leningrad", "Ivanovo", "Urals", "Ukraine", "other"];
+pub const SECTORS: [&str; 6] = ["metal", "textile", "garment", "rubber-chemical", "rail", "other"];
+pub const ORGS: [&str; 2] = ["Bolshevik Leninists", "Decists"];
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("valid built-in date")
+}
+
+fn src(s: &str) -> Cite {
+    Cite::source(s)
+}
+fn asm(s: &str) -> Cite {
+    Cite::assumed(s)
+}
+
+fn float(key: &'static str, min: f64, max: f64, v: f64, doc: &'static str, cite: Cite) -> ParamSpec {
+    ParamSpec::new(key, Kind::Float { min, max }, Value::Float(v), doc, cite)
+}
+fn int(key: &'static str, min: i64, max: i64, v: i64, doc: &'static str, cite: Cite) -> ParamSpec {
+    ParamSpec::new(key, Kind::Int { min, max }, Value::Int(v), doc, cite)
+}
+fn date(key: &'static str, v: &str, doc: &'static str, cite: Cite) -> ParamSpec {
+    ParamSpec::new(key, Kind::Date { min: d("1900-01-01"), max: d("2000-12-31") }, Value::Date(d(v)), doc, cite)
+}
+fn flag(key: &'static str, v: bool, doc: &'static str, cite: Cite) -> ParamSpec {
+    ParamSpec::new(key, Kind::Bool, Value::Bool(v), doc, cite)
+}
+fn floats(key: &'static str, len: usize, min: f64, max: f64, v: &[f64], doc: &'static str, cite: Cite) -> ParamSpec {
+    ParamSpec::new(key, Kind::Floats { min, max, len: (len, len) }, Value::Floats(v.to_vec()), doc, cite)
+}
+fn prob(key: &'static str, v: f64, doc: &'static str, cite: Cite) -> ParamSpec {
+    float(key, 0.0, 1.0, v, doc, cite)
+}
+
+/// Never: a date after any run, to switch a dated event off.
+pub const NEVER: &str = "1999-12-31";
+
+pub fn schema() -> Vec<ParamSpec> {
+    vec![
+        // --- run -----------------------------------------------------------------------
+        int("run.seed", 0, i64::MAX, 1, "random seed of the run", asm("any seed; results are checked over ensembles")),
+        date("run.start", "1928-01-02", "date of the first weekly step", src("MODEL.md: weekly steps from 1928-01-02")),
+        int("run.steps", 1, 520, 104, "number of weekly steps", src("MODEL.md: 104 weeks to 1929-12-30")),
+        // --- population ----------------------------------------------------------------
+        int("population.full_scale", 1000, 10_000_000, 3_000_000, "workforce at scale 1.0 (census industry)", asm("MODEL.md: about 3 million; the denominator of T1")),
+        float("population.scale", 0.0001, 1.0, 0.02, "share of the full workforce modelled, one agent per person", asm("small enough to run in seconds; 1.0 = full scale")),
+        prob("population.white_collar", 0.12, "share of white-collar staff (sluzhashchie) in the workforce", asm("typical staff share of census industry")),
+        prob("population.peasant_origin", 0.25, "share of workers of peasant origin (recent arrivals)", asm("influx of villagers into industry, F01 context")),
+        prob("population.young", 0.3, "share of young workers (under about 25)", asm("young cohort of the late 1920s workforce")),
+        prob("population.party", 0.1, "share of party members in the workforce", asm("order of magnitude of party saturation in industry, F29")),
+        floats("population.region_shares", 6, 0.0, 1.0, &[0.2, 0.15, 0.12, 0.13, 0.2, 0.2], "workforce shares of Moscow, Leningrad, Ivanovo, Urals, Ukraine, other", asm("rough regional weights of industry")),
+        floats("population.sector_shares", 6, 0.0, 1.0, &[0.3, 0.3, 0.08, 0.07, 0.15, 0.1], "workforce shares of metal, textile, garment, rubber-chemical, rail, other", asm("rough sectoral weights of industry")),
+        float("factories.median_size", 10.0, 20_000.0, 350.0, "median factory workforce (lognormal size distribution)", asm("census industry: many plants of a few hundred, a few giants")),
+        float("factories.size_sigma", 0.0, 3.0, 1.1, "log-standard deviation of factory sizes", asm("heavy right tail of plant sizes")),
+        int("factories.shop_size", 10, 1000, 60, "workers per shop (the unit of a slow-down or a stoppage)", asm("a shop of a few dozen workers")),
+        int("ties.across_factories", 0, 20, 2, "ties of each worker to workers of other factories in the region (F14)", asm("a few kin and neighbour ties; F14 says strikers sought such links")),
+        // --- wages and prices ----------------------------------------------------------
+        floats(
+            "tariff.coefficients",
+            17,
+            0.1,
+            20.0,
+            &[1.0, 1.1, 1.2, 1.32, 1.45, 1.6, 1.75, 1.92, 2.1, 2.3, 2.55, 2.8, 3.1, 3.45, 3.85, 4.3, 4.8],
+            "wage coefficient of each of the 17 tariff bands",
+            src("F05: 17 bands; the coefficients themselves are assumed, rising with band"),
+        ),
+        prob("tariff.downgrade_share", 0.15, "share of workers moved one band down in the end-1927 reform", src("F05: many moved down without negotiation; share assumed")),
+        floats(
+            "prices.index",
+            24,
+            0.1,
+            10.0,
+            &[1.0, 1.005, 1.01, 1.015, 1.02, 1.03, 1.04, 1.05, 1.06, 1.07, 1.085, 1.1, 1.11, 1.12, 1.13, 1.14, 1.15, 1.165, 1.18, 1.195, 1.21, 1.225, 1.24, 1.255],
+            "consumer price index by month, Jan 1928 = 1 (24 months)",
+            src("F08, F17: prices rise about 10 % a year amid shortages"),
+        ),
+        floats(
+            "prices.shortage",
+            24,
+            0.0,
+            1.0,
+            &[0.1, 0.1, 0.12, 0.14, 0.15, 0.16, 0.18, 0.2, 0.22, 0.25, 0.28, 0.3, 0.33, 0.36, 0.4, 0.42, 0.45, 0.47, 0.5, 0.52, 0.55, 0.57, 0.6, 0.62],
+            "food-shortage index by month (0 none, 1 famine)",
+            src("F08: worsening food shortages; the path is assumed"),
+        ),
+        date("rent.rise_date", "1928-10-01", "date of the regressive rent rise", src("F08, F19: rents rise in autumn 1928")),
+        float("rent.rise_low", 0.0, 0.5, 0.04, "rent rise as a share of earnings for bands 1-6", src("F19: falls on low incomes; size assumed")),
+        float("rent.rise_high", 0.0, 0.5, 0.005, "rent rise as a share of earnings for bands 7-17", src("F19: nearly spares high earners; size assumed")),
+        float("loans.deduction", 0.0, 0.5, 0.03, "share of earnings withheld for industrial loans", src("F08: deductions for loans; size assumed")),
+        date("loans.from", "1928-06-01", "date deductions for industrial loans begin", asm("F08 gives no date; mid-1928")),
+        date("plan.start", "1928-10-01", "start of the 1928-29 plan year (productivity +17.5 %, wages +5 %)", src("F10: financial year 1928-29 begins 1 October")),
+        float("plan.productivity_target", 0.0, 1.0, 0.175, "planned rise of labour productivity in the plan year", src("F10")),
+        float("plan.nominal_wage_cap", 0.0, 1.0, 0.05, "cap on the rise of nominal wages in the plan year", src("F10")),
+        flag("wages.keep_pace", false, "nominal wages rise with productivity (the X4 counterfactual)", src("F17: the opposition's demand; historically not granted")),
+        // --- norms ---------------------------------------------------------------------
+        flag("norms.continuous", true, "norms and rates revised in day-to-day work after the Politburo decision", src("F09")),
+        date("norms.continuous_from", "1928-01-19", "date of the Politburo decision on continuous revision", src("F09: 19 Jan 1928")),
+        prob("norms.annual_revision", 0.0192, "weekly chance of a revision while norms are fixed for the year (1/52)", src("F09: norms fixed for the year before")),
+        prob("norms.weekly_revision", 0.05, "weekly chance of a revision in a factory once revision is continuous", asm("revisions every few months per factory")),
+        float("norms.step", 0.0, 0.5, 0.04, "rise of the output norm at a revision (rates cut so the same effort earns less)", src("F06: norms up, rates down; size assumed")),
+        // --- work, fatigue, illness ------------------------------------------------------
+        date("seven_hour.from", "1928-01-02", "start of the staged conversion to the seven-hour day", src("F07: staged introduction in several branches")),
+        prob("seven_hour.final_share", 0.4, "share of factories converted by the end of 1929", asm("F07: several branches, not all")),
+        float("seven_hour.fatigue", 0.0, 1.0, 0.08, "extra weekly strain in a converted factory (more machines, night shifts)", src("F07: heavier physical burden; size assumed")),
+        float("fatigue.effort_strain", 0.0, 5.0, 0.6, "strain per unit of norm above the 1927 norm", src("F10: overexertion brings exhaustion; size assumed")),
+        prob("fatigue.recovery", 0.35, "share of fatigue recovered each week", asm("fatigue halves in about two weeks of normal work")),
+        prob("illness.base", 0.01, "weekly chance of falling ill at zero fatigue", asm("background sickness rate")),
+        prob("illness.per_fatigue", 0.06, "extra weekly chance of illness per unit of fatigue", src("F10: exhaustion and illness; size assumed")),
+        float("illness.weeks", 1.0, 20.0, 1.6, "mean weeks off sick", asm("short absences")),
+        // --- perception ----------------------------------------------------------------
+        float("hardship.baseline", 0.0, 1.0, 0.25, "spread of individual baseline hardship (uniform 0..value)", asm("Epstein 2002: heterogeneous hardship")),
+        float("hardship.wage_weight", 0.0, 10.0, 2.5, "hardship per unit fall of the real wage below one's end-1927 level", src("F08: falling real wages; weight assumed")),
+        float("hardship.shortage_weight", 0.0, 2.0, 0.35, "hardship per unit of the shortage index", src("F08: shortages; weight assumed")),
+        float("hardship.fatigue_weight", 0.0, 2.0, 0.3, "hardship per unit of fatigue", src("F10: overexertion; weight assumed")),
+        float("legitimacy.initial", 0.0, 1.0, 0.62, "mean perceived legitimacy of the regime at the end of 1927", asm("most workers still accept the party line at the start (F22 shows the fall)")),
+        float("legitimacy.spread", 0.0, 0.5, 0.15, "spread (uniform half-width) of initial legitimacy", asm("heterogeneous views")),
+        float("legitimacy.influence", 0.0, 1.0, 0.08, "weekly pull of one's legitimacy towards the shop mean (social influence)", asm("MODEL.md appendix: towards the mean of one's ties")),
+        float("legitimacy.hardship_erosion", 0.0, 0.2, 0.012, "weekly legitimacy loss per unit of hardship", asm("disappointment with the line as living standards fall")),
+        float("legitimacy.revision_shock", 0.0, 0.5, 0.03, "legitimacy loss in a factory at a norm revision (broken agreement)", src("F09: collective agreements become formalities")),
+        float("legitimacy.privilege_shock", 0.0, 0.5, 0.05, "legitimacy loss when the partmaksimum rise becomes known", src("F19: +20 % for senior party members")),
+        date("legitimacy.privilege_date", "1928-10-15", "date the privilege news spreads", src("F19: autumn 1928")),
+        float("legitimacy.leaflet_effect", 0.0, 0.5, 0.015, "legitimacy loss per leaflet read", asm("MODEL.md appendix")),
+        float("legitimacy.concession_gain", 0.0, 0.5, 0.05, "legitimacy gain in a factory that wins a concession", asm("MODEL.md appendix")),
+        float("risk.k", 0.0, 20.0, 2.3, "constant of the estimated arrest probability", src("Epstein 2002: k = 2.3")),
+        float("fear.arrest_seen", 0.0, 1.0, 0.25, "fear added by an arrest in one's factory or among one's ties", src("F38: arrests rise sharply; size assumed")),
+        prob("fear.decay", 0.1, "share of fear lost each week", asm("fear fades over months")),
+        float("efficacy.initial", 0.0, 1.0, 0.6, "mean initial belief that collective action can succeed", asm("F24 shows its fall")),
+        float("efficacy.win", 0.0, 1.0, 0.1, "efficacy gained in a factory after a won strike or meeting", asm("MODEL.md appendix")),
+        float("efficacy.defeat", 0.0, 1.0, 0.08, "efficacy lost in a factory after a revision, a lost strike or an arrest", src("F24: 'things won't be done our way'; size assumed")),
+        float("efficacy.drift", 0.0, 0.2, 0.006, "weekly efficacy loss per unit of hardship left unanswered", src("F24; size assumed")),
+        // --- protest -------------------------------------------------------------------
+        float("protest.passive", 0.0, 1.0, 0.06, "net grievance above which a worker protests passively (skips meetings)", src("F12: passive protest; threshold assumed")),
+        float("protest.italianka", 0.0, 1.0, 0.14, "net grievance above which a worker is ready to slow down (italianka)", src("F12: italianki; threshold assumed")),
+        float("protest.strike", 0.0, 1.0, 0.24, "net grievance above which a worker is ready to strike", src("F12, F13; threshold assumed")),
+        float("protest.threshold_mean", 0.0, 1.0, 0.35, "mean Granovetter threshold: share of the shop that must be ready first", asm("Granovetter 1978")),
+        float("protest.threshold_spread", 0.0, 1.0, 0.3, "spread (uniform half-width) of Granovetter thresholds", asm("Granovetter 1978")),
+        prob("protest.shop_stop", 0.5, "share of a shop that must join for the shop to stop work", asm("T1 counts a strike when a shop stops")),
+        float("strikes.contagion", 0.0, 1.0, 0.06, "net grievance added per tie to a factory on strike last week", src("F14: strikers seek links with other enterprises")),
+        float("strikes.weeks", 1.0, 10.0, 1.15, "mean strike duration in weeks", asm("most strikes lasted hours or days")),
+        prob("strikes.concession", 0.35, "chance a strike ends in a concession (else repression)", asm("management often yielded on rates locally")),
+        int("strikes.leaders_sacked", 0, 50, 2, "strike leaders sacked (and blacklisted) after a repressed strike", src("F39: no re-hiring under one employer; number assumed")),
+        float("strikes.organize", 0.0, 1.0, 0.15, "net grievance an opposition member adds to shop-mates when leading strikes (scaled by 1 - legality)", src("F27: the line steered workers away from strikes")),
+        // --- mass meetings -------------------------------------------------------------
+        date("campaign1.start", "1928-01-02", "start of the 1927-28 collective-agreement campaign (in the run window)", src("F21: 1927-28 campaign")),
+        date("campaign1.end", "1928-03-31", "end of the 1927-28 campaign", src("F21")),
+        date("campaign2.start", "1928-11-19", "start of the 1928-29 collective-agreement campaign", src("F21: Moskvoshvei vote 17 Dec 1928")),
+        date("campaign2.end", "1929-02-28", "end of the 1928-29 campaign", src("F21")),
+        prob("meetings.passive_attendance", 0.25, "attendance chance of a passive protester relative to others", src("F12, F24: staying away from meetings")),
+        prob("meetings.quorum", 0.3, "attendance share below which a meeting fails", src("F24: meetings fail for lack of attendance; share assumed")),
+        float("meetings.vote_grievance", 0.0, 20.0, 5.0, "weight of grievance in the vote for the opposition's resolution", src("F21; weight assumed")),
+        float("meetings.vote_bias", -20.0, 20.0, -3.2, "log-odds of voting for the opposition with no grievance (the cell controls the floor)", src("F25, F21: the triangle runs the meeting")),
+        float("meetings.sympathizer_vote", 0.0, 10.0, 2.0, "extra log-odds for sympathizers and members", asm("organized supporters vote together")),
+        // --- opposition ----------------------------------------------------------------
+        int("opposition.expelled", 0, 100_000, 8000, "oppositionists expelled after the 15th congress, at full scale", src("F03: about 8,000")),
+        prob("opposition.underground", 0.45, "share of the expelled who stay active in the underground", src("F04: many reconcile, the irreconcilables stay; share assumed")),
+        prob("opposition.exiled_at_start", 0.1, "share of the active who start in exile (the leaders)", src("F03: leaders exiled Dec 1927-Jan 1928")),
+        prob("opposition.decist_share", 0.2, "share of the active who are Decists", src("F02: the Decists are the smaller wing; share assumed")),
+        floats("opposition.class_shares", 3, 0.0, 1.0, &[0.469, 0.397, 0.088], "blue-collar, white-collar and peasant shares of the expelled", src("F33: 46.9 %, 39.7 %, 8.8 %")),
+        date("opposition.factory_turn", "1927-12-15", "date the opposition turns to agitation in the factories", src("F16: from December 1927")),
+        prob("bl.legality", 0.9, "Bolshevik Leninists: how far demands are kept inside union and party legality", src("F27: the leaders' line")),
+        prob("bl.clarity", 0.3, "Bolshevik Leninists: clarity of the programme of action", src("F23: no clear programme")),
+        date("bl.new_party_from", NEVER, "Bolshevik Leninists: date they call for a new party (never, historically)", src("F28: the leaders reject a new party")),
+        prob("decists.legality", 0.6, "Decists: how far demands are kept inside legality", src("F02: the more radical wing; value assumed")),
+        prob("decists.clarity", 0.35, "Decists: clarity of the programme of action", asm("a little clearer than the BL")),
+        date("decists.new_party_from", NEVER, "Decists: date they call for a new party", asm("no such call in the run window")),
+        float("opposition.leaflets", 0.0, 100.0, 6.0, "workers reached by one member's leaflets each week", src("F22: short of literature; number assumed")),
+        date("opposition.platform_date", "1928-10-01", "the 18-point platform on the worker question", src("F17: autumn 1928")),
+        float("opposition.platform_clarity", 0.0, 1.0, 0.1, "clarity added by the platform", src("F17; size assumed")),
+        float("recruit.sympathize", 0.0, 1.0, 0.12, "chance a leafleted worker of full grievance becomes a sympathizer", src("F20; size assumed")),
+        float("recruit.join", 0.0, 1.0, 0.012, "weekly chance a sympathizer of full grievance joins, at full clarity", src("F32: inflow of new members; size assumed")),
+        prob("recruit.party_factor", 0.3, "receptiveness of party members relative to non-party workers", src("F30")),
+        prob("recruit.young_misfit", 0.5, "how much the legal line puts young workers off joining (times legality)", src("F34")),
+        prob("recruit.lapse", 0.01, "weekly chance a sympathizer loses interest", asm("sympathy fades without contact")),
+        prob("capitulation.base", 0.002, "weekly chance an old cadre capitulates", src("F04")),
+        prob("capitulation.left_turn", 0.012, "extra weekly chance once the left turn is under way", src("F04: reconciliation rises as industrialization proceeds")),
+        date("capitulation.left_turn_from", "1929-01-01", "date the left turn makes capitulation attractive", src("F04; date assumed (the turn of 1928-29)")),
+        flag("opposition.line_follows_members", false, "whether an organization's line follows its members' radicalization", src("MODEL.md: historically it did not")),
+        // --- state ---------------------------------------------------------------------
+        float("ogpu.informers", 0.0, 20.0, 0.8, "informers per 100 workers", asm("dense enough to cover most shops")),
+        float("ogpu.capacity", 0.0, 100_000.0, 30.0, "arrests per week at full scale before the escalation", asm("routine political policing")),
+        float("ogpu.capacity_after", 0.0, 100_000.0, 450.0, "arrests per week at full scale after the escalation", src("F38: arrests rise sharply; size assumed")),
+        date("ogpu.escalation", "1928-09-24", "date of the repression escalation (Molotov's circular)", src("F38: 24 Sep 1928")),
+        float("ogpu.informer_growth", 1.0, 10.0, 2.5, "factor on informer density after the escalation", src("F38: surveillance and provocateurs; size assumed")),
+        prob("ogpu.detection", 0.03, "weekly chance an active member is detected, per informer per 100 workers", asm("calibrated so the underground lasts into 1929")),
+        prob("ogpu.provocateur", 0.01, "weekly chance, after the escalation, that a provocateur exposes a whole factory cell", src("F38: agents provocateurs")),
+        prob("ogpu.obstruction", 0.25, "chance an arrest is obstructed in a factory where everyone sympathizes", src("F38: workers obstruct arrests")),
+        int("ogpu.prison_weeks", 1, 52, 4, "weeks in prison before exile or release to the blacklist", asm("short investigations")),
+        prob("party.cooptation", 0.0003, "weekly chance a respected non-party worker is enrolled in the party", src("F29: the October 1927 enrolment")),
+        // --- exile colonies ------------------------------------------------------------
+        float("exile.drift", 0.0, 1.0, 0.03, "weekly radicalization of an exile, scaled by the colony's share of young workers", src("F35, F36")),
+        float("exile.letters", 0.0, 1.0, 0.05, "weekly pull of members' strategy preference towards the colonies' radicalism", src("F37")),
+    ]
+}
+
+/// One organization's settings.
+#[derive(Clone, Debug)]
+pub struct OrgConfig {
+    pub legality: f64,
+    pub clarity: f64,
+    pub new_party_from: NaiveDate,
+}
+
+/// Every parameter, typed, in the units the model uses.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub seed: u64,
+    pub start: NaiveDate,
+    pub steps: u32,
+    pub workers: usize,
+    pub scale: f64,
+    pub p: Scenario,
+    pub orgs: [OrgConfig; 2],
+}
+
+impl Config {
+    pub fn from_scenario(s: &Scenario) -> Self {
+        let org = |k: &str| OrgConfig {
+            legality: s.float(&format!("{k}.legality")),
+            clarity: s.float(&format!("{k}.clarity")),
+            new_party_from: s.date(&format!("{k}.new_party_from")),
+        };
+        let scale = s.float("population.scale");
+        Config {
+            seed: s.int("run.seed") as u64,
+            start: s.date("run.start"),
+            steps: s.int("run.steps") as u32,
+            workers: ((s.int("population.full_scale") as f64) * scale).round().max(1.0) as usize,
+            scale,
+            p: s.clone(),
+            orgs: [org("bl"), org("decists")],
+        }
+    }
+
+    pub fn f(&self, key: &str) -> f64 {
+        self.p.float(key)
+    }
+    pub fn date(&self, key: &str) -> NaiveDate {
+        self.p.date(key)
+    }
+}

@@ -1,0 +1,130 @@
+//! The model's state: people, factories, organizations, exile colonies.
+//!
+//! Per-person state is one compact struct (64 bytes) in a vector ordered by factory
+//! and shop, so a shop's workers are one contiguous slice: the weekly pass hands each
+//! shop's slice to a thread with its own random stream. At full scale (3 million
+//! people) the vector takes under 200 MB.
+
+/// Employment status: every person is in exactly one each week (F39).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Status {
+    Working = 0,
+    Sick = 1,
+    Striking = 2,
+    /// Arrested and held (prison or investigation).
+    Arrested = 3,
+    Exiled = 4,
+    /// Sacked or released, and never re-hired (F39).
+    Blacklisted = 5,
+}
+
+/// What a working person does at work this week (F12).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Behaviour {
+    Comply = 0,
+    /// Stays away from meetings, indifferent to unions and committees.
+    Passive = 1,
+    /// Takes part in a slow-down of the shop.
+    Italianka = 2,
+}
+
+/// Relation to the underground opposition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Opp {
+    None = 0,
+    Sympathizer = 1,
+    Member = 2,
+}
+
+/// Social class, as the opposition's own statistics count it (F33).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Class {
+    Blue = 0,
+    White = 1,
+    Peasant = 2,
+}
+
+/// Political mood (F22).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Mood {
+    Loyal = 0,
+    Left = 1,
+    Right = 2,
+    Indifferent = 3,
+}
+
+/// One person.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub factory: u32,
+    pub shop: u32,
+    /// Individual part of hardship (Epstein's heterogeneous H).
+    pub base_hardship: f32,
+    pub risk_aversion: f32,
+    pub legitimacy: f32,
+    pub fear: f32,
+    /// Belief that collective action can succeed (F24).
+    pub efficacy: f32,
+    pub fatigue: f32,
+    /// 0 = right, 1 = left: which way discontent turns (F15, F22).
+    pub lean: f32,
+    /// Granovetter threshold: share of the shop that must be ready first.
+    pub threshold: f32,
+    /// Real wage at the end of 1927, before the downgrade (F05).
+    pub wage_ref: f32,
+    pub real_wage: f32,
+    pub hardship: f32,
+    pub grievance: f32,
+    /// Preference for leading strikes over legality (members and exiles, F34-F37).
+    pub radicalism: f32,
+    pub band: u8,
+    pub class: Class,
+    pub young: bool,
+    pub party: bool,
+    pub status: Status,
+    pub behaviour: Behaviour,
+    pub opp: Opp,
+    /// 0 = Bolshevik Leninists, 1 = Decists (members only).
+    pub org: u8,
+    /// Member since before 1928 (F32).
+    pub old_cadre: bool,
+    pub mood: Mood,
+    /// Read a leaflet this week.
+    pub leafleted: bool,
+    /// Weeks left of sickness or arrest.
+    pub weeks_left: u16,
+}
+
+/// A factory, run by its "triangle" as one actor (F25).
+#[derive(Clone, Debug)]
+pub struct Factory {
+    pub region: u8,
+    pub sector: u8,
+    pub first_person: u32,
+    pub size: u32,
+    pub first_shop: u32,
+    pub shops: u32,
+    /// Output norm relative to 1927 (F06).
+    pub norm: f32,
+    /// Earnings at the norm relative to 1927.
+    pub pay: f32,
+    /// Converted to the seven-hour day with more machines per worker (F07).
+    pub seven_hour: bool,
+    pub strike_weeks_left: u16,
+    /// Week the factory's campaign meeting is held, in each campaign.
+    pub meeting_week: [u32; 2],
+    /// Weekly shocks to be applied to everyone in the factory next pass.
+    pub legitimacy_shock: f32,
+    pub efficacy_shock: f32,
+    pub fear_shock: f32,
+    /// Last week's active protesters (slow-down or strike), for the risk estimate.
+    pub active_last_week: u32,
+    /// Members of each organization in the factory last week.
+    pub members: [u32; 2],
+    pub sympathizers: u32,
+}
