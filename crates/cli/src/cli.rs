@@ -25,6 +25,11 @@ pub enum Command {
     Scenarios,
     /// Print every parameter of a scenario with its value and its source or assumption.
     Sources(SourcesArgs),
+    /// Run an ensemble and check it against the historical targets T1-T10.
+    ///
+    /// Prints each target with the ensemble mean, the 90 % interval and hit or MISSED.
+    /// Exits non-zero on a missed target only with --strict.
+    Validate(ValidateArgs),
     /// Print a complete scenario file (every parameter, annotated) to edit into your own.
     ///
     /// Example: perelom template ussr-1928-1929 > my-counterfactual.toml
@@ -51,8 +56,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// Random seed (overrides run.seed).
-    #[arg(long)]
-    pub seed: Option<u64>,
+    #[arg(long, value_parser = clap::value_parser!(i64).range(0..))]
+    pub seed: Option<i64>,
     /// Number of steps (overrides run.steps).
     #[arg(long)]
     pub steps: Option<u32>,
@@ -102,4 +107,28 @@ impl From<FormatArg> for perelom_output::Format {
             FormatArg::Parquet => perelom_output::Format::Parquet,
         }
     }
+}
+
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Number of runs (seeds run.seed, run.seed+1, ...).
+    #[arg(long, default_value_t = 20)]
+    pub runs: u32,
+    /// Share of the full workforce to model (overrides population.scale).
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Worker threads (default: all cores). Results are identical for any number.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Also write targets.csv, targets.json and runs.csv into this new directory.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Exit with status 1 if any target is missed.
+    #[arg(long)]
+    pub strict: bool,
 }

@@ -43,11 +43,7 @@ fn perelom(dir: &Path, args: &[&str]) -> Assert {
 /// `perelom ARGS` must fail as a user error: exit code 2, nothing on stdout, and stderr
 /// starting with `error: `.
 fn fails(dir: &Path, args: &[&str]) -> Assert {
-    perelom(dir, args)
-        .failure()
-        .code(USER_ERROR)
-        .stdout("")
-        .stderr(predicate::str::starts_with("error: "))
+    perelom(dir, args).failure().code(USER_ERROR).stdout("").stderr(predicate::str::starts_with("error: "))
 }
 
 fn stdout_of(a: &Assert) -> String {
@@ -82,12 +78,7 @@ fn read_bytes(path: &Path) -> Vec<u8> {
 fn entries(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("list {}: {e}", dir.display()))
-        .map(|e| {
-            e.expect("directory entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|e| e.expect("directory entry").file_name().to_string_lossy().into_owned())
         .collect();
     v.sort();
     v
@@ -96,20 +87,13 @@ fn entries(dir: &Path) -> Vec<String> {
 /// Entries of `dir` a result directory should never leave behind: the hidden partial
 /// directory and the moved-aside old results.
 fn leftovers(dir: &Path) -> Vec<String> {
-    entries(dir)
-        .into_iter()
-        .filter(|n| n.starts_with('.') || n.contains("partial") || n.contains("replaced"))
-        .collect()
+    entries(dir).into_iter().filter(|n| n.starts_with('.') || n.contains("partial") || n.contains("replaced")).collect()
 }
 
 /// Every file of a result directory except the manifest (which records times and the
 /// thread count), as name → bytes.
 fn result_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    entries(dir)
-        .into_iter()
-        .filter(|n| n != "manifest.json")
-        .map(|n| (n.clone(), read_bytes(&dir.join(&n))))
-        .collect()
+    entries(dir).into_iter().filter(|n| n != "manifest.json").map(|n| (n.clone(), read_bytes(&dir.join(&n)))).collect()
 }
 
 fn manifest(dir: &Path) -> serde_json::Value {
@@ -137,19 +121,12 @@ impl Resolved {
                         model = Some(rest.trim_matches('"').to_string());
                     }
                 } else if let Some(v) = rest.strip_prefix("{ value = ") {
-                    let end = [", source = ", ", assumed = "]
-                        .iter()
-                        .filter_map(|m| v.find(m))
-                        .min()
-                        .unwrap_or(v.len());
+                    let end = [", source = ", ", assumed = "].iter().filter_map(|m| v.find(m)).min().unwrap_or(v.len());
                     params.push((format!("{group}.{name}"), v[..end].to_string()));
                 }
             }
         }
-        Resolved {
-            model: model.expect("the resolved scenario names its model"),
-            params,
-        }
+        Resolved { model: model.expect("the resolved scenario names its model"), params }
     }
 
     /// The resolved epstein-2002 scenario, from a short run into `dir/resolved`.
@@ -172,9 +149,7 @@ impl Resolved {
     fn unit_float_params(&self) -> Vec<&str> {
         self.params
             .iter()
-            .filter(|(_, v)| {
-                v.contains('.') && v.parse::<f64>().is_ok_and(|x| (0.0..=1.0).contains(&x))
-            })
+            .filter(|(_, v)| v.contains('.') && v.parse::<f64>().is_ok_and(|x| (0.0..=1.0).contains(&x)))
             .map(|(k, _)| k.as_str())
             .collect()
     }
@@ -202,14 +177,7 @@ fn typo(word: &str) -> String {
 /// Parameter keys listed by `perelom sources --markdown`.
 fn source_keys(dir: &Path) -> Vec<String> {
     let a = perelom(dir, &["sources", EPSTEIN, "--markdown"]).success();
-    stdout_of(&a)
-        .lines()
-        .filter_map(|l| {
-            l.strip_prefix("| `")
-                .and_then(|l| l.split_once('`'))
-                .map(|(k, _)| k.to_string())
-        })
-        .collect()
+    stdout_of(&a).lines().filter_map(|l| l.strip_prefix("| `").and_then(|l| l.split_once('`')).map(|(k, _)| k.to_string())).collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -219,23 +187,11 @@ fn source_keys(dir: &Path) -> Vec<String> {
 #[test]
 fn run_prints_a_summary_and_writes_metrics_manifest_and_scenario() {
     let t = tmp();
-    let a = perelom(
-        t.path(),
-        &[
-            "run", EPSTEIN, "--steps", STEPS, "--seed", "7", "--out", "X",
-        ],
-    )
-    .success();
+    let a = perelom(t.path(), &["run", EPSTEIN, "--steps", STEPS, "--seed", "7", "--out", "X"]).success();
     let out = stdout_of(&a);
     assert!(out.contains("seed 7"), "summary names the seed:\n{out}");
-    assert!(
-        out.contains(&format!("{STEPS} steps")),
-        "summary names the steps:\n{out}"
-    );
-    assert!(
-        out.contains("results: X"),
-        "summary names the result directory:\n{out}"
-    );
+    assert!(out.contains(&format!("{STEPS} steps")), "summary names the steps:\n{out}");
+    assert!(out.contains("results: X"), "summary names the result directory:\n{out}");
     assert!(out.lines().count() >= 3, "summary has figures:\n{out}");
 
     let x = t.path().join("X");
@@ -245,78 +201,38 @@ fn run_prints_a_summary_and_writes_metrics_manifest_and_scenario() {
 
     let metrics = read(&x.join("metrics.csv"));
     let mut lines = metrics.lines();
-    let header: Vec<&str> = lines
-        .next()
-        .expect("metrics.csv has a header")
-        .split(',')
-        .collect();
+    let header: Vec<&str> = lines.next().expect("metrics.csv has a header").split(',').collect();
     assert_eq!(header.first(), Some(&"step"), "{header:?}");
     for col in ["quiet", "active", "jailed"] {
-        assert!(
-            header.contains(&col),
-            "metrics.csv has column {col}: {header:?}"
-        );
+        assert!(header.contains(&col), "metrics.csv has column {col}: {header:?}");
     }
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 20, "one row per step");
     for r in &rows {
-        assert_eq!(
-            r.split(',').count(),
-            header.len(),
-            "row {r:?} has a cell per column"
-        );
+        assert_eq!(r.split(',').count(), header.len(), "row {r:?} has a cell per column");
     }
-    let steps: Vec<i64> = rows
-        .iter()
-        .map(|r| {
-            r.split(',')
-                .next()
-                .and_then(|c| c.parse().ok())
-                .expect("step is an integer")
-        })
-        .collect();
-    assert!(
-        steps.windows(2).all(|w| w[1] == w[0] + 1),
-        "steps count up one by one: {steps:?}"
-    );
+    let steps: Vec<i64> = rows.iter().map(|r| r.split(',').next().and_then(|c| c.parse().ok()).expect("step is an integer")).collect();
+    assert!(steps.windows(2).all(|w| w[1] == w[0] + 1), "steps count up one by one: {steps:?}");
 
     let m = manifest(&x);
     assert_eq!(m["seed"], 7, "{m:#}");
     assert_eq!(m["steps"], 20, "{m:#}");
     assert_eq!(m["perelom_version"], env!("CARGO_PKG_VERSION"), "{m:#}");
     assert!(m["threads"].as_u64().is_some_and(|n| n >= 1), "{m:#}");
-    assert!(
-        m["wall_seconds"].as_f64().is_some_and(|s| s >= 0.0),
-        "{m:#}"
-    );
+    assert!(m["wall_seconds"].as_f64().is_some_and(|s| s >= 0.0), "{m:#}");
     assert_eq!(m["format"], "csv", "{m:#}");
-    assert_eq!(
-        m["scenario"]["name"].as_str().map(str::is_empty),
-        Some(false),
-        "{m:#}"
-    );
-    let params = m["parameters"]
-        .as_array()
-        .expect("manifest lists parameters");
+    assert_eq!(m["scenario"]["name"].as_str().map(str::is_empty), Some(false), "{m:#}");
+    let params = m["parameters"].as_array().expect("manifest lists parameters");
     let in_manifest: Vec<&str> = params.iter().filter_map(|p| p["key"].as_str()).collect();
     let keys = source_keys(t.path());
     assert!(!keys.is_empty());
-    assert_eq!(
-        in_manifest, keys,
-        "manifest lists every parameter, in schema order"
-    );
+    assert_eq!(in_manifest, keys, "manifest lists every parameter, in schema order");
     for p in params {
         assert!(p["value"].is_string(), "{p}");
-        assert!(
-            p["source"].is_string() || p["assumed"].is_string(),
-            "each parameter says its source or assumption: {p}"
-        );
+        assert!(p["source"].is_string() || p["assumed"].is_string(), "each parameter says its source or assumption: {p}");
         assert!(p["set_in"].is_string(), "{p}");
     }
-    let seed = params
-        .iter()
-        .find(|p| p["key"] == "run.seed")
-        .expect("run.seed in the manifest");
+    let seed = params.iter().find(|p| p["key"] == "run.seed").expect("run.seed in the manifest");
     assert_eq!(seed["value"], "7");
     assert_eq!(seed["set_in"], "--set", "the --seed override is recorded");
 
@@ -324,28 +240,14 @@ fn run_prints_a_summary_and_writes_metrics_manifest_and_scenario() {
     let resolved_keys: Vec<&str> = resolved.params.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(resolved_keys, keys, "scenario.toml lists every parameter");
 
-    assert_eq!(
-        leftovers(t.path()),
-        Vec::<String>::new(),
-        "no partial directory beside X"
-    );
-    assert_eq!(
-        entries(t.path()),
-        vec!["X".to_string()],
-        "nothing but X written"
-    );
+    assert_eq!(leftovers(t.path()), Vec::<String>::new(), "no partial directory beside X");
+    assert_eq!(entries(t.path()), vec!["X".to_string()], "nothing but X written");
 }
 
 #[test]
 fn quiet_run_prints_nothing() {
     let t = tmp();
-    perelom(
-        t.path(),
-        &["run", EPSTEIN, "--steps", STEPS, "--out", "X", "--quiet"],
-    )
-    .success()
-    .stdout("")
-    .stderr("");
+    perelom(t.path(), &["run", EPSTEIN, "--steps", STEPS, "--out", "X", "--quiet"]).success().stdout("").stderr("");
     assert!(t.path().join("X/metrics.csv").is_file());
 }
 
@@ -354,19 +256,7 @@ fn a_built_in_scenario_runs_from_its_name_or_its_text() {
     let t = tmp();
     let a = run_epstein(t.path(), "A", &["--seed", "5"]);
     // The resolved file of a built-in scenario, run as a file, gives the same results.
-    perelom(
-        t.path(),
-        &[
-            "run",
-            "A/scenario.toml",
-            "--steps",
-            STEPS,
-            "--out",
-            "B",
-            "--quiet",
-        ],
-    )
-    .success();
+    perelom(t.path(), &["run", "A/scenario.toml", "--steps", STEPS, "--out", "B", "--quiet"]).success();
     let b = t.path().join("B");
     assert!(read_bytes(&a.join("metrics.csv")) == read_bytes(&b.join("metrics.csv")));
     assert_eq!(manifest(&a)["scenario"]["file"], EPSTEIN);
@@ -380,19 +270,10 @@ fn without_out_results_go_to_new_directories_under_results() {
         perelom(t.path(), &["run", EPSTEIN, "--steps", "2", "--quiet"]).success();
     }
     let runs = entries(&t.path().join("results"));
-    assert_eq!(
-        runs.len(),
-        2,
-        "two runs, two directories (never overwritten): {runs:?}"
-    );
+    assert_eq!(runs.len(), 2, "two runs, two directories (never overwritten): {runs:?}");
     for r in &runs {
         assert!(r.starts_with("epstein-2002-"), "{r}");
-        assert!(t
-            .path()
-            .join("results")
-            .join(r)
-            .join("metrics.csv")
-            .is_file());
+        assert!(t.path().join("results").join(r).join("metrics.csv").is_file());
     }
 }
 
@@ -401,30 +282,10 @@ fn resolved_scenario_runs_again_to_identical_metrics() {
     let t = tmp();
     let x = run_epstein(t.path(), "X", &["--seed", "11"]);
     // No --seed here: the resolved file carries it.
-    perelom(
-        t.path(),
-        &[
-            "run",
-            "X/scenario.toml",
-            "--steps",
-            STEPS,
-            "--out",
-            "Y",
-            "--quiet",
-        ],
-    )
-    .success();
+    perelom(t.path(), &["run", "X/scenario.toml", "--steps", STEPS, "--out", "Y", "--quiet"]).success();
     let y = t.path().join("Y");
-    assert_eq!(
-        read_bytes(&x.join("metrics.csv")),
-        read_bytes(&y.join("metrics.csv")),
-        "metrics.csv identical"
-    );
-    assert_eq!(
-        result_files(&x),
-        result_files(&y),
-        "every result file identical"
-    );
+    assert_eq!(read_bytes(&x.join("metrics.csv")), read_bytes(&y.join("metrics.csv")), "metrics.csv identical");
+    assert_eq!(result_files(&x), result_files(&y), "every result file identical");
     assert_eq!(manifest(&y)["seed"], 11);
 }
 
@@ -433,10 +294,7 @@ fn results_are_bit_identical_for_any_thread_count() {
     let t = tmp();
     // Random sequential activation (the default) and the parallel decision step, where
     // the work is split among the threads.
-    for (name, extra) in [
-        ("seq", None),
-        ("par", Some("activation.kind=synchronous-parallel")),
-    ] {
+    for (name, extra) in [("seq", None), ("par", Some("activation.kind=synchronous-parallel"))] {
         let with = |threads: &str| {
             let mut args = vec!["--threads", threads, "--seed", "3"];
             if let Some(set) = extra {
@@ -451,10 +309,7 @@ fn results_are_bit_identical_for_any_thread_count() {
         for n in ["2", "4"] {
             let d = with(n);
             assert_eq!(manifest(&d)["threads"].to_string(), n);
-            assert!(
-                reference == result_files(&d),
-                "{name}: results with --threads {n} differ from --threads 1"
-            );
+            assert!(reference == result_files(&d), "{name}: results with --threads {n} differ from --threads 1");
         }
     }
 }
@@ -467,14 +322,8 @@ fn same_seed_gives_same_results_and_another_seed_other_results() {
     let c = run_epstein(t.path(), "c", &["--seed", "43"]);
     let metrics = |d: &Path| read_bytes(&d.join("metrics.csv"));
     assert!(metrics(&a) == metrics(&b), "two runs with seed 42 differ");
-    assert!(
-        result_files(&a) == result_files(&b),
-        "two runs with seed 42 differ"
-    );
-    assert!(
-        metrics(&a) != metrics(&c),
-        "seeds 42 and 43 give the same metrics"
-    );
+    assert!(result_files(&a) == result_files(&b), "two runs with seed 42 differ");
+    assert!(metrics(&a) != metrics(&c), "seeds 42 and 43 give the same metrics");
 }
 
 #[test]
@@ -484,15 +333,8 @@ fn parquet_format_writes_parquet_files() {
     let bytes = read_bytes(&x.join("metrics.parquet"));
     assert!(bytes.len() > 8);
     assert_eq!(&bytes[..4], b"PAR1", "Parquet magic at the start");
-    assert_eq!(
-        &bytes[bytes.len() - 4..],
-        b"PAR1",
-        "Parquet magic at the end"
-    );
-    assert!(
-        !x.join("metrics.csv").exists(),
-        "no CSV when Parquet is asked for"
-    );
+    assert_eq!(&bytes[bytes.len() - 4..], b"PAR1", "Parquet magic at the end");
+    assert!(!x.join("metrics.csv").exists(), "no CSV when Parquet is asked for");
     assert_eq!(manifest(&x)["format"], "parquet");
     assert!(x.join("scenario.toml").is_file());
 }
@@ -506,13 +348,7 @@ fn set_overrides_are_applied_and_recorded() {
     let other = if value > 1 { value - 1 } else { value + 1 }.to_string();
     let x = run_epstein(t.path(), "X", &["--set", &format!("{key}={other}")]);
     let m = manifest(&x);
-    let p = m["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["key"] == key)
-        .cloned()
-        .expect("the key is in the manifest");
+    let p = m["parameters"].as_array().unwrap().iter().find(|p| p["key"] == key).cloned().expect("the key is in the manifest");
     assert_eq!(p["value"], other.as_str());
     assert_eq!(p["set_in"], "--set");
 }
@@ -528,30 +364,14 @@ fn unknown_key_in_a_file_gives_its_position_and_the_closest_key() {
     let (key, value) = base.int_param();
     let (group, name) = key.split_once('.').unwrap();
     let wrong = format!("{group}.{}", typo(name));
-    fs::write(
-        t.path().join("bad.toml"),
-        scenario_with(&base.model, &wrong, value),
-    )
-    .unwrap();
-    let a = fails(
-        t.path(),
-        &["run", "bad.toml", "--steps", STEPS, "--out", "X"],
-    );
+    fs::write(t.path().join("bad.toml"), scenario_with(&base.model, &wrong, value)).unwrap();
+    let a = fails(t.path(), &["run", "bad.toml", "--steps", STEPS, "--out", "X"]);
     let err = stderr_of(&a);
-    assert!(
-        err.contains("bad.toml:6:1:"),
-        "file:line:col of the key:\n{err}"
-    );
-    assert!(
-        err.contains(&format!("unknown parameter `{wrong}`")),
-        "{err}"
-    );
+    assert!(err.contains("bad.toml:6:1:"), "file:line:col of the key:\n{err}");
+    assert!(err.contains(&format!("unknown parameter `{wrong}`")), "{err}");
     assert!(err.contains(&format!("did you mean `{key}`?")), "{err}");
     assert!(err.contains("  help: "), "{err}");
-    assert!(
-        !t.path().join("X").exists(),
-        "nothing written for a bad scenario"
-    );
+    assert!(!t.path().join("X").exists(), "nothing written for a bad scenario");
     assert_eq!(leftovers(t.path()), Vec::<String>::new());
 }
 
@@ -559,15 +379,9 @@ fn unknown_key_in_a_file_gives_its_position_and_the_closest_key() {
 fn unknown_key_in_the_scenario_section_suggests_the_right_one() {
     let t = tmp();
     let base = Resolved::epstein_in(t.path());
-    fs::write(
-        t.path().join("bad.toml"),
-        format!("[scenario]\nmodle = \"{}\"\n", base.model),
-    )
-    .unwrap();
-    fails(t.path(), &["run", "bad.toml"]).stderr(
-        predicate::str::contains("bad.toml:2:1:")
-            .and(predicate::str::contains("did you mean `model`?")),
-    );
+    fs::write(t.path().join("bad.toml"), format!("[scenario]\nmodle = \"{}\"\n", base.model)).unwrap();
+    fails(t.path(), &["run", "bad.toml"])
+        .stderr(predicate::str::contains("bad.toml:2:1:").and(predicate::str::contains("did you mean `model`?")));
 }
 
 #[test]
@@ -575,27 +389,14 @@ fn text_for_an_integer_is_a_type_error() {
     let t = tmp();
     let base = Resolved::epstein_in(t.path());
     let (key, _) = base.int_param();
-    fs::write(
-        t.path().join("bad.toml"),
-        scenario_with(&base.model, key, "\"twenty\""),
-    )
-    .unwrap();
-    let a = fails(
-        t.path(),
-        &["run", "bad.toml", "--steps", STEPS, "--out", "X"],
-    );
+    fs::write(t.path().join("bad.toml"), scenario_with(&base.model, key, "\"twenty\"")).unwrap();
+    let a = fails(t.path(), &["run", "bad.toml", "--steps", STEPS, "--out", "X"]);
     let err = stderr_of(&a);
     let name = key.split_once('.').unwrap().1;
     let col = name.len() + 4;
-    assert!(
-        err.contains(&format!("bad.toml:6:{col}:")),
-        "file:line:col of the value:\n{err}"
-    );
+    assert!(err.contains(&format!("bad.toml:6:{col}:")), "file:line:col of the value:\n{err}");
     assert!(err.contains("expected an integer, found text"), "{err}");
-    assert!(
-        err.contains("valid: an integer from"),
-        "help gives the valid range:\n{err}"
-    );
+    assert!(err.contains("valid: an integer from"), "help gives the valid range:\n{err}");
     assert!(!t.path().join("X").exists());
 }
 
@@ -604,102 +405,56 @@ fn out_of_range_value_gives_the_valid_range() {
     let t = tmp();
     let base = Resolved::epstein_in(t.path());
     let candidates = base.unit_float_params();
-    assert!(
-        !candidates.is_empty(),
-        "epstein-2002 has a parameter between 0 and 1"
-    );
+    assert!(!candidates.is_empty(), "epstein-2002 has a parameter between 0 and 1");
     let mut helps = Vec::new();
     for key in candidates {
-        fs::write(
-            t.path().join("bad.toml"),
-            scenario_with(&base.model, key, "1.5"),
-        )
-        .unwrap();
+        fs::write(t.path().join("bad.toml"), scenario_with(&base.model, key, "1.5")).unwrap();
         let out = format!("X-{key}");
-        let a = perelom(
-            t.path(),
-            &["run", "bad.toml", "--steps", "2", "--out", &out],
-        );
+        let a = perelom(t.path(), &["run", "bad.toml", "--steps", "2", "--out", &out]);
         if a.get_output().status.success() {
             continue; // a parameter that may exceed 1
         }
         let a = a.code(USER_ERROR);
         let err = stderr_of(&a);
         assert!(err.contains("bad.toml:6:"), "{err}");
-        assert!(
-            err.contains(&format!("invalid value for `{key}`: 1.5 is out of range")),
-            "{err}"
-        );
+        assert!(err.contains(&format!("invalid value for `{key}`: 1.5 is out of range")), "{err}");
         assert!(err.contains("  help: valid: a number from"), "{err}");
         helps.push(err);
     }
-    assert!(
-        helps.iter().any(|e| e.contains("from 0 to 1")),
-        "some probability or share says `from 0 to 1`: {helps:#?}"
-    );
+    assert!(helps.iter().any(|e| e.contains("from 0 to 1")), "some probability or share says `from 0 to 1`: {helps:#?}");
 }
 
 #[test]
 fn malformed_toml_gives_its_position() {
     let t = tmp();
-    fs::write(
-        t.path().join("bad.toml"),
-        "[scenario]\nmodel = \"x\"\n\n[run\nsteps = 3\n",
-    )
-    .unwrap();
-    fails(t.path(), &["run", "bad.toml"])
-        .stderr(predicate::str::is_match(r"^error: bad\.toml:4:\d+: invalid TOML").unwrap());
-    fs::write(
-        t.path().join("bad2.toml"),
-        "[scenario]\nmodel = \"x\"\nname = \n",
-    )
-    .unwrap();
-    fails(t.path(), &["run", "bad2.toml"])
-        .stderr(predicate::str::is_match(r"^error: bad2\.toml:3:\d+: invalid TOML").unwrap());
+    fs::write(t.path().join("bad.toml"), "[scenario]\nmodel = \"x\"\n\n[run\nsteps = 3\n").unwrap();
+    fails(t.path(), &["run", "bad.toml"]).stderr(predicate::str::is_match(r"^error: bad\.toml:4:\d+: invalid TOML").unwrap());
+    fs::write(t.path().join("bad2.toml"), "[scenario]\nmodel = \"x\"\nname = \n").unwrap();
+    fails(t.path(), &["run", "bad2.toml"]).stderr(predicate::str::is_match(r"^error: bad2\.toml:3:\d+: invalid TOML").unwrap());
 }
 
 #[test]
 fn missing_scenario_section_says_how_to_start() {
     let t = tmp();
     fs::write(t.path().join("bad.toml"), "[run]\nsteps = 3\n").unwrap();
-    fails(t.path(), &["run", "bad.toml"]).stderr(
-        predicate::str::contains("bad.toml:1:1: missing [scenario] section")
-            .and(predicate::str::contains("help:")),
-    );
+    fails(t.path(), &["run", "bad.toml"])
+        .stderr(predicate::str::contains("bad.toml:1:1: missing [scenario] section").and(predicate::str::contains("help:")));
 }
 
 #[test]
 fn unknown_model_is_named_with_the_known_ones() {
     let t = tmp();
     let base = Resolved::epstein_in(t.path());
-    fs::write(
-        t.path().join("bad.toml"),
-        "[scenario]\nmodel = \"no-such-model\"\n",
-    )
-    .unwrap();
+    fs::write(t.path().join("bad.toml"), "[scenario]\nmodel = \"no-such-model\"\n").unwrap();
     let a = fails(t.path(), &["run", "bad.toml"]);
     let err = stderr_of(&a);
-    assert!(
-        err.contains("bad.toml:2:9: unknown model \"no-such-model\""),
-        "{err}"
-    );
+    assert!(err.contains("bad.toml:2:9: unknown model \"no-such-model\""), "{err}");
     let known = err.split("known models: ").nth(1).unwrap_or_default();
-    assert!(
-        known.split(", ").any(|m| m.trim() == base.model),
-        "help lists the known models, {} among them: {err}",
-        base.model
-    );
+    assert!(known.split(", ").any(|m| m.trim() == base.model), "help lists the known models, {} among them: {err}", base.model);
 
     let wrong = typo(&base.model);
-    fs::write(
-        t.path().join("typo.toml"),
-        format!("[scenario]\nmodel = \"{wrong}\"\n"),
-    )
-    .unwrap();
-    fails(t.path(), &["run", "typo.toml"]).stderr(predicate::str::contains(format!(
-        "did you mean \"{}\"?",
-        base.model
-    )));
+    fs::write(t.path().join("typo.toml"), format!("[scenario]\nmodel = \"{wrong}\"\n")).unwrap();
+    fails(t.path(), &["run", "typo.toml"]).stderr(predicate::str::contains(format!("did you mean \"{}\"?", base.model)));
 }
 
 #[test]
@@ -710,27 +465,21 @@ fn missing_file_lists_the_built_in_scenarios() {
     assert!(err.contains("no-such-file.toml"), "{err}");
     assert!(err.contains("help: built-in scenarios: "), "{err}");
     assert!(err.contains("epstein-2002"), "{err}");
-    fails(t.path(), &["sources", "no-such-file.toml"])
-        .stderr(predicate::str::contains("epstein-2002"));
+    fails(t.path(), &["sources", "no-such-file.toml"]).stderr(predicate::str::contains("epstein-2002"));
 }
 
 #[test]
 fn a_directory_is_not_a_scenario_file() {
     let t = tmp();
     fs::create_dir(t.path().join("dir.toml")).unwrap();
-    fails(t.path(), &["run", "dir.toml", "--out", "X"])
-        .stderr(predicate::str::contains("dir.toml"));
+    fails(t.path(), &["run", "dir.toml", "--out", "X"]).stderr(predicate::str::contains("dir.toml"));
     assert!(!t.path().join("X").exists());
 }
 
 #[test]
 fn non_utf8_scenario_file_is_an_error() {
     let t = tmp();
-    fs::write(
-        t.path().join("bin.toml"),
-        b"[scenario]\nmodel = \"\xff\xfe\"\n",
-    )
-    .unwrap();
+    fs::write(t.path().join("bin.toml"), b"[scenario]\nmodel = \"\xff\xfe\"\n").unwrap();
     fails(t.path(), &["run", "bin.toml"]).stderr(predicate::str::contains("bin.toml"));
 }
 
@@ -744,22 +493,9 @@ fn set_with_an_unknown_key_suggests_the_closest() {
     let base = Resolved::epstein_in(t.path());
     let (key, value) = base.int_param();
     let wrong = typo(key);
-    let a = fails(
-        t.path(),
-        &[
-            "run",
-            EPSTEIN,
-            "--set",
-            &format!("{wrong}={value}"),
-            "--out",
-            "X",
-        ],
-    );
+    let a = fails(t.path(), &["run", EPSTEIN, "--set", &format!("{wrong}={value}"), "--out", "X"]);
     let err = stderr_of(&a);
-    assert!(
-        err.contains(&format!("--set: unknown parameter `{wrong}`")),
-        "{err}"
-    );
+    assert!(err.contains(&format!("--set: unknown parameter `{wrong}`")), "{err}");
     assert!(err.contains(&format!("did you mean `{key}`?")), "{err}");
     assert!(!t.path().join("X").exists());
 }
@@ -769,80 +505,31 @@ fn set_with_a_bad_value_gives_the_valid_values() {
     let t = tmp();
     let base = Resolved::epstein_in(t.path());
     let (key, _) = base.int_param();
-    let a = fails(
-        t.path(),
-        &[
-            "run",
-            EPSTEIN,
-            "--set",
-            &format!("{key}=lots"),
-            "--out",
-            "X",
-        ],
-    );
+    let a = fails(t.path(), &["run", EPSTEIN, "--set", &format!("{key}=lots"), "--out", "X"]);
     let err = stderr_of(&a);
-    assert!(
-        err.contains(&format!("--set: invalid value for `{key}`")),
-        "{err}"
-    );
+    assert!(err.contains(&format!("--set: invalid value for `{key}`")), "{err}");
     assert!(err.contains("an integer"), "{err}");
     assert!(err.contains("help: valid: an integer from"), "{err}");
 
-    let key = base
-        .unit_float_params()
-        .into_iter()
-        .next()
-        .expect("a parameter between 0 and 1");
-    fails(
-        t.path(),
-        &[
-            "run",
-            EPSTEIN,
-            "--set",
-            &format!("{key}=-7.5"),
-            "--out",
-            "X",
-        ],
-    )
-    .stderr(
-        predicate::str::contains("out of range")
-            .and(predicate::str::contains("valid: a number from")),
-    );
+    let key = base.unit_float_params().into_iter().next().expect("a parameter between 0 and 1");
+    fails(t.path(), &["run", EPSTEIN, "--set", &format!("{key}=-7.5"), "--out", "X"])
+        .stderr(predicate::str::contains("out of range").and(predicate::str::contains("valid: a number from")));
     assert!(!t.path().join("X").exists());
 }
 
 #[test]
 fn set_without_equals_shows_the_form() {
     let t = tmp();
-    fails(
-        t.path(),
-        &["run", EPSTEIN, "--set", "legitimacy", "--out", "X"],
-    )
-    .stderr(
-        predicate::str::contains("`legitimacy` is not of the form key=value")
-            .and(predicate::str::contains("help: for example: --set")),
+    fails(t.path(), &["run", EPSTEIN, "--set", "legitimacy", "--out", "X"]).stderr(
+        predicate::str::contains("`legitimacy` is not of the form key=value").and(predicate::str::contains("help: for example: --set")),
     );
-    fails(t.path(), &["sources", EPSTEIN, "--set", "nothing"])
-        .stderr(predicate::str::contains("key=value"));
+    fails(t.path(), &["sources", EPSTEIN, "--set", "nothing"]).stderr(predicate::str::contains("key=value"));
 }
 
 #[test]
 fn threads_zero_is_rejected() {
     let t = tmp();
-    fails(
-        t.path(),
-        &[
-            "run",
-            EPSTEIN,
-            "--steps",
-            STEPS,
-            "--threads",
-            "0",
-            "--out",
-            "X",
-        ],
-    )
-    .stderr(predicate::str::contains("--threads"));
+    fails(t.path(), &["run", EPSTEIN, "--steps", STEPS, "--threads", "0", "--out", "X"]).stderr(predicate::str::contains("--threads"));
     assert!(!t.path().join("X").exists());
 }
 
@@ -858,17 +545,11 @@ fn zero_steps_is_rejected_with_the_valid_range() {
 fn a_seed_beyond_the_valid_range_is_an_error_not_a_panic() {
     let t = tmp();
     let beyond = (u64::MAX).to_string();
-    let a = perelom(
-        t.path(),
-        &[
-            "run", EPSTEIN, "--steps", "2", "--seed", &beyond, "--out", "X", "--quiet",
-        ],
-    );
+    let a = perelom(t.path(), &["run", EPSTEIN, "--steps", "2", "--seed", &beyond, "--out", "X", "--quiet"]);
     if a.get_output().status.success() {
         assert_eq!(manifest(&t.path().join("X"))["seed"].to_string(), beyond);
     } else {
-        a.code(USER_ERROR)
-            .stderr(predicate::str::contains("run.seed"));
+        a.code(USER_ERROR).stderr(predicate::str::contains("run.seed"));
     }
 }
 
@@ -878,31 +559,14 @@ fn template_prints_a_scenario_that_runs_like_the_built_in_one() {
     let a = perelom(t.path(), &["template", EPSTEIN]).success();
     fs::write(t.path().join("mine.toml"), stdout_of(&a)).unwrap();
     let builtin = run_epstein(t.path(), "A", &["--seed", "9"]);
-    perelom(
-        t.path(),
-        &[
-            "run",
-            "mine.toml",
-            "--steps",
-            STEPS,
-            "--seed",
-            "9",
-            "--out",
-            "B",
-            "--quiet",
-        ],
-    )
-    .success();
-    assert!(
-        read_bytes(&builtin.join("metrics.csv")) == read_bytes(&t.path().join("B/metrics.csv"))
-    );
+    perelom(t.path(), &["run", "mine.toml", "--steps", STEPS, "--seed", "9", "--out", "B", "--quiet"]).success();
+    assert!(read_bytes(&builtin.join("metrics.csv")) == read_bytes(&t.path().join("B/metrics.csv")));
 }
 
 #[test]
 fn unknown_format_and_option_are_usage_errors() {
     let t = tmp();
-    fails(t.path(), &["run", "--format", "xlsx"])
-        .stderr(predicate::str::contains("csv").and(predicate::str::contains("parquet")));
+    fails(t.path(), &["run", "--format", "xlsx"]).stderr(predicate::str::contains("csv").and(predicate::str::contains("parquet")));
     fails(t.path(), &["run", "--no-such-option"]);
     fails(t.path(), &["frobnicate"]);
 }
@@ -920,15 +584,8 @@ fn existing_out_is_refused_and_left_untouched() {
     let a = fails(t.path(), &["run", EPSTEIN, "--steps", STEPS, "--out", "X"]);
     let err = stderr_of(&a);
     assert!(err.contains("X already exists"), "{err}");
-    assert!(
-        err.contains("--force"),
-        "help says how to replace it:\n{err}"
-    );
-    assert_eq!(
-        entries(&x),
-        vec!["keep.txt".to_string()],
-        "contents untouched"
-    );
+    assert!(err.contains("--force"), "help says how to replace it:\n{err}");
+    assert_eq!(entries(&x), vec!["keep.txt".to_string()], "contents untouched");
     assert_eq!(read(&x.join("keep.txt")), "precious");
     assert_eq!(leftovers(t.path()), Vec::<String>::new());
 }
@@ -939,21 +596,11 @@ fn force_replaces_an_existing_out() {
     let x = t.path().join("X");
     fs::create_dir(&x).unwrap();
     fs::write(x.join("keep.txt"), "old").unwrap();
-    perelom(
-        t.path(),
-        &[
-            "run", EPSTEIN, "--steps", STEPS, "--out", "X", "--force", "--quiet",
-        ],
-    )
-    .success();
+    perelom(t.path(), &["run", EPSTEIN, "--steps", STEPS, "--out", "X", "--force", "--quiet"]).success();
     assert!(!x.join("keep.txt").exists(), "old contents replaced");
     assert!(x.join("metrics.csv").is_file());
     assert!(x.join("manifest.json").is_file());
-    assert_eq!(
-        leftovers(t.path()),
-        Vec::<String>::new(),
-        "the old directory is not left aside"
-    );
+    assert_eq!(leftovers(t.path()), Vec::<String>::new(), "the old directory is not left aside");
 }
 
 #[test]
@@ -962,18 +609,7 @@ fn force_keeps_the_old_results_when_the_run_fails() {
     let x = t.path().join("X");
     fs::create_dir(&x).unwrap();
     fs::write(x.join("keep.txt"), "old").unwrap();
-    fails(
-        t.path(),
-        &[
-            "run",
-            EPSTEIN,
-            "--set",
-            "no.such=1",
-            "--out",
-            "X",
-            "--force",
-        ],
-    );
+    fails(t.path(), &["run", EPSTEIN, "--set", "no.such=1", "--out", "X", "--force"]);
     assert_eq!(read(&x.join("keep.txt")), "old");
     assert_eq!(leftovers(t.path()), Vec::<String>::new());
 }
@@ -982,23 +618,13 @@ fn force_keeps_the_old_results_when_the_run_fails() {
 fn force_over_a_regular_file_leaves_nothing_behind() {
     let t = tmp();
     fs::write(t.path().join("X"), "not a directory").unwrap();
-    let a = perelom(
-        t.path(),
-        &[
-            "run", EPSTEIN, "--steps", STEPS, "--out", "X", "--force", "--quiet",
-        ],
-    );
+    let a = perelom(t.path(), &["run", EPSTEIN, "--steps", STEPS, "--out", "X", "--force", "--quiet"]);
     if a.get_output().status.success() {
         assert!(t.path().join("X/metrics.csv").is_file());
     } else {
-        a.code(USER_ERROR)
-            .stderr(predicate::str::starts_with("error: "));
+        a.code(USER_ERROR).stderr(predicate::str::starts_with("error: "));
     }
-    assert_eq!(
-        leftovers(t.path()),
-        Vec::<String>::new(),
-        "no hidden partial or moved-aside file left"
-    );
+    assert_eq!(leftovers(t.path()), Vec::<String>::new(), "no hidden partial or moved-aside file left");
 }
 
 #[test]
@@ -1011,22 +637,14 @@ fn a_scenario_the_model_rejects_leaves_no_directory() {
     args.extend(sets);
     let a = fails(t.path(), &args);
     assert!(stderr_of(&a).contains("cops.density"), "{}", stderr_of(&a));
-    assert_eq!(
-        entries(t.path()),
-        Vec::<String>::new(),
-        "no X and no partial directory"
-    );
+    assert_eq!(entries(t.path()), Vec::<String>::new(), "no X and no partial directory");
 
     let x = t.path().join("X");
     fs::create_dir(&x).unwrap();
     fs::write(x.join("keep.txt"), "old").unwrap();
     args.push("--force");
     fails(t.path(), &args);
-    assert_eq!(
-        entries(&x),
-        vec!["keep.txt".to_string()],
-        "old results kept"
-    );
+    assert_eq!(entries(&x), vec!["keep.txt".to_string()], "old results kept");
     assert_eq!(leftovers(t.path()), Vec::<String>::new());
 }
 
@@ -1034,15 +652,9 @@ fn a_scenario_the_model_rejects_leaves_no_directory() {
 fn out_below_a_regular_file_is_an_error_not_a_panic() {
     let t = tmp();
     fs::write(t.path().join("file"), "x").unwrap();
-    let a = fails(
-        t.path(),
-        &["run", EPSTEIN, "--steps", STEPS, "--out", "file/X"],
-    );
+    let a = fails(t.path(), &["run", EPSTEIN, "--steps", STEPS, "--out", "file/X"]);
     assert!(stderr_of(&a).contains("file"), "{}", stderr_of(&a));
-    fails(
-        t.path(),
-        &["run", EPSTEIN, "--steps", STEPS, "--out", "file/sub/X"],
-    );
+    fails(t.path(), &["run", EPSTEIN, "--steps", STEPS, "--out", "file/sub/X"]);
     assert_eq!(read(&t.path().join("file")), "x");
     assert_eq!(entries(t.path()), vec!["file".to_string()]);
 }
@@ -1064,16 +676,8 @@ fn default_scenario(dir: &Path) -> String {
     let a = perelom(dir, &["scenarios"]).success();
     let out = stdout_of(&a);
     let marked: Vec<&str> = out.lines().filter(|l| l.ends_with(" (default)")).collect();
-    assert_eq!(
-        marked.len(),
-        1,
-        "exactly one scenario is the default:\n{out}"
-    );
-    marked[0]
-        .split_whitespace()
-        .next()
-        .expect("a name")
-        .to_string()
+    assert_eq!(marked.len(), 1, "exactly one scenario is the default:\n{out}");
+    marked[0].split_whitespace().next().expect("a name").to_string()
 }
 
 #[test]
@@ -1082,18 +686,12 @@ fn scenarios_lists_epstein_2002_and_one_default() {
     let a = perelom(t.path(), &["scenarios"]).success().stderr("");
     let out = stdout_of(&a);
     assert!(out.lines().any(|l| l.starts_with("epstein-2002 ")), "{out}");
-    assert!(
-        out.contains("Epstein"),
-        "each scenario is described:\n{out}"
-    );
+    assert!(out.contains("Epstein"), "each scenario is described:\n{out}");
     let default = default_scenario(t.path());
     // Without a scenario, `sources` (like `run`) uses the default.
     let a = perelom(t.path(), &["sources"]).success();
     let header = stdout_of(&a).lines().next().unwrap_or_default().to_string();
-    assert!(
-        header.contains(&format!("({default})")),
-        "sources without a scenario describes {default}: {header}"
-    );
+    assert!(header.contains(&format!("({default})")), "sources without a scenario describes {default}: {header}");
 }
 
 #[test]
@@ -1111,23 +709,13 @@ fn sources_prints_every_parameter_with_its_source_or_assumption() {
 
     let a = perelom(t.path(), &["sources", EPSTEIN, "--assumed-only"]).success();
     let assumed = stdout_of(&a);
-    let rows: Vec<&str> = assumed
-        .lines()
-        .skip(2)
-        .filter(|l| !l.trim().is_empty())
-        .collect();
+    let rows: Vec<&str> = assumed.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
     assert!(!rows.is_empty(), "some parameter is assumed:\n{assumed}");
-    assert!(
-        rows.iter().all(|r| r.contains(" assumed ")),
-        "--assumed-only lists only assumed ones:\n{assumed}"
-    );
+    assert!(rows.iter().all(|r| r.contains(" assumed ")), "--assumed-only lists only assumed ones:\n{assumed}");
 
     let a = perelom(t.path(), &["sources", EPSTEIN, "--markdown"]).success();
     let md = stdout_of(&a);
-    assert!(
-        md.starts_with("| parameter | value | evidence | source or reason |"),
-        "{md}"
-    );
+    assert!(md.starts_with("| parameter | value | evidence | source or reason |"), "{md}");
 }
 
 #[test]
@@ -1135,46 +723,20 @@ fn sources_of_a_file_shows_set_overrides() {
     let t = tmp();
     let base = Resolved::epstein_in(t.path());
     let (key, _) = base.int_param();
-    let a = perelom(
-        t.path(),
-        &[
-            "sources",
-            "resolved/scenario.toml",
-            "--markdown",
-            "--set",
-            &format!("{key}=3"),
-        ],
-    )
-    .success();
-    let row = stdout_of(&a)
-        .lines()
-        .find(|l| l.starts_with(&format!("| `{key}` |")))
-        .map(str::to_string)
-        .expect("row of the key");
+    let a = perelom(t.path(), &["sources", "resolved/scenario.toml", "--markdown", "--set", &format!("{key}=3")]).success();
+    let row = stdout_of(&a).lines().find(|l| l.starts_with(&format!("| `{key}` |"))).map(str::to_string).expect("row of the key");
     assert!(row.contains("| 3 |"), "{row}");
 }
 
 #[test]
 fn help_describes_the_commands_and_options() {
     let t = tmp();
-    perelom(t.path(), &["--help"]).success().stdout(
-        predicate::str::contains("run")
-            .and(predicate::str::contains("scenarios"))
-            .and(predicate::str::contains("sources")),
-    );
+    perelom(t.path(), &["--help"])
+        .success()
+        .stdout(predicate::str::contains("run").and(predicate::str::contains("scenarios")).and(predicate::str::contains("sources")));
     let a = perelom(t.path(), &["run", "--help"]).success();
     let run = stdout_of(&a);
-    for opt in [
-        "--set",
-        "--seed",
-        "--steps",
-        "--out",
-        "--force",
-        "--threads",
-        "--format",
-        "--quiet",
-        "[SCENARIO]",
-    ] {
+    for opt in ["--set", "--seed", "--steps", "--out", "--force", "--threads", "--format", "--quiet", "[SCENARIO]"] {
         assert!(run.contains(opt), "run --help mentions {opt}:\n{run}");
     }
     let a = perelom(t.path(), &["sources", "--help"]).success();
@@ -1182,19 +744,14 @@ fn help_describes_the_commands_and_options() {
     for opt in ["--markdown", "--assumed-only", "--set"] {
         assert!(src.contains(opt), "sources --help mentions {opt}:\n{src}");
     }
-    perelom(t.path(), &["--version"])
-        .success()
-        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
+    perelom(t.path(), &["--version"]).success().stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
     perelom(t.path(), &["help", "run"]).success();
 }
 
 #[test]
 fn no_subcommand_prints_usage_and_fails() {
     let t = tmp();
-    perelom(t.path(), &[])
-        .failure()
-        .code(USER_ERROR)
-        .stderr(predicate::str::contains("Usage"));
+    perelom(t.path(), &[]).failure().code(USER_ERROR).stderr(predicate::str::contains("Usage"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1211,33 +768,11 @@ fn resolved_scenario_with_unusual_text_runs_again() {
         base.model
     );
     fs::write(t.path().join("odd.toml"), text).unwrap();
-    perelom(
-        t.path(),
-        &["run", "odd.toml", "--steps", "2", "--out", "X", "--quiet"],
-    )
-    .success();
+    perelom(t.path(), &["run", "odd.toml", "--steps", "2", "--out", "X", "--quiet"]).success();
     let x = t.path().join("X");
-    perelom(
-        t.path(),
-        &[
-            "run",
-            "X/scenario.toml",
-            "--steps",
-            "2",
-            "--out",
-            "Y",
-            "--quiet",
-        ],
-    )
-    .success();
-    assert_eq!(
-        read(&x.join("scenario.toml")),
-        read(&t.path().join("Y/scenario.toml"))
-    );
-    assert_eq!(
-        manifest(&x)["scenario"]["description"],
-        "bell\u{7} tab\t \"quoted\" back\\slash перелом"
-    );
+    perelom(t.path(), &["run", "X/scenario.toml", "--steps", "2", "--out", "Y", "--quiet"]).success();
+    assert_eq!(read(&x.join("scenario.toml")), read(&t.path().join("Y/scenario.toml")));
+    assert_eq!(manifest(&x)["scenario"]["description"], "bell\u{7} tab\t \"quoted\" back\\slash перелом");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1265,12 +800,7 @@ fn broken_pipe() -> std::process::Stdio {
 fn closed_stdout_is_not_a_panic() {
     let t = tmp();
     let mut panics = Vec::new();
-    for args in [
-        &["sources", EPSTEIN][..],
-        &["scenarios"][..],
-        &["--help"][..],
-        &["run", EPSTEIN, "--steps", "2", "--out", "X"][..],
-    ] {
+    for args in [&["sources", EPSTEIN][..], &["scenarios"][..], &["--help"][..], &["run", EPSTEIN, "--steps", "2", "--out", "X"][..]] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_perelom"))
             .current_dir(t.path())
             .args(args)
@@ -1279,16 +809,9 @@ fn closed_stdout_is_not_a_panic() {
             .expect("run perelom");
         let err = String::from_utf8_lossy(&out.stderr);
         if err.contains("panicked") || out.status.code() == Some(101) {
-            let first = err
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or_default();
+            let first = err.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
             panics.push(format!("perelom {}: {first}", args.join(" ")));
         }
     }
-    assert!(
-        panics.is_empty(),
-        "with a closed stdout:\n{}",
-        panics.join("\n")
-    );
+    assert!(panics.is_empty(), "with a closed stdout:\n{}", panics.join("\n"));
 }

@@ -37,18 +37,12 @@ pub struct Clock {
 impl Clock {
     /// A clock of bare steps, with no calendar.
     pub fn abstract_steps(steps: u32) -> Self {
-        Clock {
-            steps,
-            calendar: None,
-        }
+        Clock { steps, calendar: None }
     }
 
     /// A clock whose step `i` begins on `start + i * unit`.
     pub fn dated(start: NaiveDate, unit: StepUnit, steps: u32) -> Self {
-        Clock {
-            steps,
-            calendar: Some((start, unit)),
-        }
+        Clock { steps, calendar: Some((start, unit)) }
     }
 
     /// Number of whole steps from `start` up to `end` (exclusive): the run ends as

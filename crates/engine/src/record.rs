@@ -79,10 +79,7 @@ impl Table {
         if let Some(first) = self.columns.first() {
             assert_eq!(first.data.len(), data.len(), "column lengths differ");
         }
-        self.columns.push(Column {
-            name: name.into(),
-            data,
-        });
+        self.columns.push(Column { name: name.into(), data });
         self
     }
 
@@ -119,12 +116,7 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn new(metrics: &[(&'static str, MetricKind)]) -> Self {
-        Recorder {
-            names: metrics.to_vec(),
-            steps: Vec::new(),
-            dates: Vec::new(),
-            values: vec![Vec::new(); metrics.len()],
-        }
+        Recorder { names: metrics.to_vec(), steps: Vec::new(), dates: Vec::new(), values: vec![Vec::new(); metrics.len()] }
     }
 
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {

@@ -117,10 +117,7 @@ mod tests {
         assert_ne!(draw("a", 1, 2), draw("b", 1, 2));
         assert_ne!(draw("a", 1, 2), draw("a", 2, 1));
         assert_ne!(draw("a", 1, 2), draw("a", 1, 3));
-        assert_ne!(
-            Streams::new(1).stream("a", 0, 0).random::<u64>(),
-            Streams::new(2).stream("a", 0, 0).random::<u64>()
-        );
+        assert_ne!(Streams::new(1).stream("a", 0, 0).random::<u64>(), Streams::new(2).stream("a", 0, 0).random::<u64>());
     }
 
     #[test]

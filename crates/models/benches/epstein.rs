@@ -34,19 +34,15 @@ fn run(mut sim: Epstein, steps: u32) -> Epstein {
     black_box(sim)
 }
 
-const MODES: [(&str, &str); 2] = [
-    ("sequential", "activation.kind=random-sequential"),
-    ("parallel", "activation.kind=synchronous-parallel"),
-];
+const MODES: [(&str, &str); 2] =
+    [("sequential", "activation.kind=random-sequential"), ("parallel", "activation.kind=synchronous-parallel")];
 
 fn small(c: &mut Criterion) {
     let mut g = c.benchmark_group("epstein_40x40_100_steps");
     g.throughput(Throughput::Elements(100));
     for (name, mode) in MODES {
         let base = model(&[mode]);
-        g.bench_function(name, |b| {
-            b.iter_batched(|| base.clone(), |sim| run(sim, 100), BatchSize::SmallInput)
-        });
+        g.bench_function(name, |b| b.iter_batched(|| base.clone(), |sim| run(sim, 100), BatchSize::SmallInput));
     }
     g.finish();
 }
@@ -59,13 +55,7 @@ fn large(c: &mut Criterion) {
     for (name, mode) in MODES {
         // Start from a state past the first steps, where all citizens are still quiet.
         let base = run(model(&[mode, "grid.width=1000", "grid.height=1000"]), 5);
-        g.bench_function(name, |b| {
-            b.iter_batched(
-                || base.clone(),
-                |sim| run(sim, STEPS),
-                BatchSize::LargeInput,
-            )
-        });
+        g.bench_function(name, |b| b.iter_batched(|| base.clone(), |sim| run(sim, STEPS), BatchSize::LargeInput));
     }
     g.finish();
 }

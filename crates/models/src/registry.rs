@@ -79,3 +79,20 @@ mod tests {
         assert!(builtin(DEFAULT_SCENARIO).is_some());
     }
 }
+
+#[cfg(test)]
+mod baseline_tests {
+    use super::*;
+
+    /// The schema's defaults are the baseline's values, so a scenario file that omits a
+    /// key gets the historical baseline, and a calibration edits both at once.
+    #[test]
+    fn ussr_schema_defaults_equal_the_baseline_file() {
+        let b = builtin("ussr-1928-1929").expect("baseline is built in");
+        let s = load_scenario_text(b.name, b.text).expect("baseline parses");
+        for p in &s.params {
+            assert_eq!(p.value, p.spec.default, "{} differs between the file and the schema", p.spec.key);
+            assert_eq!(p.cite, p.spec.cite, "{} is cited differently in the file and the schema", p.spec.key);
+        }
+    }
+}

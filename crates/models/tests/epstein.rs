@@ -23,14 +23,10 @@ fn run(sets: &[&str]) -> (Table, Vec<(String, Table)>) {
 }
 
 fn series(t: &Table, name: &str) -> Vec<f64> {
-    t.numbers(name)
-        .unwrap_or_else(|| panic!("no column {name}"))
+    t.numbers(name).unwrap_or_else(|| panic!("no column {name}"))
 }
 
-const MODES: [&str; 2] = [
-    "activation.kind=random-sequential",
-    "activation.kind=synchronous-parallel",
-];
+const MODES: [&str; 2] = ["activation.kind=random-sequential", "activation.kind=synchronous-parallel"];
 
 #[test]
 fn full_legitimacy_means_nobody_is_ever_active() {
@@ -45,23 +41,15 @@ fn full_legitimacy_means_nobody_is_ever_active() {
 #[test]
 fn without_cops_or_legitimacy_most_citizens_are_active() {
     for mode in MODES {
-        let sim = Epstein::new(&scenario(&[
-            mode,
-            "run.steps=10",
-            "cops.density=0",
-            "legitimacy.initial=0",
-        ]))
-        .unwrap_or_else(|e| panic!("{e}"));
+        let sim =
+            Epstein::new(&scenario(&[mode, "run.steps=10", "cops.density=0", "legitimacy.initial=0"])).unwrap_or_else(|e| panic!("{e}"));
         let citizens = sim.citizen_count() as f64;
         let mut sim: Box<dyn Simulation> = Box::new(sim);
         sim.run_to_end();
         let active = series(&sim.metrics(), "active");
         // With no cops P = 0, so every citizen with hardship above T = 0.1 rebels.
         for (s, &a) in active.iter().enumerate().skip(2) {
-            assert!(
-                a > 0.5 * citizens,
-                "{mode}: step {s}: {a} of {citizens} active"
-            );
+            assert!(a > 0.5 * citizens, "{mode}: step {s}: {a} of {citizens} active");
         }
     }
 }
@@ -86,14 +74,7 @@ fn states_add_up_to_the_citizens_at_every_step() {
             "legitimacy.initial=0.7",
             "grid.torus=false",
         ],
-        &[
-            "run.steps=60",
-            "grid.neighbourhood=euclidean",
-            "grid.width=13",
-            "grid.height=9",
-            "citizens.vision=9",
-            "legitimacy.initial=0.6",
-        ],
+        &["run.steps=60", "grid.neighbourhood=euclidean", "grid.width=13", "grid.height=9", "citizens.vision=9", "legitimacy.initial=0.6"],
     ];
     for mode in MODES {
         for v in variants {
@@ -104,11 +85,7 @@ fn states_add_up_to_the_citizens_at_every_step() {
             let mut sim: Box<dyn Simulation> = Box::new(sim);
             sim.run_to_end();
             let t = sim.metrics();
-            let (q, a, j) = (
-                series(&t, "quiet"),
-                series(&t, "active"),
-                series(&t, "jailed"),
-            );
+            let (q, a, j) = (series(&t, "quiet"), series(&t, "active"), series(&t, "jailed"));
             for s in 0..t.rows() {
                 assert_eq!(q[s] + a[s] + j[s], citizens, "{sets:?} step {s}");
             }
@@ -118,30 +95,17 @@ fn states_add_up_to_the_citizens_at_every_step() {
 
 #[test]
 fn cop_jump_changes_cop_numbers_at_its_step() {
-    let (t, _) = run(&[
-        "run.steps=30",
-        "cops.schedule=jump",
-        "cops.final_density=0.02",
-        "cops.at_step=10",
-    ]);
+    let (t, _) = run(&["run.steps=30", "cops.schedule=jump", "cops.final_density=0.02", "cops.at_step=10"]);
     let cops = series(&t, "cops");
-    assert!(
-        cops[..10].iter().all(|&c| c == cops[0]) && cops[0] > 64.0,
-        "{cops:?}"
-    );
+    assert!(cops[..10].iter().all(|&c| c == cops[0]) && cops[0] > 64.0, "{cops:?}");
     assert!(cops[10..].iter().all(|&c| c == 32.0), "{cops:?}"); // round(0.02 * 1600)
 }
 
 #[test]
 fn jailed_citizens_neither_act_nor_move() {
     for mode in MODES {
-        let mut sim = Epstein::new(&scenario(&[
-            mode,
-            "run.steps=120",
-            "legitimacy.initial=0.6",
-            "jail.max_term=40",
-        ]))
-        .unwrap_or_else(|e| panic!("{e}"));
+        let mut sim = Epstein::new(&scenario(&[mode, "run.steps=120", "legitimacy.initial=0.6", "jail.max_term=40"]))
+            .unwrap_or_else(|e| panic!("{e}"));
         let mut checked = 0;
         for _ in 0..120 {
             let before: Vec<_> = sim.citizens().collect();
@@ -150,46 +114,26 @@ fn jailed_citizens_neither_act_nor_move() {
                 if b.state == CitizenState::Jailed && b.jail_term > 0 {
                     checked += 1;
                     assert_eq!(now.cell, b.cell, "{mode}: a jailed citizen moved");
-                    assert_eq!(
-                        now.state,
-                        CitizenState::Jailed,
-                        "{mode}: a jailed citizen acted"
-                    );
-                    assert_eq!(
-                        now.jail_term,
-                        b.jail_term - 1,
-                        "{mode}: the term did not count down by one"
-                    );
+                    assert_eq!(now.state, CitizenState::Jailed, "{mode}: a jailed citizen acted");
+                    assert_eq!(now.jail_term, b.jail_term - 1, "{mode}: the term did not count down by one");
                 }
             }
             // No two agents ever share a cell.
-            let mut cells: Vec<u32> = sim
-                .citizens()
-                .map(|c| c.cell)
-                .chain(sim.cop_cells().iter().copied())
-                .collect();
+            let mut cells: Vec<u32> = sim.citizens().map(|c| c.cell).chain(sim.cop_cells().iter().copied()).collect();
             let n = cells.len();
             cells.sort_unstable();
             cells.dedup();
             assert_eq!(cells.len(), n, "{mode}: two agents on one cell");
         }
-        assert!(
-            checked > 1000,
-            "{mode}: only {checked} jailed citizen-steps to check"
-        );
+        assert!(checked > 1000, "{mode}: only {checked} jailed citizen-steps to check");
     }
 }
 
 #[test]
 fn jail_terms_stay_within_zero_to_max_term() {
     for mode in MODES {
-        let mut sim = Epstein::new(&scenario(&[
-            mode,
-            "run.steps=200",
-            "legitimacy.initial=0.5",
-            "jail.max_term=4",
-        ]))
-        .unwrap_or_else(|e| panic!("{e}"));
+        let mut sim = Epstein::new(&scenario(&[mode, "run.steps=200", "legitimacy.initial=0.5", "jail.max_term=4"]))
+            .unwrap_or_else(|e| panic!("{e}"));
         let mut seen = [false; 5];
         for _ in 0..200 {
             sim.step();
@@ -219,23 +163,14 @@ fn an_abrupt_legitimacy_drop_causes_a_larger_outburst_than_a_gradual_one() {
             "legitimacy.over_steps=150",
         ];
         let (t, _) = run(&sets);
-        series(&t, "active")[30..]
-            .iter()
-            .copied()
-            .fold(0.0, f64::max)
+        series(&t, "active")[30..].iter().copied().fold(0.0, f64::max)
     };
     let seeds = 1..=5u64;
-    let abrupt: Vec<f64> = seeds
-        .clone()
-        .map(|s| peak_after_change(s, "jump"))
-        .collect();
+    let abrupt: Vec<f64> = seeds.clone().map(|s| peak_after_change(s, "jump")).collect();
     let gradual: Vec<f64> = seeds.map(|s| peak_after_change(s, "linear")).collect();
     let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
     let wins = abrupt.iter().zip(&gradual).filter(|(a, g)| a > g).count();
-    assert!(
-        mean(&abrupt) > 2.0 * mean(&gradual),
-        "abrupt {abrupt:?}, gradual {gradual:?}"
-    );
+    assert!(mean(&abrupt) > 2.0 * mean(&gradual), "abrupt {abrupt:?}, gradual {gradual:?}");
     assert!(wins >= 4, "abrupt {abrupt:?}, gradual {gradual:?}");
 }
 
@@ -258,17 +193,11 @@ fn results_do_not_depend_on_thread_count_or_run() {
             (sim.metrics(), cells, sim.cop_cells().to_vec())
         };
         let in_pool = |n: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .unwrap_or_else(|e| panic!("{e}"));
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap_or_else(|e| panic!("{e}"));
             pool.install(once)
         };
         let one = in_pool(1);
-        assert!(
-            series(&one.0, "active").iter().any(|&a| a > 0.0),
-            "{mode}: nothing happens, the test would be weak"
-        );
+        assert!(series(&one.0, "active").iter().any(|&a| a > 0.0), "{mode}: nothing happens, the test would be weak");
         assert_eq!(one, in_pool(2), "{mode}: 1 vs 2 threads");
         assert_eq!(one, in_pool(4), "{mode}: 1 vs 4 threads");
         assert_eq!(one, in_pool(4), "{mode}: second run");
@@ -313,16 +242,8 @@ fn scenario_file_sets_every_parameter_with_its_evidence() {
             panic!("`{}` is not set in {FILE}", p.spec.key);
         };
         let text = lines[line - 1];
-        assert!(
-            text.contains("source = \"") || text.contains("assumed = \""),
-            "`{}` has no source or assumed: {text}",
-            p.spec.key
-        );
-        assert_eq!(
-            p.value, p.spec.default,
-            "`{}`: the file and the schema default disagree",
-            p.spec.key
-        );
+        assert!(text.contains("source = \"") || text.contains("assumed = \""), "`{}` has no source or assumed: {text}", p.spec.key);
+        assert_eq!(p.value, p.spec.default, "`{}`: the file and the schema default disagree", p.spec.key);
         assert!(!p.cite.text().trim().is_empty());
     }
 }
@@ -336,20 +257,11 @@ fn impossible_combinations_are_rejected_with_help() {
     let e = err(&["citizens.density=0.8", "cops.density=0.3"]);
     assert!(e.message.contains("exceeds 1") && e.help.is_some(), "{e}");
     let e = err(&["cops.schedule=jump", "cops.final_density=0.5"]);
-    assert!(
-        e.message.contains("cops.final_density") && e.help.is_some(),
-        "{e}"
-    );
+    assert!(e.message.contains("cops.final_density") && e.help.is_some(), "{e}");
     let e = err(&["legitimacy.schedule=linear", "legitimacy.at_step=5000"]);
-    assert!(
-        e.message.contains("legitimacy.at_step") && e.help.is_some(),
-        "{e}"
-    );
+    assert!(e.message.contains("legitimacy.at_step") && e.help.is_some(), "{e}");
     let e = err(&["cops.schedule=jump", "run.steps=50", "cops.at_step=50"]);
-    assert!(
-        e.message.contains("cops.at_step") && e.help.is_some(),
-        "{e}"
-    );
+    assert!(e.message.contains("cops.at_step") && e.help.is_some(), "{e}");
     // Out-of-range single values are caught when set.
     assert!(scenario(&[]).set("grid.neighbourhood=hexagonal").is_err());
     assert!(scenario(&[]).set("arrest.ratio=ceil").is_err());
@@ -369,12 +281,7 @@ fn impossible_combinations_are_rejected_with_help() {
 
 #[test]
 fn outbursts_table_matches_the_active_series() {
-    let (t, tables) = run(&[
-        "run.steps=300",
-        "legitimacy.initial=0.7",
-        "jail.max_term=30",
-        "outburst.threshold=20",
-    ]);
+    let (t, tables) = run(&["run.steps=300", "legitimacy.initial=0.7", "jail.max_term=30", "outburst.threshold=20"]);
     let active = series(&t, "active");
     let (name, o) = &tables[0];
     assert_eq!(name, "outbursts");
@@ -392,21 +299,10 @@ fn outbursts_table_matches_the_active_series() {
 
 #[test]
 fn summary_reports_the_run() {
-    let mut sim = build(&scenario(&["run.steps=100", "legitimacy.initial=0.7"]))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = build(&scenario(&["run.steps=100", "legitimacy.initial=0.7"])).unwrap_or_else(|e| panic!("{e}"));
     sim.run_to_end();
     let summary = sim.summary();
-    for label in [
-        "mean active",
-        "peak active",
-        "jailed at end",
-        "outbursts",
-        "mean waiting time",
-        "mean outburst size",
-    ] {
-        assert!(
-            summary.iter().any(|(l, _)| l.starts_with(label)),
-            "no `{label}` in {summary:?}"
-        );
+    for label in ["mean active", "peak active", "jailed at end", "outbursts", "mean waiting time", "mean outburst size"] {
+        assert!(summary.iter().any(|(l, _)| l.starts_with(label)), "no `{label}` in {summary:?}");
     }
 }

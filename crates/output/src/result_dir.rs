@@ -48,6 +48,13 @@ impl ResultDir {
         if path.exists() && !force {
             return Err(OutputError::Exists(path.to_path_buf()));
         }
+        if path.exists() && !path.is_dir() {
+            return Err(OutputError::Io {
+                path: path.to_path_buf(),
+                action: "replace (it is a file, not a result directory)",
+                source: io::Error::from(io::ErrorKind::AlreadyExists),
+            });
+        }
         let parent = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),

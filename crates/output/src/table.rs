@@ -40,10 +40,9 @@ fn to_batch(table: &Table) -> Result<RecordBatch, arrow_schema::ArrowError> {
             ColumnData::I64(v) => (DataType::Int64, Arc::new(Int64Array::from(v.clone()))),
             ColumnData::F64(v) => (DataType::Float64, Arc::new(Float64Array::from(v.clone()))),
             ColumnData::Str(v) => (DataType::Utf8, Arc::new(StringArray::from(v.clone()))),
-            ColumnData::Date(v) => (
-                DataType::Date32,
-                Arc::new(Date32Array::from(v.iter().map(|d| (*d - epoch).num_days() as i32).collect::<Vec<_>>())),
-            ),
+            ColumnData::Date(v) => {
+                (DataType::Date32, Arc::new(Date32Array::from(v.iter().map(|d| (*d - epoch).num_days() as i32).collect::<Vec<_>>())))
+            }
         };
         fields.push(Field::new(&c.name, dt, false));
         arrays.push(arr);

@@ -14,12 +14,7 @@ pub struct ScenarioError {
 
 impl ScenarioError {
     pub fn new(file: &str, position: Option<(usize, usize)>, message: impl Into<String>) -> Self {
-        ScenarioError {
-            file: file.to_string(),
-            position,
-            message: message.into(),
-            help: None,
-        }
+        ScenarioError { file: file.to_string(), position, message: message.into(), help: None }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {

@@ -51,20 +51,15 @@ pub fn parse(
     let DeValue::Table(meta_table) = meta_value.get_ref() else {
         return Err(ScenarioError::new(file, at(meta_value.span()), "`scenario` must be a table"));
     };
-    let mut meta = ScenarioMeta {
-        model: String::new(),
-        name: String::new(),
-        description: String::new(),
-    };
+    let mut meta = ScenarioMeta { model: String::new(), name: String::new(), description: String::new() };
     for (k, v) in meta_table.iter() {
         let known = META_KEYS.contains(&k.get_ref().as_ref());
         let s = match v.get_ref() {
             DeValue::String(s) => s,
             DeValue::Table(_) if !known => {
-                return Err(ScenarioError::new(file, at(k.span()), format!("`{}` is not a key of [scenario]", k.get_ref())).with_help(format!(
-                    "a dotted key after [scenario] belongs to it; put parameters under their own section, e.g. [{}]",
-                    k.get_ref()
-                )));
+                return Err(ScenarioError::new(file, at(k.span()), format!("`{}` is not a key of [scenario]", k.get_ref())).with_help(
+                    format!("a dotted key after [scenario] belongs to it; put parameters under their own section, e.g. [{}]", k.get_ref()),
+                ));
             }
             _ if known => return Err(ScenarioError::new(file, at(v.span()), format!("scenario.{} must be text in quotes", k.get_ref()))),
             _ => &std::borrow::Cow::Borrowed(""),
@@ -75,10 +70,10 @@ pub fn parse(
             "description" => meta.description = s.to_string(),
             other => {
                 let mut e = ScenarioError::new(file, at(k.span()), format!("unknown key `scenario.{other}`"));
-                e = e.with_help(suggest(other, META_KEYS.iter().copied()).map_or_else(
-                    || format!("[scenario] takes {}", META_KEYS.join(", ")),
-                    |s| format!("did you mean `{s}`?"),
-                ));
+                e = e.with_help(
+                    suggest(other, META_KEYS.iter().copied())
+                        .map_or_else(|| format!("[scenario] takes {}", META_KEYS.join(", ")), |s| format!("did you mean `{s}`?")),
+                );
                 return Err(e);
             }
         }
@@ -89,19 +84,16 @@ pub fn parse(
             .with_help(format!("add `model = \"...\"`, one of: {}", models.join(", "))));
     };
     let Some(schema) = schema_for(&meta.model) else {
-        let help = suggest(&meta.model, models.iter().copied())
-            .map_or_else(|| format!("known models: {}", models.join(", ")), |s| format!("did you mean \"{s}\"? known models: {}", models.join(", ")));
+        let help = suggest(&meta.model, models.iter().copied()).map_or_else(
+            || format!("known models: {}", models.join(", ")),
+            |s| format!("did you mean \"{s}\"? known models: {}", models.join(", ")),
+        );
         return Err(ScenarioError::new(file, at(model_span), format!("unknown model \"{}\"", meta.model)).with_help(help));
     };
 
     let mut params: Vec<Param> = schema
         .into_iter()
-        .map(|spec| Param {
-            value: spec.default.clone(),
-            cite: spec.cite.clone(),
-            origin: Origin::Default,
-            spec,
-        })
+        .map(|spec| Param { value: spec.default.clone(), cite: spec.cite.clone(), origin: Origin::Default, spec })
         .collect();
 
     let mut ctx = Walk { file, text, params: &mut params };
@@ -112,11 +104,7 @@ pub fn parse(
         ctx.entry(k.get_ref(), k, v)?;
     }
 
-    Ok(Scenario {
-        file: file.to_string(),
-        meta,
-        params,
-    })
+    Ok(Scenario { file: file.to_string(), meta, params })
 }
 
 struct Walk<'a> {
@@ -165,11 +153,16 @@ impl Walk<'_> {
                 "value" => value = Some(child),
                 "source" | "assumed" | "note" => {
                     let DeValue::String(s) = child.get_ref() else {
-                        return Err(ScenarioError::new(self.file, self.pos(child.span()), format!("`{key}.{name}` must be text in quotes")));
+                        return Err(ScenarioError::new(
+                            self.file,
+                            self.pos(child.span()),
+                            format!("`{key}.{name}` must be text in quotes"),
+                        ));
                     };
                     if s.trim().is_empty() && name != "note" {
-                        return Err(ScenarioError::new(self.file, self.pos(child.span()), format!("`{key}.{name}` is empty"))
-                            .with_help("say where the number comes from (a fact id such as \"F10\", or a reference with page), or why it is assumed"));
+                        return Err(ScenarioError::new(self.file, self.pos(child.span()), format!("`{key}.{name}` is empty")).with_help(
+                            "say where the number comes from (a fact id such as \"F10\", or a reference with page), or why it is assumed",
+                        ));
                     }
                     let c = match name {
                         "source" => Some(Cite::Source(s.to_string())),
@@ -178,8 +171,12 @@ impl Walk<'_> {
                     };
                     if let Some(c) = c {
                         if cite.is_some() {
-                            return Err(ScenarioError::new(self.file, self.pos(k.span()), format!("`{key}` has both `source` and `assumed`"))
-                                .with_help("a value is either evidence (source) or an assumption (assumed), not both"));
+                            return Err(ScenarioError::new(
+                                self.file,
+                                self.pos(k.span()),
+                                format!("`{key}` has both `source` and `assumed`"),
+                            )
+                            .with_help("a value is either evidence (source) or an assumption (assumed), not both"));
                         }
                         cite = Some(c);
                     }
@@ -187,7 +184,12 @@ impl Walk<'_> {
                 other => {
                     let help = suggest(other, LEAF_KEYS.iter().copied())
                         .map_or_else(|| format!("an annotated value takes {}", LEAF_KEYS.join(", ")), |s| format!("did you mean `{s}`?"));
-                    return Err(ScenarioError::new(self.file, self.pos(k.span()), format!("unknown key `{other}` in the annotation of `{key}`")).with_help(help));
+                    return Err(ScenarioError::new(
+                        self.file,
+                        self.pos(k.span()),
+                        format!("unknown key `{other}` in the annotation of `{key}`"),
+                    )
+                    .with_help(help));
                 }
             }
         }
@@ -198,7 +200,13 @@ impl Walk<'_> {
         self.leaf(key, key_node.span(), value, cite)
     }
 
-    fn leaf(&mut self, key: &str, key_span: std::ops::Range<usize>, v: &Spanned<DeValue<'_>>, cite: Option<Cite>) -> Result<(), ScenarioError> {
+    fn leaf(
+        &mut self,
+        key: &str,
+        key_span: std::ops::Range<usize>,
+        v: &Spanned<DeValue<'_>>,
+        cite: Option<Cite>,
+    ) -> Result<(), ScenarioError> {
         let Some(idx) = self.params.iter().position(|p| p.spec.key == key) else {
             return Err(self.unknown(key, key_span));
         };
@@ -222,8 +230,13 @@ impl Walk<'_> {
 }
 
 fn range_error(file: &str, pos: Option<(usize, usize)>, spec: &ParamSpec, why: &str) -> ScenarioError {
-    ScenarioError::new(file, pos, format!("invalid value for `{}`: {why}", spec.key))
-        .with_help(format!("valid: {} (default {}); `{}` is {}", spec.kind.describe(), spec.default.to_toml(), spec.key, spec.doc))
+    ScenarioError::new(file, pos, format!("invalid value for `{}`: {why}", spec.key)).with_help(format!(
+        "valid: {} (default {}); `{}` is {}",
+        spec.kind.describe(),
+        spec.default.to_toml(),
+        spec.key,
+        spec.doc
+    ))
 }
 
 fn unknown_key(file: &str, pos: Option<(usize, usize)>, key: &str, params: &[Param]) -> ScenarioError {
@@ -267,9 +280,13 @@ fn same_group(a: &str, b: &str) -> bool {
 fn convert(kind: &Kind, v: &DeValue<'_>) -> Result<Value, String> {
     let found = || format!("expected {}, found {}", kind.type_name(), de_type(v));
     match (kind, v) {
-        (Kind::Int { .. }, DeValue::Integer(i)) => i64::from_str_radix(i.as_str(), i.radix()).map(Value::Int).map_err(|_| "the integer is too large".to_string()),
+        (Kind::Int { .. }, DeValue::Integer(i)) => {
+            i64::from_str_radix(i.as_str(), i.radix()).map(Value::Int).map_err(|_| "the integer is too large".to_string())
+        }
         (Kind::Float { .. }, DeValue::Float(x)) => x.as_str().parse::<f64>().map(Value::Float).map_err(|_| "not a number".to_string()),
-        (Kind::Float { .. }, DeValue::Integer(i)) => i64::from_str_radix(i.as_str(), i.radix()).map(|x| Value::Float(x as f64)).map_err(|_| "the number is too large".to_string()),
+        (Kind::Float { .. }, DeValue::Integer(i)) => {
+            i64::from_str_radix(i.as_str(), i.radix()).map(|x| Value::Float(x as f64)).map_err(|_| "the number is too large".to_string())
+        }
         (Kind::Bool, DeValue::Boolean(b)) => Ok(Value::Bool(*b)),
         (Kind::Choice(_), DeValue::String(s)) | (Kind::Text, DeValue::String(s)) => Ok(Value::Text(s.to_string())),
         (Kind::Date { .. }, DeValue::String(s)) => parse_date(s).map(Value::Date),
@@ -284,7 +301,9 @@ fn convert(kind: &Kind, v: &DeValue<'_>) -> Result<Value, String> {
             .enumerate()
             .map(|(i, item)| match item.get_ref() {
                 DeValue::Float(x) => x.as_str().parse::<f64>().map_err(|_| format!("item {} is not a number", i + 1)),
-                DeValue::Integer(n) => i64::from_str_radix(n.as_str(), n.radix()).map(|x| x as f64).map_err(|_| format!("item {} is too large", i + 1)),
+                DeValue::Integer(n) => {
+                    i64::from_str_radix(n.as_str(), n.radix()).map(|x| x as f64).map_err(|_| format!("item {} is too large", i + 1))
+                }
                 other => Err(format!("item {} is {}, expected a number", i + 1, de_type(other))),
             })
             .collect::<Result<Vec<_>, _>>()
@@ -370,7 +389,8 @@ impl Scenario {
     /// a bare word that is not TOML is taken as text, so `--set cops.kind=moore` works.
     pub fn set(&mut self, assignment: &str) -> Result<(), ScenarioError> {
         let Some((key, raw)) = assignment.split_once('=') else {
-            return Err(ScenarioError::new("--set", None, format!("`{assignment}` is not of the form key=value")).with_help("for example: --set legitimacy.initial=0.6"));
+            return Err(ScenarioError::new("--set", None, format!("`{assignment}` is not of the form key=value"))
+                .with_help("for example: --set legitimacy.initial=0.6"));
         };
         let (key, raw) = (key.trim(), raw.trim());
         let Some(idx) = self.params.iter().position(|p| p.spec.key == key) else {
@@ -396,7 +416,12 @@ impl Scenario {
     pub fn to_toml(&self) -> String {
         let mut out = String::new();
         out.push_str("[scenario]\n");
-        out.push_str(&format!("model = {:?}\nname = {:?}\ndescription = {:?}\n", self.meta.model, self.meta.name, self.meta.description));
+        out.push_str(&format!(
+            "model = {}\nname = {}\ndescription = {}\n",
+            toml_string(&self.meta.model),
+            toml_string(&self.meta.name),
+            toml_string(&self.meta.description)
+        ));
         // Sections in order of first appearance; a section's keys together.
         let mut groups: Vec<&str> = Vec::new();
         for p in &self.params {
@@ -416,23 +441,70 @@ impl Scenario {
                 Cite::Source(s) => ("source", s),
                 Cite::Assumed(s) => ("assumed", s),
             };
-            out.push_str(&format!("# {} ({})\n{rest} = {{ value = {}, {kind} = {text:?} }}\n", p.spec.doc, p.spec.kind.describe(), p.value.to_toml()));
+            out.push_str(&format!(
+                "# {} ({})\n{rest} = {{ value = {}, {kind} = {} }}\n",
+                p.spec.doc,
+                p.spec.kind.describe(),
+                p.value.to_toml(),
+                toml_string(text)
+            ));
         }
         out
     }
+}
+
+/// A TOML basic string: quotes, backslashes and control characters escaped.
+pub(crate) fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[test]
+    fn toml_strings_escape_what_toml_requires() {
+        assert_eq!(toml_string("a\"b\\c\u{7}\n"), "\"a\\\"b\\\\c\\u0007\\n\"");
+    }
+
     fn schema() -> Vec<ParamSpec> {
         vec![
             ParamSpec::new("run.steps", Kind::Int { min: 1, max: 1000 }, Value::Int(10), "steps to run", Cite::assumed("short")),
-            ParamSpec::new("grid.width", Kind::Int { min: 1, max: 100 }, Value::Int(40), "grid width in cells", Cite::source("Epstein 2002")),
+            ParamSpec::new(
+                "grid.width",
+                Kind::Int { min: 1, max: 100 },
+                Value::Int(40),
+                "grid width in cells",
+                Cite::source("Epstein 2002"),
+            ),
             ParamSpec::new("grid.torus", Kind::Bool, Value::Bool(true), "wrap edges", Cite::source("Epstein 2002")),
-            ParamSpec::new("agents.density", Kind::Float { min: 0.0, max: 1.0 }, Value::Float(0.7), "share of cells", Cite::source("Epstein 2002")),
-            ParamSpec::new("agents.kind", Kind::Choice(&["moore", "von-neumann"]), Value::Text("moore".into()), "neighbourhood", Cite::assumed("x")),
+            ParamSpec::new(
+                "agents.density",
+                Kind::Float { min: 0.0, max: 1.0 },
+                Value::Float(0.7),
+                "share of cells",
+                Cite::source("Epstein 2002"),
+            ),
+            ParamSpec::new(
+                "agents.kind",
+                Kind::Choice(&["moore", "von-neumann"]),
+                Value::Text("moore".into()),
+                "neighbourhood",
+                Cite::assumed("x"),
+            ),
             ParamSpec::new(
                 "events.at",
                 Kind::Date { min: NaiveDate::from_ymd_opt(1900, 1, 1).unwrap(), max: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() },
@@ -440,7 +512,13 @@ mod tests {
                 "escalation",
                 Cite::source("F38"),
             ),
-            ParamSpec::new("bands.coef", Kind::Floats { min: 0.0, max: 10.0, len: (3, 3) }, Value::Floats(vec![1.0, 2.0, 3.0]), "coefficients", Cite::source("F05")),
+            ParamSpec::new(
+                "bands.coef",
+                Kind::Floats { min: 0.0, max: 10.0, len: (3, 3) },
+                Value::Floats(vec![1.0, 2.0, 3.0]),
+                "coefficients",
+                Cite::source("F05"),
+            ),
         ]
     }
 
@@ -461,7 +539,10 @@ mod tests {
 
     #[test]
     fn annotated_values_carry_their_citation() {
-        let s = p(&format!("{HEAD}[agents]\ndensity = {{ value = 0.5, assumed = \"guess\" }}\nkind = {{ value = \"von-neumann\", source = \"Mesa\" }}\n")).unwrap();
+        let s = p(&format!(
+            "{HEAD}[agents]\ndensity = {{ value = 0.5, assumed = \"guess\" }}\nkind = {{ value = \"von-neumann\", source = \"Mesa\" }}\n"
+        ))
+        .unwrap();
         assert_eq!(s.float("agents.density"), 0.5);
         assert_eq!(s.get("agents.density").unwrap().cite, Cite::assumed("guess"));
         assert_eq!(s.text("agents.kind"), "von-neumann");

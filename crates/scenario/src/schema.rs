@@ -6,15 +6,28 @@ use std::fmt;
 /// The type and valid range of a parameter.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kind {
-    Int { min: i64, max: i64 },
-    Float { min: f64, max: f64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
+    Float {
+        min: f64,
+        max: f64,
+    },
     Bool,
     /// One of a fixed set of words.
     Choice(&'static [&'static str]),
     /// A calendar date, written `1928-09-24` (a TOML date or a string).
-    Date { min: NaiveDate, max: NaiveDate },
+    Date {
+        min: NaiveDate,
+        max: NaiveDate,
+    },
     /// A list of numbers, each within `min..=max`, of length within `len`.
-    Floats { min: f64, max: f64, len: (usize, usize) },
+    Floats {
+        min: f64,
+        max: f64,
+        len: (usize, usize),
+    },
     /// Free text.
     Text,
 }
@@ -110,7 +123,7 @@ impl Value {
     /// The value as a TOML literal.
     pub fn to_toml(&self) -> String {
         match self {
-            Value::Text(s) => format!("{s:?}"),
+            Value::Text(s) => crate::parse::toml_string(s),
             Value::Date(d) => d.to_string(),
             Value::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{x:.1}"),
             other => other.to_string(),

@@ -3,6 +3,7 @@
 mod run;
 mod scenarios;
 mod sources;
+mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::error::CliError;
@@ -13,9 +14,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Run(args) => run::run(args),
         Command::Scenarios => scenarios::list(),
         Command::Sources(args) => sources::print(args),
+        Command::Validate(args) => validate::validate(args),
         Command::Template(args) => {
             let s = crate::scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
-            print!("{}", s.to_toml());
+            out!("{}", s.to_toml());
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -34,6 +36,6 @@ pub(crate) fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool, Cli
 pub(crate) fn print_table(rows: &[(String, String)]) {
     let w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
     for (k, v) in rows {
-        println!("  {k:<w$}  {v}");
+        outln!("  {k:<w$}  {v}");
     }
 }

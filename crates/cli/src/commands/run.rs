@@ -20,6 +20,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         scenario.set(&format!("run.steps={steps}"))?;
     }
     if let Some(scale) = args.scale {
+        if scenario.get("population.scale").is_none() {
+            return Err(CliError::Message(format!(
+                "--scale: model \"{}\" has no population to scale\n  help: --scale applies to the 1928-1929 model (ussr-1928-1929)",
+                scenario.meta.model
+            )));
+        }
         scenario.set(&format!("population.scale={scale:?}"))?;
     }
     let out = args.out.clone().unwrap_or_else(|| default_out(&scenario));
@@ -35,7 +41,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         let mut sim = perelom_models::build(&scenario)?;
         let steps = sim.clock().steps;
         let bar = ProgressBar::with_draw_target(Some(u64::from(steps)), ProgressDrawTarget::hidden());
-        bar.set_style(ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} steps, eta {eta}").map_err(|e| e.to_string())?);
+        bar.set_style(
+            ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} steps, eta {eta}").map_err(|e| e.to_string())?,
+        );
         let mut shown = args.quiet;
         while sim.steps_done() < steps {
             sim.step();
@@ -60,9 +68,15 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let path = dir.commit()?;
 
     if !args.quiet {
-        println!("{} — seed {}, {} steps, {:.2} s on {threads} thread(s)", scenario.meta.name, scenario.int("run.seed"), sim.steps_done(), wall.as_secs_f64());
+        outln!(
+            "{} — seed {}, {} steps, {:.2} s on {threads} thread(s)",
+            scenario.meta.name,
+            scenario.int("run.seed"),
+            sim.steps_done(),
+            wall.as_secs_f64()
+        );
         print_table(&sim.summary());
-        println!("results: {}", path.display());
+        outln!("results: {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -100,7 +114,13 @@ pub(crate) fn write_results(dir: &ResultDir, sim: &dyn Simulation, scenario: &Sc
 }
 
 /// The run manifest: everything needed to reproduce the run and to judge its numbers.
-pub(crate) fn manifest(s: &Scenario, threads: usize, started: chrono::DateTime<chrono::Utc>, wall: Duration, format: Format) -> serde_json::Value {
+pub(crate) fn manifest(
+    s: &Scenario,
+    threads: usize,
+    started: chrono::DateTime<chrono::Utc>,
+    wall: Duration,
+    format: Format,
+) -> serde_json::Value {
     let params: Vec<serde_json::Value> = s
         .params
         .iter()

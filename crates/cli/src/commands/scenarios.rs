@@ -6,7 +6,7 @@ pub fn list() -> Result<ExitCode, CliError> {
     let w = perelom_models::builtin_scenarios().iter().map(|b| b.name.len()).max().unwrap_or(0);
     for b in perelom_models::builtin_scenarios() {
         let mark = if b.name == DEFAULT_SCENARIO { " (default)" } else { "" };
-        println!("{:<w$}  {}{mark}", b.name, b.description);
+        outln!("{:<w$}  {}{mark}", b.name, b.description);
     }
     Ok(ExitCode::SUCCESS)
 }

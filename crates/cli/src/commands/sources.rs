@@ -10,19 +10,19 @@ pub fn print(args: SourcesArgs) -> Result<ExitCode, CliError> {
     let rows: Vec<_> = s.params.iter().filter(|p| !args.assumed_only || p.cite.is_assumed()).collect();
     let (n_src, n_ass) = s.params.iter().fold((0, 0), |(a, b), p| if p.cite.is_assumed() { (a, b + 1) } else { (a + 1, b) });
     if args.markdown {
-        println!("| parameter | value | evidence | source or reason |");
-        println!("|---|---|---|---|");
+        outln!("| parameter | value | evidence | source or reason |");
+        outln!("|---|---|---|---|");
         for p in rows {
             let (kind, text) = split(&p.cite);
-            println!("| `{}` | {} | {kind} | {} |", p.spec.key, md(&p.value.to_string()), md(text));
+            outln!("| `{}` | {} | {kind} | {} |", p.spec.key, md(&p.value.to_string()), md(text));
         }
     } else {
-        println!("{} ({}): {} parameters, {n_src} sourced, {n_ass} assumed\n", s.meta.name, s.file, s.params.len());
+        outln!("{} ({}): {} parameters, {n_src} sourced, {n_ass} assumed\n", s.meta.name, s.file, s.params.len());
         let kw = rows.iter().map(|p| p.spec.key.len()).max().unwrap_or(0);
         let vw = rows.iter().map(|p| short(&p.value.to_string()).chars().count()).max().unwrap_or(0).min(24);
         for p in rows {
             let (kind, text) = split(&p.cite);
-            println!("{:<kw$}  {:<vw$}  {kind:<7}  {text}", p.spec.key, short(&p.value.to_string()));
+            outln!("{:<kw$}  {:<vw$}  {kind:<7}  {text}", p.spec.key, short(&p.value.to_string()));
         }
     }
     Ok(ExitCode::SUCCESS)

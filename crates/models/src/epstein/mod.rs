@@ -141,12 +141,7 @@ impl Epstein {
         let params = Params::from_scenario(scenario)?;
         let grid = Grid::new(params.width, params.height, params.torus);
         let streams = Streams::new(params.seed);
-        let world = World::populate(
-            grid.clone(),
-            params.citizen_density,
-            params.cop_density,
-            &mut streams.stream("epstein.place", 0, 0),
-        );
+        let world = World::populate(grid.clone(), params.citizen_density, params.cop_density, &mut streams.stream("epstein.place", 0, 0));
         let citizen_vision = Vision::new(&grid, params.neighbourhood, params.citizen_vision);
         let cop_vision = Vision::new(&grid, params.neighbourhood, params.cop_vision);
         let arrest = ArrestModel::new(params.k, params.ratio, citizen_vision.cells() as u32);
@@ -233,39 +228,21 @@ impl Simulation for Epstein {
         if let CopSchedule::Jump { density, at } = self.params.cops {
             if at == step {
                 let target = (density * self.world.grid.cells() as f64).round() as usize;
-                self.world.set_cop_count(
-                    target,
-                    &mut self.streams.stream("epstein.cops", u64::from(step), 0),
-                );
+                self.world.set_cop_count(target, &mut self.streams.stream("epstein.cops", u64::from(step), 0));
             }
         }
         match self.params.activation {
             Activation::RandomSequential => {
-                random_order(
-                    self.world.agents(),
-                    &mut self.streams.stream("epstein.order", u64::from(step), 0),
-                    &mut self.order,
-                );
+                random_order(self.world.agents(), &mut self.streams.stream("epstein.order", u64::from(step), 0), &mut self.order);
                 let mut rng = self.streams.stream("epstein.act", u64::from(step), 0);
-                self.world
-                    .step_sequential(&self.rules, legitimacy, &self.order, &mut rng);
+                self.world.step_sequential(&self.rules, legitimacy, &self.order, &mut rng);
             }
-            Activation::SynchronousParallel => {
-                self.world
-                    .step_parallel(&self.rules, legitimacy, &self.streams, step)
-            }
+            Activation::SynchronousParallel => self.world.step_parallel(&self.rules, legitimacy, &self.streams, step),
         }
         let (quiet, active, jailed) = self.world.census();
-        let row = [
-            quiet as f64,
-            active as f64,
-            jailed as f64,
-            self.world.cops.len() as f64,
-            legitimacy,
-        ];
+        let row = [quiet as f64, active as f64, jailed as f64, self.world.cops.len() as f64, legitimacy];
         self.recorder.record(&self.clock, step, &row);
-        self.outbursts
-            .observe(step, u32::try_from(active).unwrap_or(u32::MAX));
+        self.outbursts.observe(step, u32::try_from(active).unwrap_or(u32::MAX));
         self.steps_done += 1;
     }
 
@@ -294,11 +271,7 @@ impl Simulation for Epstein {
                 format!("{x:.1}")
             }
         };
-        let (peak_step, peak) =
-            active.iter().enumerate().fold(
-                (0, 0.0),
-                |best, (s, &a)| if a > best.1 { (s, a) } else { best },
-            );
+        let (peak_step, peak) = active.iter().enumerate().fold((0, 0.0), |best, (s, &a)| if a > best.1 { (s, a) } else { best });
         let all = self.outbursts.all();
         let waits: Vec<f64> = self.outbursts.waits().into_iter().map(f64::from).collect();
         let sizes: Vec<f64> = all.iter().map(|o| f64::from(o.peak)).collect();
@@ -306,23 +279,10 @@ impl Simulation for Epstein {
             ("citizens".into(), self.world.citizens.len().to_string()),
             ("cops at end".into(), self.world.cops.len().to_string()),
             ("mean active".into(), fmt(mean(active))),
-            (
-                "peak active".into(),
-                if active.is_empty() {
-                    "n/a".into()
-                } else {
-                    format!("{peak} (step {peak_step})")
-                },
-            ),
+            ("peak active".into(), if active.is_empty() { "n/a".into() } else { format!("{peak} (step {peak_step})") }),
             ("jailed at end".into(), format!("{jailed}")),
-            (
-                format!("outbursts (> {} active)", self.params.outburst_threshold),
-                all.len().to_string(),
-            ),
-            (
-                "mean waiting time between outbursts (steps)".into(),
-                fmt(mean(&waits)),
-            ),
+            (format!("outbursts (> {} active)", self.params.outburst_threshold), all.len().to_string()),
+            ("mean waiting time between outbursts (steps)".into(), fmt(mean(&waits))),
             ("mean outburst size (peak active)".into(), fmt(mean(&sizes))),
         ]
     }

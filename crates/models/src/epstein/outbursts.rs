@@ -24,23 +24,13 @@ pub(crate) struct Outbursts {
 
 impl Outbursts {
     pub fn new(threshold: u32) -> Self {
-        Outbursts {
-            threshold,
-            done: Vec::new(),
-            current: None,
-        }
+        Outbursts { threshold, done: Vec::new(), current: None }
     }
 
     /// Takes the number of actives at the end of `step`.
     pub fn observe(&mut self, step: u32, active: u32) {
         if active > self.threshold {
-            let o = self.current.get_or_insert(Outburst {
-                start: step,
-                end: step,
-                peak: active,
-                peak_step: step,
-                ongoing: true,
-            });
+            let o = self.current.get_or_insert(Outburst { start: step, end: step, peak: active, peak_step: step, ongoing: true });
             o.end = step;
             if active > o.peak {
                 o.peak = active;
@@ -54,19 +44,12 @@ impl Outbursts {
 
     /// All outbursts so far, the one going on (if any) last.
     pub fn all(&self) -> Vec<Outburst> {
-        self.done
-            .iter()
-            .chain(self.current.as_ref())
-            .copied()
-            .collect()
+        self.done.iter().chain(self.current.as_ref()).copied().collect()
     }
 
     /// Steps from the end of each outburst to the start of the next.
     pub fn waits(&self) -> Vec<u32> {
-        self.all()
-            .windows(2)
-            .map(|w| w[1].start - w[0].end)
-            .collect()
+        self.all().windows(2).map(|w| w[1].start - w[0].end).collect()
     }
 
     /// One row per outburst: `start`, `end`, `duration`, `peak`, `peak_step`, `waiting`
@@ -106,36 +89,9 @@ mod tests {
         }
         let all = o.all();
         assert_eq!(all.len(), 3);
-        assert_eq!(
-            all[0],
-            Outburst {
-                start: 1,
-                end: 3,
-                peak: 80,
-                peak_step: 2,
-                ongoing: false
-            }
-        );
-        assert_eq!(
-            all[1],
-            Outburst {
-                start: 6,
-                end: 6,
-                peak: 51,
-                peak_step: 6,
-                ongoing: false
-            }
-        );
-        assert_eq!(
-            all[2],
-            Outburst {
-                start: 9,
-                end: 10,
-                peak: 95,
-                peak_step: 10,
-                ongoing: true
-            }
-        );
+        assert_eq!(all[0], Outburst { start: 1, end: 3, peak: 80, peak_step: 2, ongoing: false });
+        assert_eq!(all[1], Outburst { start: 6, end: 6, peak: 51, peak_step: 6, ongoing: false });
+        assert_eq!(all[2], Outburst { start: 9, end: 10, peak: 95, peak_step: 10, ongoing: true });
         assert_eq!(o.waits(), vec![3, 3]);
         let t = o.table();
         assert_eq!(t.rows(), 3);

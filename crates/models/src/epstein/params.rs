@@ -128,25 +128,15 @@ pub struct Params {
 
 impl Params {
     pub fn from_scenario(s: &Scenario) -> Result<Self, ScenarioError> {
-        let err =
-            |msg: String, help: String| ScenarioError::new(&s.file, None, msg).with_help(help);
+        let err = |msg: String, help: String| ScenarioError::new(&s.file, None, msg).with_help(help);
         // The schema bounds every integer, so these conversions only fail on a schema
         // bug; report it rather than panic.
         let u32_of = |key: &str| {
-            u32::try_from(s.int(key)).map_err(|_| {
-                err(
-                    format!("`{key}` = {} does not fit", s.int(key)),
-                    "use a smaller value".into(),
-                )
-            })
+            u32::try_from(s.int(key)).map_err(|_| err(format!("`{key}` = {} does not fit", s.int(key)), "use a smaller value".into()))
         };
         let choice = |key: &str| -> Result<String, ScenarioError> { Ok(s.text(key).to_string()) };
-        let bad_word = |key: &str, word: &str, words: &[&str]| {
-            err(
-                format!("unknown `{key}` \"{word}\""),
-                format!("one of {}", words.join(", ")),
-            )
-        };
+        let bad_word =
+            |key: &str, word: &str, words: &[&str]| err(format!("unknown `{key}` \"{word}\""), format!("one of {}", words.join(", ")));
 
         let neighbourhood = match choice("grid.neighbourhood")?.as_str() {
             "von-neumann" => Neighbourhood::VonNeumann,
@@ -155,8 +145,7 @@ impl Params {
             w => return Err(bad_word("grid.neighbourhood", w, NEIGHBOURHOODS)),
         };
         let ratio_word = choice("arrest.ratio")?;
-        let ratio = ArrestRatio::from_word(&ratio_word)
-            .ok_or_else(|| bad_word("arrest.ratio", &ratio_word, ArrestRatio::WORDS))?;
+        let ratio = ArrestRatio::from_word(&ratio_word).ok_or_else(|| bad_word("arrest.ratio", &ratio_word, ArrestRatio::WORDS))?;
         let activation = match choice("activation.kind")?.as_str() {
             "random-sequential" => Activation::RandomSequential,
             "synchronous-parallel" => Activation::SynchronousParallel,
@@ -168,22 +157,15 @@ impl Params {
         let l_at = u32_of("legitimacy.at_step")?;
         let legitimacy = match choice("legitimacy.schedule")?.as_str() {
             "constant" => Legitimacy::Constant(l0),
-            "jump" => Legitimacy::Jump {
-                initial: l0,
-                last: l1,
-                at: l_at,
-            },
-            "linear" => Legitimacy::Linear {
-                initial: l0,
-                last: l1,
-                at: l_at,
-                over: u32_of("legitimacy.over_steps")?,
-            },
+            "jump" => Legitimacy::Jump { initial: l0, last: l1, at: l_at },
+            "linear" => Legitimacy::Linear { initial: l0, last: l1, at: l_at, over: u32_of("legitimacy.over_steps")? },
             w => return Err(bad_word("legitimacy.schedule", w, Legitimacy::WORDS)),
         };
         if !matches!(legitimacy, Legitimacy::Constant(_)) && l_at >= steps {
             return Err(err(
-                format!("legitimacy.at_step = {l_at} is not before the end of the run (run.steps = {steps}), so legitimacy would never change"),
+                format!(
+                    "legitimacy.at_step = {l_at} is not before the end of the run (run.steps = {steps}), so legitimacy would never change"
+                ),
                 format!("set legitimacy.at_step below {steps}, raise run.steps, or set legitimacy.schedule = \"constant\""),
             ));
         }

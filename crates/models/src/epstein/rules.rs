@@ -98,9 +98,7 @@ impl ArrestModel {
     pub fn new(k: f64, ratio: ArrestRatio, max_cops: u32) -> Self {
         let table = match ratio {
             ArrestRatio::Literal => Vec::new(),
-            _ => (0..=max_cops)
-                .map(|n| 1.0 - (-k * f64::from(n)).exp())
-                .collect(),
+            _ => (0..=max_cops).map(|n| 1.0 - (-k * f64::from(n)).exp()).collect(),
         };
         ArrestModel { k, ratio, table }
     }
@@ -108,9 +106,7 @@ impl ArrestModel {
     #[inline]
     pub fn probability(&self, cops: u32, actives: u32) -> f64 {
         match self.ratio {
-            ArrestRatio::Literal => {
-                1.0 - (-self.k * (f64::from(cops) / f64::from(actives.max(1)))).exp()
-            }
+            ArrestRatio::Literal => 1.0 - (-self.k * (f64::from(cops) / f64::from(actives.max(1)))).exp(),
             whole => {
                 let n = whole.whole(cops, actives) as usize;
                 match self.table.get(n) {
@@ -156,12 +152,7 @@ impl Legitimacy {
                     last
                 }
             }
-            Legitimacy::Linear {
-                initial,
-                last,
-                at,
-                over,
-            } => {
+            Legitimacy::Linear { initial, last, at, over } => {
                 if step < at {
                     initial
                 } else {
@@ -199,15 +190,7 @@ mod tests {
 
     #[test]
     fn round_is_half_to_even_like_python() {
-        for (x, want) in [
-            (0.5, 0.0),
-            (1.5, 2.0),
-            (2.5, 2.0),
-            (3.5, 4.0),
-            (-0.5, -0.0),
-            (0.49999, 0.0),
-            (2.51, 3.0),
-        ] {
+        for (x, want) in [(0.5, 0.0), (1.5, 2.0), (2.5, 2.0), (3.5, 4.0), (-0.5, -0.0), (0.49999, 0.0), (2.51, 3.0)] {
             assert_eq!(round_half_even(x), want, "round({x})");
         }
     }
@@ -217,11 +200,7 @@ mod tests {
         for ratio in [ArrestRatio::Floor, ArrestRatio::Round] {
             for c in 0..300 {
                 for a in 1..300 {
-                    assert_eq!(
-                        f64::from(ratio.whole(c, a)),
-                        ratio.apply(c, a),
-                        "{ratio:?} {c}/{a}"
-                    );
+                    assert_eq!(f64::from(ratio.whole(c, a)), ratio.apply(c, a), "{ratio:?} {c}/{a}");
                 }
             }
         }
@@ -234,11 +213,7 @@ mod tests {
             for c in 0..40 {
                 for a in 1..30 {
                     let want = arrest_probability(2.3, ratio, c, a);
-                    assert_eq!(
-                        m.probability(c, a).to_bits(),
-                        want.to_bits(),
-                        "{ratio:?} {c}/{a}"
-                    );
+                    assert_eq!(m.probability(c, a).to_bits(), want.to_bits(), "{ratio:?} {c}/{a}");
                 }
             }
         }
@@ -248,28 +223,14 @@ mod tests {
 
     #[test]
     fn legitimacy_schedules() {
-        let j = Legitimacy::Jump {
-            initial: 0.8,
-            last: 0.6,
-            at: 10,
-        };
+        let j = Legitimacy::Jump { initial: 0.8, last: 0.6, at: 10 };
         assert_eq!((j.at(9), j.at(10), j.at(500)), (0.8, 0.6, 0.6));
-        let l = Legitimacy::Linear {
-            initial: 0.8,
-            last: 0.6,
-            at: 10,
-            over: 4,
-        };
+        let l = Legitimacy::Linear { initial: 0.8, last: 0.6, at: 10, over: 4 };
         assert_eq!(l.at(9), 0.8);
         assert!((l.at(10) - 0.75).abs() < 1e-12);
         assert!((l.at(12) - 0.65).abs() < 1e-12);
         assert_eq!((l.at(13), l.at(100)), (0.6, 0.6));
-        let one = Legitimacy::Linear {
-            initial: 0.8,
-            last: 0.6,
-            at: 10,
-            over: 1,
-        };
+        let one = Legitimacy::Linear { initial: 0.8, last: 0.6, at: 10, over: 1 };
         assert!((0..20).all(|s| one.at(s) == j.at(s)));
     }
 }

@@ -52,7 +52,7 @@ pub fn factories(cfg: &Config, streams: &Streams) -> Vec<Factory> {
             legitimacy_shock: 0.0,
             efficacy_shock: 0.0,
             fear_shock: 0.0,
-            active_last_week: 0,
+            strikers_last_week: 0,
             members: [0; 2],
             sympathizers: 0,
         });
@@ -82,30 +82,24 @@ pub fn people(cfg: &Config, streams: &Streams, factories: &[Factory]) -> Vec<Per
         let mut rng = streams.stream("ussr.init.people", fi as u64, 0);
         for k in 0..f.size {
             let shop = f.first_shop + (k * f.shops / f.size);
-            let u: f64 = rng.random();
-            let class = if u < white {
-                Class::White
-            } else if rng.random::<f64>() < peasant {
-                Class::Peasant
-            } else {
-                Class::Blue
-            };
-            // Manual workers sit in bands 1-10 (peasant newcomers low), staff in 6-17.
-            let band: u8 = match class {
-                Class::Blue => 2 + (rng.random::<f64>().powf(1.3) * 8.0) as u8,
-                Class::Peasant => 1 + (rng.random::<f64>().powf(1.6) * 5.0) as u8,
-                Class::White => 6 + (rng.random::<f64>() * 11.0) as u8,
+            let class = if rng.random::<f64>() < white { Class::White } else { Class::Blue };
+            let peasant_origin = class == Class::Blue && rng.random::<f64>() < peasant;
+            // Manual workers sit in bands 1-10 (newcomers from the village low), staff in 6-17.
+            let band: u8 = match (class, peasant_origin) {
+                (Class::White, _) => 6 + (rng.random::<f64>() * 11.0) as u8,
+                (_, true) => 1 + (rng.random::<f64>().powf(1.6) * 5.0) as u8,
+                _ => 2 + (rng.random::<f64>().powf(1.3) * 8.0) as u8,
             }
             .clamp(1, 17);
             let wage_ref = coef[usize::from(band) - 1] as f32;
             let band = if rng.random::<f64>() < downgrade { band.saturating_sub(1).max(1) } else { band };
             let is_young = rng.random::<f64>() < young;
             let is_party = rng.random::<f64>() < party * if class == Class::White { 1.8 } else { 0.9 };
-            let lean = match (class, is_young) {
-                (Class::Peasant, _) => 0.3,
-                (Class::Blue, true) => 0.65,
-                (Class::Blue, false) => 0.55,
-                (Class::White, _) => 0.45,
+            let lean = match (class, peasant_origin, is_young) {
+                (Class::White, _, _) => 0.45,
+                (_, true, _) => 0.3,
+                (_, false, true) => 0.65,
+                (_, false, false) => 0.55,
             } + (rng.random::<f32>() - 0.5) * 0.5;
             let legit = (l0 + (rng.random::<f32>() * 2.0 - 1.0) * ls + if is_party { 0.15 } else { 0.0 }).clamp(0.0, 1.0);
             out.push(Person {
@@ -127,6 +121,7 @@ pub fn people(cfg: &Config, streams: &Streams, factories: &[Factory]) -> Vec<Per
                 band,
                 class,
                 young: is_young,
+                peasant_origin,
                 party: is_party,
                 status: Status::Working,
                 behaviour: Behaviour::Comply,
@@ -143,8 +138,13 @@ pub fn people(cfg: &Config, streams: &Streams, factories: &[Factory]) -> Vec<Per
 }
 
 /// The underground at the start: the expelled who stayed active (F03, F04), by class
-/// (F33) and organization (F02), some of the leaders already in exile (F03).
-pub fn opposition(cfg: &Config, streams: &Streams, people: &mut [Person]) -> usize {
+/// (F33) and organization (F02), in factory cells (F03) with a few sympathizers around
+/// each member (F20); some of the leaders already in exile (F03).
+///
+/// Cells are clustered: each member founds a new cell with chance 1 / mean cell size,
+/// else joins an existing cell chosen at random, which gives a few large cells and many
+/// small ones. Returns the number of members placed.
+pub fn opposition(cfg: &Config, streams: &Streams, factories: &[Factory], people: &mut [Person]) -> usize {
     let p = &cfg.p;
     let active = (p.int("opposition.expelled") as f64 * cfg.scale * p.float("opposition.underground")).round() as usize;
     let shares = p.floats("opposition.class_shares").to_vec();
@@ -153,35 +153,65 @@ pub fn opposition(cfg: &Config, streams: &Streams, people: &mut [Person]) -> usi
     let weights = [shares[0], shares[1] + other, shares[2]];
     let decists = p.float("opposition.decist_share");
     let exiled = p.float("opposition.exiled_at_start");
+    let cell_size = p.float("opposition.cell_size");
+    let sympathizers = p.float("opposition.sympathizers");
     let mut rng = streams.stream("ussr.init.opposition", 0, 0);
     let n = people.len();
+    let mut cells: Vec<(usize, u8)> = Vec::new(); // (factory, organization)
     let mut placed = 0;
-    let mut tries = 0;
-    while placed < active && tries < active * 1000 + 1000 {
-        tries += 1;
+    for _ in 0..active {
         let want = match pick(&weights, rng.random()) {
             0 => Class::Blue,
             1 => Class::White,
             _ => Class::Peasant,
         };
-        // Draw people until one of the wanted class who is not yet a member turns up.
-        for _ in 0..200 {
-            let i = rng.random_range(0..n);
-            let q = &mut people[i];
-            if q.class == want && q.opp == Opp::None {
-                q.opp = Opp::Member;
-                q.old_cadre = true;
-                q.party = false;
-                q.org = u8::from(rng.random::<f64>() < decists);
-                q.radicalism = rng.random::<f32>() * 0.4;
-                q.legitimacy = (q.legitimacy * 0.3).min(0.3);
-                q.lean = q.lean.max(0.8);
-                q.mood = Mood::Left;
-                if rng.random::<f64>() < exiled {
-                    q.status = Status::Exiled;
-                }
-                placed += 1;
+        if cells.is_empty() || rng.random::<f64>() < 1.0 / cell_size {
+            let f = people[rng.random_range(0..n)].factory as usize;
+            cells.push((f, u8::from(rng.random::<f64>() < decists)));
+        }
+        let (f, org) = cells[rng.random_range(0..cells.len())];
+        let fac = &factories[f];
+        let range = fac.first_person as usize..(fac.first_person + fac.size) as usize;
+        // A person of the wanted class in the cell's factory, else anyone there.
+        let mut chosen = None;
+        for attempt in 0..400 {
+            let i = rng.random_range(range.clone());
+            let q = &people[i];
+            let fits = match want {
+                Class::Peasant => q.class == Class::Blue && q.peasant_origin,
+                c => q.class == c && !q.peasant_origin,
+            };
+            if q.opp == Opp::None && (fits || attempt >= 200) {
+                chosen = Some(i);
                 break;
+            }
+        }
+        let Some(i) = chosen else { continue };
+        let q = &mut people[i];
+        if want == Class::Peasant && q.peasant_origin {
+            q.class = Class::Peasant;
+        }
+        q.opp = Opp::Member;
+        q.old_cadre = true;
+        q.party = false;
+        q.org = org;
+        q.radicalism = rng.random::<f32>() * 0.4;
+        q.legitimacy = (q.legitimacy * 0.3).min(0.3);
+        q.lean = q.lean.max(0.8);
+        q.mood = Mood::Left;
+        if rng.random::<f64>() < exiled {
+            q.status = Status::Exiled;
+        }
+        placed += 1;
+        let shop = q.shop;
+        if q.status == Status::Working {
+            let whole = sympathizers.floor() as usize + usize::from(rng.random::<f64>() < sympathizers.fract());
+            for _ in 0..whole {
+                let j = rng.random_range(range.clone());
+                if people[j].opp == Opp::None && people[j].shop == shop {
+                    people[j].opp = Opp::Sympathizer;
+                    people[j].org = org;
+                }
             }
         }
     }

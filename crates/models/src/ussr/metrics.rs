@@ -14,8 +14,8 @@ pub enum Monthly {
     Mean,
 }
 
-use Monthly::*;
 use MetricKind::*;
+use Monthly::*;
 
 /// Every weekly metric: name, type, monthly aggregation, meaning.
 pub const METRICS: &[(&str, MetricKind, Monthly, &str)] = &[

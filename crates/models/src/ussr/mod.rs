@@ -77,7 +77,7 @@ impl Ussr {
         let p = &cfg.p;
         let mut factories = init::factories(&cfg, &streams);
         let mut people = init::people(&cfg, &streams, &factories);
-        let initial_members = init::opposition(&cfg, &streams, &mut people);
+        let initial_members = init::opposition(&cfg, &streams, &factories, &mut people);
         let ties = init::ties(&cfg, &streams, &factories, &people);
         let factory_of: Vec<u32> = people.iter().map(|q| q.factory).collect();
         let n_shops = factories.last().map_or(0, |f| (f.first_shop + f.shops) as usize);
@@ -88,8 +88,14 @@ impl Ussr {
         shop_start[n_shops] = people.len() as u32;
 
         let campaigns = [
-            (clock.step_of_clamped(p.date("campaign1.start")).unwrap_or(u32::MAX), clock.step_of_clamped(p.date("campaign1.end")).unwrap_or(u32::MAX)),
-            (clock.step_of_clamped(p.date("campaign2.start")).unwrap_or(u32::MAX), clock.step_of_clamped(p.date("campaign2.end")).unwrap_or(u32::MAX)),
+            (
+                clock.step_of_clamped(p.date("campaign1.start")).unwrap_or(u32::MAX),
+                clock.step_of_clamped(p.date("campaign1.end")).unwrap_or(u32::MAX),
+            ),
+            (
+                clock.step_of_clamped(p.date("campaign2.start")).unwrap_or(u32::MAX),
+                clock.step_of_clamped(p.date("campaign2.end")).unwrap_or(u32::MAX),
+            ),
         ];
         let mut rng = streams.stream("ussr.init.calendar", 0, 0);
         let seven_from = step_of(&clock, p.date("seven_hour.from")).unwrap_or(u32::MAX);
@@ -140,6 +146,8 @@ impl Ussr {
             vote_grievance: g("meetings.vote_grievance"),
             vote_bias: g("meetings.vote_bias"),
             vote_sympathizer: g("meetings.sympathizer_vote"),
+            vote_cell: g("meetings.cell_weight"),
+            white_collar_factor: g("recruit.white_collar_factor"),
             exile_drift: g("exile.drift"),
             letters: g("exile.letters"),
         };
@@ -214,7 +222,6 @@ impl Ussr {
     /// Exogenous paths and dated events of the week (F05-F10, F16, F17, F19, F38).
     fn prepare_week(&mut self, step: u32) {
         let p = &self.cfg.p;
-        let date = self.clock.date(step).unwrap_or(self.cfg.start);
         let month = self.clock.month_key(step).map_or(0, |(y, m)| {
             let start = self.cfg.start;
             use chrono::Datelike;
@@ -225,7 +232,10 @@ impl Ussr {
             v[month.min(v.len() - 1)] as f32
         };
         let escalated = self.escalation.is_some_and(|e| step >= e);
-        let after = |k: &str| date >= p.date(k);
+        // An event takes effect in the week containing its date (dates before the run
+        // have already happened).
+        let clock = &self.clock;
+        let after = |k: &str| clock.step_of_clamped(p.date(k)).is_some_and(|s| step >= s);
         let mut w = Week {
             step,
             price: path("prices.index"),
@@ -235,7 +245,9 @@ impl Ussr {
             rent_high: if after("rent.rise_date") { p.float("rent.rise_high") as f32 } else { 0.0 },
             informer_density: (p.float("ogpu.informers") * if escalated { p.float("ogpu.informer_growth") } else { 1.0 }) as f32,
             detection: p.float("ogpu.detection") as f32,
-            capitulation: (p.float("capitulation.base") + if after("capitulation.left_turn_from") { p.float("capitulation.left_turn") } else { 0.0 }) as f32,
+            capitulation: (p.float("capitulation.base")
+                + if after("capitulation.left_turn_from") { p.float("capitulation.left_turn") } else { 0.0 })
+                as f32,
             campaign: self.campaigns.iter().position(|(a, b)| (*a..=*b).contains(&step)),
             agitation: after("opposition.factory_turn"),
             ..Week::default()
@@ -252,7 +264,7 @@ impl Ussr {
             }
             w.legality[o] = legality as f32;
             w.clarity[o] = (org.clarity + platform).min(1.0) as f32;
-            w.new_party[o] = date >= org.new_party_from;
+            w.new_party[o] = clock.step_of_clamped(org.new_party_from).is_some_and(|s| step >= s);
         }
         let t = &self.last;
         w.colony_radicalism = if t.exiles > 0 { (t.exile_radicalism / f64::from(t.exiles)) as f32 } else { 0.0 };
@@ -284,7 +296,9 @@ impl Ussr {
         };
         let in_plan = step >= self.plan_start;
         // In the plan year norms rise as fast as planned productivity (F10).
-        let norm_step = if in_plan { (p.float("plan.productivity_target") / (52.0 * revision_p.max(1e-9))).min(0.5) } else { p.float("norms.step") } as f32;
+        let norm_step =
+            if in_plan { (p.float("plan.productivity_target") / (52.0 * revision_p.max(1e-9))).min(0.5) } else { p.float("norms.step") }
+                as f32;
         let keep_pace = p.bool("wages.keep_pace");
         let drift = (p.float("plan.nominal_wage_cap") / 52.0) as f32;
         let shock = p.float("legitimacy.revision_shock") as f32;
@@ -292,9 +306,9 @@ impl Ussr {
         let privilege = if self.privilege == Some(step) { p.float("legitimacy.privilege_shock") as f32 } else { 0.0 };
         let purpose = purpose_hash("ussr.management");
         for (fi, f) in self.factories.iter_mut().enumerate() {
-            f.legitimacy_shock = -privilege;
-            f.efficacy_shock = 0.0;
-            f.fear_shock = 0.0;
+            // Shocks from last week's strikes, meetings and arrests are already here;
+            // this week's management adds to them (they are cleared after the pass).
+            f.legitimacy_shock -= privilege;
             let mut rng = self.streams.fast(purpose, u64::from(step), fi as u64);
             f.pay *= 1.0 + drift;
             if rng.chance(revision_p) {
@@ -371,9 +385,11 @@ impl Ussr {
             }
             total.add(&t);
             let f = &mut self.factories[fi];
-            f.active_last_week = t.status[Status::Striking as usize] + t.italianka;
-            f.members = shops[shop_range.clone()].iter().fold([0, 0], |a, o| [a[0] + u32::from(o.memory.members[0]), a[1] + u32::from(o.memory.members[1])]);
+            f.members = shops[shop_range.clone()]
+                .iter()
+                .fold([0, 0], |a, o| [a[0] + u32::from(o.memory.members[0]), a[1] + u32::from(o.memory.members[1])]);
             f.sympathizers = t.sympathizers;
+            f.strikers_last_week = t.status[Status::Striking as usize];
             let sick_share = t.share(t.status[Status::Sick as usize], t.employed);
             let passive_share = t.share(t.passive, t.employed);
             if t.shops_slowed > 0 || stopped || sick_share >= 0.06 || passive_share >= 0.3 {
@@ -389,7 +405,14 @@ impl Ussr {
                 started.push(fi);
                 counts[0] += 1;
                 counts[1] += t.new_strikers;
-                self.events.push(Event { step, factory: fi as u32, kind: "strike", count: t.new_strikers, detail: t.shops_stopped, outcome: "started" });
+                self.events.push(Event {
+                    step,
+                    factory: fi as u32,
+                    kind: "strike",
+                    count: t.new_strikers,
+                    detail: t.shops_stopped,
+                    outcome: "started",
+                });
             } else if f.strike_weeks_left > 0 {
                 f.strike_weeks_left -= 1;
                 if f.strike_weeks_left == 0 {
@@ -422,11 +445,25 @@ impl Ussr {
                             }
                         }
                     }
-                    self.events.push(Event { step, factory: fi as u32, kind: "strike", count: sacked as u32, detail: 0, outcome: if conceded { "concession" } else { "repressed" } });
+                    self.events.push(Event {
+                        step,
+                        factory: fi as u32,
+                        kind: "strike",
+                        count: sacked as u32,
+                        detail: 0,
+                        outcome: if conceded { "concession" } else { "repressed" },
+                    });
                 }
             }
             if t.shops_slowed > 0 {
-                self.events.push(Event { step, factory: fi as u32, kind: "italianka", count: t.italianka, detail: t.shops_slowed, outcome: "slow-down" });
+                self.events.push(Event {
+                    step,
+                    factory: fi as u32,
+                    kind: "italianka",
+                    count: t.italianka,
+                    detail: t.shops_slowed,
+                    outcome: "slow-down",
+                });
             }
             // Meeting tally (F21, F24).
             if t.meeting_eligible > 0 {
@@ -445,7 +482,14 @@ impl Ussr {
                 } else {
                     "no opposition resolution"
                 };
-                self.events.push(Event { step, factory: fi as u32, kind: "meeting", count: t.meeting_attended, detail: t.meeting_votes_for, outcome });
+                self.events.push(Event {
+                    step,
+                    factory: fi as u32,
+                    kind: "meeting",
+                    count: t.meeting_attended,
+                    detail: t.meeting_votes_for,
+                    outcome,
+                });
             }
         }
         // Coordination across factories (F14): strikes begun the same week in the same
@@ -483,7 +527,14 @@ impl Ussr {
                             detected.push((first + k) as u32);
                         }
                     }
-                    self.events.push(Event { step, factory: fi as u32, kind: "provocateur", count: f.members.iter().sum(), detail: 0, outcome: "cell exposed" });
+                    self.events.push(Event {
+                        step,
+                        factory: fi as u32,
+                        kind: "provocateur",
+                        count: f.members.iter().sum(),
+                        detail: 0,
+                        outcome: "cell exposed",
+                    });
                 }
             }
         }
@@ -607,6 +658,11 @@ impl Simulation for Ussr {
         self.prepare_week(step);
         self.management(step);
         let shops = self.people_pass(step);
+        for f in self.factories.iter_mut() {
+            f.legitimacy_shock = 0.0;
+            f.efficacy_shock = 0.0;
+            f.fear_shock = 0.0;
+        }
         for (m, o) in self.memory.iter_mut().zip(&shops) {
             *m = o.memory;
         }
@@ -640,13 +696,27 @@ impl Simulation for Ussr {
         let t = self.recorder.to_table();
         let sum = |k: &str| t.numbers(k).map_or(0.0, |v| v.iter().sum::<f64>());
         let last = |k: &str| t.numbers(k).and_then(|v| v.last().copied()).unwrap_or(0.0);
-        let peak_members = t.numbers("members_bl").zip(t.numbers("members_decists")).map_or(0.0, |(a, b)| a.iter().zip(&b).map(|(x, y)| x + y).fold(0.0, f64::max));
+        let peak_members = t
+            .numbers("members_bl")
+            .zip(t.numbers("members_decists"))
+            .map_or(0.0, |(a, b)| a.iter().zip(&b).map(|(x, y)| x + y).fold(0.0, f64::max));
         vec![
             ("people modelled".into(), format!("{} in {} factories", self.people.len(), self.factories.len())),
-            ("strikes".into(), format!("{} ({} workers); T1 target at this scale {:.0}", sum("strikes_started"), sum("strike_participants"), 1569.0 * self.people.len() as f64 / self.cfg.p.int("population.full_scale") as f64)),
+            (
+                "strikes".into(),
+                format!(
+                    "{} ({} workers); T1 target at this scale {:.0}",
+                    sum("strikes_started"),
+                    sum("strike_participants"),
+                    1569.0 * self.people.len() as f64 / self.cfg.p.int("population.full_scale") as f64
+                ),
+            ),
             ("slow-downs (italianki)".into(), format!("{}", sum("italianki"))),
             ("meetings held / won by the opposition".into(), format!("{} / {}", sum("meetings_held"), sum("opposition_resolutions"))),
-            ("opposition members: start, peak, end".into(), format!("{}, {peak_members}, {}", self.initial_members, last("members_bl") + last("members_decists"))),
+            (
+                "opposition members: start, peak, end".into(),
+                format!("{}, {peak_members}, {}", self.initial_members, last("members_bl") + last("members_decists")),
+            ),
             ("arrests / exiles / blacklisted".into(), format!("{} / {} / {}", sum("arrests"), last("exiles"), last("blacklisted"))),
             ("real wage index at end".into(), format!("{:.3}", last("real_wage_index"))),
             ("loyal share at end".into(), format!("{:.3}", last("mood_loyal"))),
@@ -665,7 +735,11 @@ fn check(cfg: &Config, s: &Scenario) -> Result<(), ScenarioError> {
     };
     let shares = s.floats("opposition.class_shares");
     if shares.iter().sum::<f64>() > 1.0 + 1e-9 {
-        return err("opposition.class_shares", "opposition.class_shares add up to more than 1".into(), "give blue-collar, white-collar and peasant shares summing to at most 1");
+        return err(
+            "opposition.class_shares",
+            "opposition.class_shares add up to more than 1".into(),
+            "give blue-collar, white-collar and peasant shares summing to at most 1",
+        );
     }
     for k in ["population.region_shares", "population.sector_shares"] {
         if s.floats(k).iter().sum::<f64>() <= 0.0 {
@@ -674,10 +748,18 @@ fn check(cfg: &Config, s: &Scenario) -> Result<(), ScenarioError> {
     }
     let p = &cfg.p;
     if p.float("protest.passive") > p.float("protest.italianka") {
-        return err("protest.passive", "protest.passive is above protest.italianka".into(), "the protest ladder needs passive <= italianka thresholds");
+        return err(
+            "protest.passive",
+            "protest.passive is above protest.italianka".into(),
+            "the protest ladder needs passive <= italianka thresholds",
+        );
     }
     if cfg.workers > 10_000_000 {
-        return err("population.scale", format!("{} people is more than this build supports", cfg.workers), "lower population.scale or population.full_scale");
+        return err(
+            "population.scale",
+            format!("{} people is more than this build supports", cfg.workers),
+            "lower population.scale or population.full_scale",
+        );
     }
     for c in ["campaign1", "campaign2"] {
         if p.date(&format!("{c}.end")) < p.date(&format!("{c}.start")) {

@@ -9,7 +9,7 @@
 //! vote (F21, F24) → OGPU detection (F38). Then the shop's cascade (Granovetter):
 //! stoppage, slow-down or passive protest (F12).
 
-use super::state::{Behaviour, Factory, Mood, Opp, Person, Status};
+use super::state::{Behaviour, Class, Factory, Mood, Opp, Person, Status};
 use super::tally::Tally;
 use perelom_engine::space::Network;
 use perelom_engine::FastRng;
@@ -72,6 +72,8 @@ pub struct Rules {
     pub vote_grievance: f32,
     pub vote_bias: f32,
     pub vote_sympathizer: f32,
+    pub vote_cell: f32,
+    pub white_collar_factor: f32,
     pub exile_drift: f32,
     pub letters: f32,
 }
@@ -81,6 +83,8 @@ pub struct Rules {
 pub struct ShopMemory {
     pub legitimacy: f32,
     pub members: [u16; 2],
+    /// Workers in a slow-down or on strike, for next week's risk estimate.
+    pub active: u16,
     /// Mean strike intent of the shop's members: +1 leads strikes, −1 holds them back.
     pub lead: f32,
 }
@@ -115,7 +119,14 @@ const READY_STRIKE: u8 = 3;
 
 /// Runs one shop's week. `people` is the shop's slice, `first` the index of its first
 /// person, `buf` a scratch buffer reused across shops.
-pub fn shop_week(ctx: &Context<'_>, shop: u32, first: u32, people: &mut [Person], rng: &mut FastRng, buf: &mut Vec<(f32, u32, u8)>) -> ShopOutcome {
+pub fn shop_week(
+    ctx: &Context<'_>,
+    shop: u32,
+    first: u32,
+    people: &mut [Person],
+    rng: &mut FastRng,
+    buf: &mut Vec<(f32, u32, u8)>,
+) -> ShopOutcome {
     let w = ctx.week;
     let r = ctx.rules;
     let mut out = ShopOutcome::default();
@@ -125,7 +136,9 @@ pub fn shop_week(ctx: &Context<'_>, shop: u32, first: u32, people: &mut [Person]
     let f = &ctx.factories[fi];
     let mem = ctx.memory[shop as usize];
     let on_strike = ctx.striking[fi];
-    let informers = w.informer_density / 100.0 * f.size as f32;
+    // Epstein's estimated arrest probability, with the shop as the field of vision:
+    // informers in the shop against last week's active protesters in it.
+    let informers = w.informer_density / 100.0 * people.len() as f32;
     let members_here = u32::from(mem.members[0]) + u32::from(mem.members[1]);
     let main_org = usize::from(mem.members[1] > mem.members[0]);
     let leaflet_chance = if w.agitation && members_here > 0 {
@@ -134,9 +147,15 @@ pub fn shop_week(ctx: &Context<'_>, shop: u32, first: u32, people: &mut [Person]
         0.0
     };
     let meeting = w.campaign.is_some_and(|c| f.meeting_week[c] == w.step);
-    let cell_tables_resolution = meeting && f.members.iter().sum::<u32>() > 0;
+    let cell_members = f.members.iter().sum::<u32>();
+    let cell_tables_resolution = meeting && cell_members > 0;
+    // The cell's speakers sway the meeting more, the stronger the cell (F21).
+    let cell_voice = r.vote_cell * (1.0 + cell_members as f32).ln();
     let strain = r.effort_strain * (f.norm - 1.0).max(0.0) + if f.seven_hour { r.seven_hour_strain } else { 0.0 };
-    let risk_base = r.k * informers / (f.active_last_week as f32 + 1.0);
+    let risk_base = r.k * informers / (f32::from(mem.active) + 1.0);
+    // A strike is open defiance seen by the whole factory's informers: its risk is
+    // estimated at factory level, against last week's strikers there.
+    let strike_risk_base = r.k * w.informer_density / 100.0 * f.size as f32 / (f.strikers_last_week as f32 + 1.0);
     buf.clear();
 
     for (k, q) in people.iter_mut().enumerate() {
@@ -166,20 +185,30 @@ pub fn shop_week(ctx: &Context<'_>, shop: u32, first: u32, people: &mut [Person]
             q.real_wage = 0.0;
         }
         let working = q.status == Status::Working;
-        let load = if working { if q.behaviour == Behaviour::Italianka { strain * 0.5 } else { strain } } else { 0.0 };
+        let load = if working {
+            if q.behaviour == Behaviour::Italianka {
+                strain * 0.5
+            } else {
+                strain
+            }
+        } else {
+            0.0
+        };
         q.fatigue = q.fatigue * (1.0 - r.recovery) + load;
         if working && rng.unit_f32() < r.ill_base + r.ill_fatigue * q.fatigue {
             q.status = Status::Sick;
             q.weeks_left = geometric(rng, r.ill_end);
             out.tally.fell_ill += 1;
         }
+        let working = q.status == Status::Working;
 
         // Perception (Epstein 2002; F08, F15, F24).
         let wage_drop = if employed { (1.0 - q.real_wage / q.wage_ref).max(0.0) } else { 1.0 };
         q.hardship = (q.base_hardship + r.w_wage * wage_drop + r.w_shortage * w.shortage + r.w_fatigue * q.fatigue).min(1.0);
         q.leafleted = employed && leaflet_chance > 0.0 && rng.unit_f32() < leaflet_chance;
         let erosion = if q.party { r.erosion * 0.5 } else { r.erosion };
-        let mut legit = q.legitimacy + r.influence * (mem.legitimacy - q.legitimacy) - erosion * q.hardship + if employed { f.legitimacy_shock } else { 0.0 };
+        let mut legit = q.legitimacy + r.influence * (mem.legitimacy - q.legitimacy) - erosion * q.hardship
+            + if employed { f.legitimacy_shock } else { 0.0 };
         if q.leafleted {
             legit -= r.leaflet_effect;
             q.lean = (q.lean + 0.02).min(1.0);
@@ -195,8 +224,11 @@ pub fn shop_week(ctx: &Context<'_>, shop: u32, first: u32, people: &mut [Person]
         let net = q.grievance - q.risk_aversion * arrest_p;
         let mut ready = READY_NONE;
         if working {
-            let ties_on_strike = ctx.ties.neighbours(idx as usize).iter().filter(|&&j| ctx.striking[ctx.factory_of[j as usize] as usize]).count();
-            let strike_net = net * (0.5 + q.efficacy) + r.contagion * ties_on_strike as f32 + r.organize * mem.lead;
+            let ties_on_strike =
+                ctx.ties.neighbours(idx as usize).iter().filter(|&&j| ctx.striking[ctx.factory_of[j as usize] as usize]).count();
+            let strike_net = (q.grievance - q.risk_aversion * (1.0 - (-strike_risk_base * (1.0 + q.fear)).exp())) * (0.5 + q.efficacy)
+                + r.contagion * ties_on_strike as f32
+                + r.organize * mem.lead;
             ready = if strike_net > r.t_strike {
                 READY_STRIKE
             } else if net > r.t_italianka {
@@ -230,7 +262,13 @@ pub fn shop_week(ctx: &Context<'_>, shop: u32, first: u32, people: &mut [Person]
                 out.tally.meeting_attended += 1;
                 if cell_tables_resolution {
                     let support = q.opp != Opp::None;
-                    let z = r.vote_bias + r.vote_grievance * q.grievance + if support { r.vote_sympathizer } else { 0.0 } + if q.lean > 0.5 { 0.5 } else { 0.0 } - 2.0 * q.fear - if q.party { 1.5 } else { 0.0 };
+                    let z = r.vote_bias
+                        + r.vote_grievance * q.grievance
+                        + cell_voice
+                        + if support { r.vote_sympathizer } else { 0.0 }
+                        + if q.lean > 0.5 { 0.5 } else { 0.0 }
+                        - 2.0 * q.fear
+                        - if q.party { 1.5 } else { 0.0 };
                     if rng.unit_f32() < 1.0 / (1.0 + (-z).exp()) {
                         out.tally.meeting_votes_for += 1;
                     }
@@ -240,14 +278,15 @@ pub fn shop_week(ctx: &Context<'_>, shop: u32, first: u32, people: &mut [Person]
 
         // The OGPU's informers spot active members (F38).
         if q.opp == Opp::Member && matches!(q.status, Status::Working | Status::Sick | Status::Striking | Status::Blacklisted) {
-            let visible = 1.0 + if q.leafleted || members_here > 0 { 0.5 } else { 0.0 } + if w.new_party[usize::from(q.org)] { 0.5 } else { 0.0 };
+            let visible =
+                1.0 + if q.leafleted || members_here > 0 { 0.5 } else { 0.0 } + if w.new_party[usize::from(q.org)] { 0.5 } else { 0.0 };
             if rng.unit_f32() < w.detection * w.informer_density * visible {
                 out.detected.push(idx);
             }
         }
     }
 
-    cascade(people, buf, on_strike, r.shop_stop, &mut out);
+    cascade(people, buf, r.shop_stop, &mut out);
 
     // Mood (F22) and the shop's memory for next week.
     let mut lead = 0.0f32;
@@ -279,15 +318,16 @@ pub fn shop_week(ctx: &Context<'_>, shop: u32, first: u32, people: &mut [Person]
     out.memory = ShopMemory {
         legitimacy: legit / people.len() as f32,
         members: n_members,
+        active: (out.tally.italianka + out.tally.status[Status::Striking as usize]).min(u32::from(u16::MAX)) as u16,
         lead: if n_m > 0 { (lead / n_m as f32).clamp(-1.0, 1.0) * (n_m as f32).min(3.0) / 3.0 } else { 0.0 },
     };
     out
 }
 
 /// Granovetter cascades in the shop: first a stoppage among the strike-ready, then a
-/// slow-down among the rest. A shop "stops" when at least `stop_share` of those at work
-/// join; in a factory already on strike the ready join at once.
-fn cascade(people: &mut [Person], buf: &mut [(f32, u32, u8)], on_strike: bool, stop_share: f32, out: &mut ShopOutcome) {
+/// slow-down among the rest. A shop "stops" (or joins its factory's strike) when at
+/// least `stop_share` of those at work join.
+fn cascade(people: &mut [Person], buf: &mut [(f32, u32, u8)], stop_share: f32, out: &mut ShopOutcome) {
     let at_work = people.iter().filter(|q| q.status == Status::Working).count() as f32;
     if at_work == 0.0 {
         return;
@@ -300,7 +340,8 @@ fn cascade(people: &mut [Person], buf: &mut [(f32, u32, u8)], on_strike: bool, s
             if ready < level {
                 continue;
             }
-            if theta * at_work <= n as f32 {
+            // Joins once the number already in reaches its threshold (Granovetter 1978).
+            if (theta * at_work).floor() <= n as f32 {
                 n += 1;
                 who.push(k);
             } else {
@@ -310,7 +351,7 @@ fn cascade(people: &mut [Person], buf: &mut [(f32, u32, u8)], on_strike: bool, s
         who
     };
     let strikers = joined(READY_STRIKE);
-    let stopped = !strikers.is_empty() && (on_strike || strikers.len() as f32 >= stop_share * at_work);
+    let stopped = !strikers.is_empty() && strikers.len() as f32 >= stop_share * at_work;
     if stopped {
         for &k in &strikers {
             people[k as usize].status = Status::Striking;
@@ -331,7 +372,7 @@ fn cascade(people: &mut [Person], buf: &mut [(f32, u32, u8)], on_strike: bool, s
 fn opposition_contact(q: &mut Person, w: &Week, r: &Rules, rng: &mut FastRng, main_org: usize, tally: &mut Tally) {
     match q.opp {
         Opp::None if q.leafleted => {
-            let receptive = if q.party { r.party_factor } else { 1.0 };
+            let receptive = if q.party { r.party_factor } else { 1.0 } * if q.class == Class::White { r.white_collar_factor } else { 1.0 };
             if rng.unit_f32() < r.sympathize * q.grievance * receptive * (1.0 - q.fear) {
                 q.opp = Opp::Sympathizer;
                 q.org = main_org as u8;
@@ -342,7 +383,10 @@ fn opposition_contact(q: &mut Person, w: &Week, r: &Rules, rng: &mut FastRng, ma
             let o = usize::from(q.org);
             let fit = if q.young && !w.new_party[o] { 1.0 - r.young_misfit * w.legality[o] } else { 1.0 };
             let clarity = w.clarity[o] + if w.new_party[o] { 0.2 } else { 0.0 };
-            if q.status != Status::Arrested && q.status != Status::Exiled && rng.unit_f32() < r.join * q.grievance * clarity * fit * (1.0 - q.fear) {
+            if q.status != Status::Arrested
+                && q.status != Status::Exiled
+                && rng.unit_f32() < r.join * q.grievance * clarity * fit * (1.0 - q.fear)
+            {
                 q.opp = Opp::Member;
                 q.old_cadre = false;
                 q.radicalism = if q.young { 0.4 + 0.3 * rng.unit_f32() } else { 0.2 * rng.unit_f32() };

@@ -39,7 +39,10 @@ pub enum Opp {
     Member = 2,
 }
 
-/// Social class, as the opposition's own statistics count it (F33).
+/// Social class, as the opposition's own statistics count it (F33). The workforce is
+/// blue- or white-collar; `Peasant` marks only the expelled oppositionists whom F33 counts
+/// as peasants. Workers of peasant origin at the bench are blue-collar with
+/// `Person::peasant_origin` set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Class {
@@ -85,6 +88,8 @@ pub struct Person {
     pub band: u8,
     pub class: Class,
     pub young: bool,
+    /// Recently arrived from the village (F01): lower bands, leaning right.
+    pub peasant_origin: bool,
     pub party: bool,
     pub status: Status,
     pub behaviour: Behaviour,
@@ -122,8 +127,8 @@ pub struct Factory {
     pub legitimacy_shock: f32,
     pub efficacy_shock: f32,
     pub fear_shock: f32,
-    /// Last week's active protesters (slow-down or strike), for the risk estimate.
-    pub active_last_week: u32,
+    /// Workers on strike last week, for the strike-risk estimate.
+    pub strikers_last_week: u32,
     /// Members of each organization in the factory last week.
     pub members: [u32; 2],
     pub sympathizers: u32,

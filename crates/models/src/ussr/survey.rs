@@ -5,7 +5,8 @@
 use super::metrics::monthly;
 use perelom_engine::{Clock, Table};
 
-const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS: [&str; 12] =
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 fn pct(x: f64) -> String {
     format!("{:.0} %", 100.0 * x)
@@ -46,13 +47,18 @@ pub fn survey(weekly: &Table, clock: &Clock, title: &str) -> String {
     let get = |k: &str| m.numbers(k).unwrap_or_else(|| vec![0.0; months.len()]);
     let (strikes, strikers, coord) = (get("strikes_started"), get("strike_participants"), get("strikes_coordinated"));
     let (slow, passive, pop) = (get("italianki"), get("passive_protest"), get("population"));
-    let (meetings, failed, attendance, won) = (get("meetings_held"), get("meetings_failed"), get("meeting_attendance"), get("opposition_resolutions"));
-    let (bl, dec, newr, old, symp) = (get("members_bl"), get("members_decists"), get("members_new_recruit"), get("members_old_cadre"), get("sympathizers"));
+    let (meetings, failed, attendance, won) =
+        (get("meetings_held"), get("meetings_failed"), get("meeting_attendance"), get("opposition_resolutions"));
+    let (bl, dec, newr, old, symp) =
+        (get("members_bl"), get("members_decists"), get("members_new_recruit"), get("members_old_cadre"), get("sympathizers"));
     let (arrests, obstructed, exiles, caps) = (get("arrests"), get("arrests_obstructed"), get("exiles"), get("capitulations"));
-    let (wage, loyal, left, right, indiff) = (get("real_wage_index"), get("mood_loyal"), get("mood_left"), get("mood_right"), get("mood_indifferent"));
+    let (wage, loyal, left, right, indiff) =
+        (get("real_wage_index"), get("mood_loyal"), get("mood_left"), get("mood_right"), get("mood_indifferent"));
     let (sick, discipline, exile_rad) = (get("sick"), get("factories_discipline"), get("exile_workers_radical"));
 
-    let mut out = format!("# Political survey: {title}\n\nGenerated from the run's own figures, month by month. Numbers are for the modelled workforce.\n");
+    let mut out = format!(
+        "# Political survey: {title}\n\nGenerated from the run's own figures, month by month. Numbers are for the modelled workforce.\n"
+    );
     for i in 0..months.len() {
         let (y, mo) = months[i].split_once('-').unwrap_or(("", "1"));
         let name = MONTHS[mo.parse::<usize>().unwrap_or(1).clamp(1, 12) - 1];

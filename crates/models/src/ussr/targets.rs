@@ -23,7 +23,10 @@ pub fn measure(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
     let v = |k: &str| weekly.numbers(k).unwrap_or_default();
     let n = weekly.rows();
     let step_at = |y: i32, m: u32, d: u32| -> usize {
-        NaiveDate::from_ymd_opt(y, m, d).and_then(|date| clock.step_of(date)).map_or(n.saturating_sub(1), |s| s as usize).min(n.saturating_sub(1))
+        NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|date| clock.step_of(date))
+            .map_or(n.saturating_sub(1), |s| s as usize)
+            .min(n.saturating_sub(1))
     };
     let members: Vec<f64> = v("members_bl").iter().zip(v("members_decists")).map(|(a, b)| a + b).collect();
     let population = v("population").first().copied().unwrap_or(0.0);
@@ -72,10 +75,11 @@ pub fn measure(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
     };
     let t6 = mean_att(split..n) / mean_att(0..split);
 
-    // T7: new recruits over old cadres still active, in April 1929.
+    // T7: share of new recruits among active members in April 1929 (above one half
+    // means they outnumber the old cadres).
     let apr = step_at(1929, 4, 1);
     let (newr, old) = (v("members_new_recruit")[apr], v("members_old_cadre")[apr]);
-    let t7 = if old > 0.0 { newr / old } else if newr > 0.0 { f64::INFINITY } else { f64::NAN };
+    let t7 = if newr + old > 0.0 { newr / (newr + old) } else { f64::NAN };
 
     // T8: loyal share in April 1929.
     let t8 = v("mood_loyal")[apr];
@@ -104,7 +108,7 @@ pub fn targets() -> Vec<Target> {
         t("T4b", "share of campaign meetings won by the opposition (at most 0.05)", "F21", 0.0, 0.05),
         t("T5", "real wage at the end of 1929 over January 1928 (below 1)", "F08, F10, F17", 0.0, 0.9999),
         t("T6", "meeting attendance 1928-29 over 1927-28 (below 1)", "F24", 0.0, 0.9999),
-        t("T7", "new recruits over old cadres still active, April 1929 (above 1)", "F32", 1.0001, f64::INFINITY),
+        t("T7", "share of new recruits among active members, April 1929 (above 0.5)", "F32", 0.5001, 1.0),
         t("T8", "share loyal to the party line, April 1929 (at most 0.2)", "F22", 0.0, 0.2),
         t("T9", "share of worker exiles favouring the radical strategy, 1929 (above 0.5)", "F35-F37", 0.5001, 1.0),
         t("T10", "share of factories reporting absences or slow-downs, Jan-Mar 1929 (above 0.5)", "F11, F12", 0.5001, 1.0),

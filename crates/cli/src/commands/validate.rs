@@ -1,0 +1,145 @@
+use crate::cli::ValidateArgs;
+use crate::commands::thread_pool;
+use crate::error::CliError;
+use crate::scenario_source;
+use perelom_engine::stats::{interval, mean};
+use perelom_engine::{ColumnData, Table};
+use perelom_models::ussr::targets::{measure, targets};
+use perelom_output::{write_csv, ResultDir};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// One row of the targets table.
+struct Row {
+    id: &'static str,
+    text: String,
+    facts: &'static str,
+    mean: f64,
+    lo: f64,
+    hi: f64,
+    hit: bool,
+    valid_runs: usize,
+}
+
+pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
+    let mut scenario = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+    if scenario.meta.model != perelom_models::ussr::MODEL {
+        return Err(CliError::Message(format!(
+            "scenario {} uses model \"{}\", which has no historical targets\n  help: validate a scenario of model \"{}\", e.g. `perelom validate ussr-1928-1929`",
+            scenario.file,
+            scenario.meta.model,
+            perelom_models::ussr::MODEL
+        )));
+    }
+    if let Some(scale) = args.scale {
+        scenario.set(&format!("population.scale={scale:?}"))?;
+    }
+    if args.runs == 0 {
+        return Err(CliError::Message("--runs must be at least 1".into()));
+    }
+    let out = args.out.clone();
+    let dir = match &out {
+        Some(p) => Some(ResultDir::create(p, args.force)?),
+        None => None,
+    };
+    let base_seed = scenario.int("run.seed") as u64;
+    let seeds: Vec<u64> = (0..args.runs as u64).map(|i| base_seed + i).collect();
+    let pool = thread_pool(args.threads)?;
+    let full = scenario.int("population.full_scale") as f64;
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new(seeds.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, eta {eta}").map_err(|e| e.to_string())?,
+    );
+    let results: Result<Vec<Vec<f64>>, CliError> = pool.install(|| {
+        perelom_engine::ensemble(&seeds, |seed| -> Result<Vec<f64>, CliError> {
+            let mut s = scenario.clone();
+            s.set(&format!("run.seed={seed}"))?;
+            let mut sim = perelom_models::build(&s)?;
+            sim.run_to_end();
+            bar.inc(1);
+            Ok(measure(&sim.metrics(), sim.clock(), full))
+        })
+        .into_iter()
+        .collect()
+    });
+    bar.finish_and_clear();
+    let results = results?;
+    let rows: Vec<Row> = targets()
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let xs: Vec<f64> = results.iter().map(|r| r[i]).filter(|x| !x.is_nan()).collect();
+            let m = if xs.is_empty() { f64::NAN } else { mean(&xs) };
+            let (lo, hi) = if xs.is_empty() { (f64::NAN, f64::NAN) } else { interval(&xs, 0.9) };
+            Row { id: t.id, text: t.text, facts: t.facts, mean: m, lo, hi, hit: m >= t.lo && m <= t.hi, valid_runs: xs.len() }
+        })
+        .collect();
+    let hits = rows.iter().filter(|r| r.hit).count();
+    outln!(
+        "{}: {} runs (seeds {}..={}), {:.1} s\n",
+        scenario.meta.name,
+        seeds.len(),
+        seeds[0],
+        seeds[seeds.len() - 1],
+        started.elapsed().as_secs_f64()
+    );
+    outln!("{:<4}  {:>9}  {:>21}  {:<6}  target", "id", "mean", "90 % interval", "result");
+    for r in &rows {
+        let note = if r.valid_runs < seeds.len() { format!(" [{} of {} runs defined]", r.valid_runs, seeds.len()) } else { String::new() };
+        outln!(
+            "{:<4}  {:>9.3}  [{:>8.3}, {:>8.3}]  {:<6}  {} ({}){note}",
+            r.id,
+            r.mean,
+            r.lo,
+            r.hi,
+            if r.hit { "hit" } else { "MISSED" },
+            r.text,
+            r.facts
+        );
+    }
+    outln!("\n{hits} of {} targets hit", rows.len());
+    if let Some(dir) = dir {
+        let mut t = Table::new();
+        t.push("target", ColumnData::Str(rows.iter().map(|r| r.id.to_string()).collect()));
+        t.push("description", ColumnData::Str(rows.iter().map(|r| r.text.clone()).collect()));
+        t.push("facts", ColumnData::Str(rows.iter().map(|r| r.facts.to_string()).collect()));
+        t.push("mean", ColumnData::F64(rows.iter().map(|r| r.mean).collect()));
+        t.push("p05", ColumnData::F64(rows.iter().map(|r| r.lo).collect()));
+        t.push("p95", ColumnData::F64(rows.iter().map(|r| r.hi).collect()));
+        t.push("hit", ColumnData::Str(rows.iter().map(|r| if r.hit { "hit" } else { "missed" }.to_string()).collect()));
+        dir.write_file("targets.csv", |w| write_csv(&t, w))?;
+        let mut per_run = Table::new();
+        per_run.push("seed", ColumnData::I64(seeds.iter().map(|&s| s as i64).collect()));
+        for (i, r) in rows.iter().enumerate() {
+            per_run.push(r.id, ColumnData::F64(results.iter().map(|x| x[i]).collect()));
+        }
+        dir.write_file("runs.csv", |w| write_csv(&per_run, w))?;
+        let json = serde_json::json!({
+            "scenario": scenario.meta.name,
+            "runs": seeds.len(),
+            "seeds": seeds,
+            "hits": hits,
+            "targets": rows.iter().map(|r| serde_json::json!({
+                "id": r.id, "description": r.text, "facts": r.facts,
+                "mean": finite(r.mean), "p05": finite(r.lo), "p95": finite(r.hi), "hit": r.hit,
+            })).collect::<Vec<_>>(),
+        });
+        dir.write_file("targets.json", |w| {
+            serde_json::to_writer_pretty(&mut *w, &json)?;
+            w.write_all(b"\n")
+        })?;
+        let p: PathBuf = dir.commit()?;
+        outln!("written: {}", p.display());
+    }
+    Ok(if args.strict && hits < rows.len() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn finite(x: f64) -> serde_json::Value {
+    if x.is_finite() {
+        serde_json::json!(x)
+    } else {
+        serde_json::Value::Null
+    }
+}
