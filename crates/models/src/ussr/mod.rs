@@ -432,11 +432,9 @@ impl Ussr {
                     if !conceded {
                         // Leaders sacked and blacklisted (F39); members among strikers exposed.
                         for q in self.people[f_first..f_first + f_size].iter_mut() {
-                            if q.status == Status::Striking && q.opp != Opp::Member {
-                                if sacked < leaders && q.grievance > 0.3 {
-                                    q.status = Status::Blacklisted;
-                                    sacked += 1;
-                                }
+                            if q.status == Status::Striking && q.opp != Opp::Member && sacked < leaders && q.grievance > 0.3 {
+                                q.status = Status::Blacklisted;
+                                sacked += 1;
                             }
                         }
                         for (k, q) in self.people[f_first..f_first + f_size].iter().enumerate() {
