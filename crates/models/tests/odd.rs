@@ -119,8 +119,3 @@ fn whole_word_matching() {
     let got: Vec<String> = implemented_in_facts(t).into_iter().collect();
     assert_eq!(got, ["F02", "F18"]);
 }
-
-#[test]
-fn person_size_for_the_record() {
-    eprintln!("size_of::<Person>() = {}", std::mem::size_of::<perelom_models::ussr::Person>());
-}

@@ -194,13 +194,11 @@ impl World {
             let next = order.get((b + 1) * TOUCH_AHEAD..).unwrap_or(&[]);
             for &a in next.iter().take(TOUCH_AHEAD) {
                 let a = a as usize;
-                let (cell, vision) = match self.citizens.get(a) {
-                    Some(c) => (c.cell, &rules.citizen_vision),
-                    None => (self.cops.get(a - first_cop).copied().unwrap_or(0), &rules.cop_vision),
+                let cell = match self.citizens.get(a) {
+                    Some(c) => c.cell,
+                    None => self.cops.get(a - first_cop).copied().unwrap_or(0),
                 };
-                for (s, _) in vision.segments(cell as usize) {
-                    std::hint::black_box(self.kinds.get(s));
-                }
+                std::hint::black_box(self.kinds.get(cell as usize));
             }
             for &a in batch {
                 let a = a as usize;
