@@ -17,6 +17,9 @@
 //!   (inclusive, like Python's `randint`).
 //! * **Movement** (rule M): if enabled, an agent moves to a cell drawn uniformly from
 //!   the empty cells in its vision, if there is one. A cell holds at most one agent.
+//!   (The draw is made by rejection sampling when empty cells are common, by index
+//!   otherwise: the same uniform distribution either way, as Mesa's
+//!   `random.choice(empty_neighbors)`. Cops draw their arrestee the same way.)
 //!
 //! # One agent's turn (as Mesa 3.3.1's `agents.py`)
 //!
@@ -57,10 +60,10 @@
 //!
 //! | | Perelom (default) | Mesa 3.3.1 | NetLogo Rebellion |
 //! |---|---|---|---|
-//! | vision | von Neumann radius `v`, centre excluded, cells deduplicated on tiny tori | same | Euclidean disc (`in-radius`) |
+//! | vision | von Neumann radius `v`, centre excluded, cells deduplicated on tiny tori | same | Euclidean disc (`in-radius`), own patch included |
 //! | `ratio(C/A)` | `round` half-even (choice) | `round` | `floor` |
 //! | jail term | `0..=J_max` | `randint(0, J_max)` | `random J_max` = `0..J_max−1` |
-//! | jailed agents | stay on their cell, occupy it | same | off the grid (their cell is free) |
+//! | jailed agents | stay on their cell, occupy it | same | stay, but their cell counts as free |
 //! | arresting cop | stays, then moves (rule M) | same | moves onto the arrestee's cell |
 //! | turn order | decide, then move | same | move, then decide |
 //! | term countdown | at the citizen's own turn | same | at the end of the step, for all |
@@ -72,8 +75,10 @@
 //!
 //! # Outputs
 //!
-//! Per step: `quiet`, `active`, `jailed` (these three add up to the citizens at every
-//! step), `cops` and `legitimacy`. Table `outbursts`: one row per run of steps with
+//! Per step (row `s` is the state at the end of step `s`, from 0; Mesa's data
+//! collector also keeps a row for the initial state, when all citizens are quiet):
+//! `quiet`, `active`, `jailed` (these three add up to the citizens at every step),
+//! `cops` and `legitimacy` (the value in force during the step). Table `outbursts`: one row per run of steps with
 //! more than `outburst.threshold` actives (see [`Outburst`]).
 
 mod outbursts;
