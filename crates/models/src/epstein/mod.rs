@@ -78,8 +78,9 @@
 //! Per step (row `s` is the state at the end of step `s`, from 0; Mesa's data
 //! collector also keeps a row for the initial state, when all citizens are quiet):
 //! `quiet`, `active`, `jailed` (these three add up to the citizens at every step),
-//! `cops` and `legitimacy` (the value in force during the step). Table `outbursts`: one row per run of steps with
-//! more than `outburst.threshold` actives (see [`Outburst`]).
+//! `cops` and `legitimacy` (the value in force during the step). Table `outbursts`:
+//! one row per run of steps with more than `outburst.threshold` actives (see
+//! [`Outburst`]).
 
 mod outbursts;
 mod params;

@@ -40,7 +40,7 @@ pub fn schema() -> Vec<ParamSpec> {
             src(&format!("Epstein 2002, Model I: T = 0.1; {MESA}: active_threshold = 0.1")),
         ),
         ParamSpec::new("citizens.movement", Bool, Value::Bool(true), "whether citizens move to a random empty cell in vision (rule M)", src(&format!("{MESA}: movement = True"))),
-        ParamSpec::new("cops.density", unit.clone(), Value::Float(0.074), "probability that a cell without a citizen starts with a cop (as a share of all cells)", src(&format!("{MESA}: cop_density = 0.074"))),
+        ParamSpec::new("cops.density", unit.clone(), Value::Float(0.074), "probability that a cell starts with a cop (a share of all cells, drawn after citizens)", src(&format!("{MESA}: cop_density = 0.074"))),
         ParamSpec::new("cops.vision", int(1, 50), Value::Int(7), "how far cops see, in cells", src(&format!("{MESA}: cop_vision = 7"))),
         ParamSpec::new("cops.movement", Bool, Value::Bool(true), "whether cops move to a random empty cell in vision (rule M)", src(&format!("{MESA}: movement = True (one flag for both kinds)"))),
         ParamSpec::new(
