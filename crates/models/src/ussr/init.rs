@@ -206,9 +206,25 @@ pub fn opposition(cfg: &Config, streams: &Streams, factories: &[Factory], people
         let shop = q.shop;
         if q.status == Status::Working {
             let whole = sympathizers.floor() as usize + usize::from(rng.random::<f64>() < sympathizers.fract());
+            // Sympathizers are the member's shop-mates (F20): draw within the shop.
+            let shop_range = {
+                let lo = range.start + (shop - fac.first_shop) as usize * fac.size as usize / fac.shops as usize;
+                let mut a = lo.max(range.start);
+                while a > range.start && people[a - 1].shop == shop {
+                    a -= 1;
+                }
+                while a < range.end && people[a].shop != shop {
+                    a += 1;
+                }
+                let mut b = a;
+                while b < range.end && people[b].shop == shop {
+                    b += 1;
+                }
+                a..b
+            };
             for _ in 0..whole {
-                let j = rng.random_range(range.clone());
-                if people[j].opp == Opp::None && people[j].shop == shop {
+                let j = rng.random_range(shop_range.clone());
+                if people[j].opp == Opp::None {
                     people[j].opp = Opp::Sympathizer;
                     people[j].org = org;
                 }

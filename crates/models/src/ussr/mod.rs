@@ -35,6 +35,14 @@ pub const MODEL: &str = "ussr-1928";
 
 pub use params::schema;
 
+/// What the OGPU did in a week.
+#[derive(Debug, Default)]
+struct OgpuWeek {
+    arrests: u32,
+    obstructed: u32,
+    release_demands: u32,
+}
+
 /// A run of the 1928–1929 model.
 pub struct Ussr {
     cfg: Config,
@@ -55,6 +63,10 @@ pub struct Ussr {
     events: Vec<Event>,
     last: Tally,
     last_discipline: f64,
+    /// Strength (0-1) of each organization's city group in each region and of its
+    /// centre: the chain through which literature reaches the cells (F03, F22).
+    city: [[f32; 6]; 2],
+    centre: [f32; 2],
     initial_members: usize,
     // Dated events as steps (None: outside the run; events before it count as done).
     continuous_from: Option<u32>,
@@ -150,6 +162,23 @@ impl Ussr {
             white_collar_factor: g("recruit.white_collar_factor"),
             exile_drift: g("exile.drift"),
             letters: g("exile.letters"),
+            party_erosion: g("legitimacy.party_erosion"),
+            leaflet_lean: g("opposition.leaflet_lean"),
+            italianka_effort: g("protest.italianka_effort"),
+            cooptation_band: p.int("party.cooptation_band") as u8,
+            cooptation_legitimacy: g("party.cooptation_legitimacy"),
+            vote_left: g("meetings.vote_left"),
+            vote_fear: g("meetings.vote_fear"),
+            vote_party: g("meetings.vote_party"),
+            loyal: g("mood.loyal"),
+            indifferent_grievance: g("mood.indifferent_grievance"),
+            indifferent_efficacy: g("mood.indifferent_efficacy"),
+            indiscipline: g("opposition.indiscipline"),
+            new_party_clarity: g("new_party.clarity"),
+            new_party_reach: g("new_party.reach"),
+            new_party_visibility: g("new_party.visibility"),
+            capitulation_legitimacy: g("capitulation.legitimacy"),
+            young_radicalism: g("recruit.young_radicalism"),
         };
         let mut memory = vec![ShopMemory::default(); n_shops];
         for (s, m) in memory.iter_mut().enumerate() {
@@ -180,6 +209,8 @@ impl Ussr {
             events: Vec::new(),
             last: Tally::default(),
             last_discipline: 0.0,
+            city: [[1.0; 6]; 2],
+            centre: [1.0; 2],
             initial_members,
             seven_hour_week,
             people,
@@ -270,6 +301,19 @@ impl Ussr {
         w.colony_radicalism = if t.exiles > 0 { (t.exile_radicalism / f64::from(t.exiles)) as f32 } else { 0.0 };
         w.colony_young = t.share(t.exiles_young, t.exiles) as f32;
         w.colony_weight = t.share(t.exiles, t.exiles + t.members()).min(1.0) as f32;
+        // Damaged links are rebuilt slowly while the organization has members (F03).
+        let repair = p.float("underground.repair") as f32;
+        for o in 0..2 {
+            if t.members_org[o] > 0 {
+                self.centre[o] += repair * (1.0 - self.centre[o]);
+                for c in self.city[o].iter_mut() {
+                    *c += repair * (1.0 - *c);
+                }
+            }
+            for r in 0..6 {
+                w.supply[o][r] = self.city[o][r] * self.centre[o];
+            }
+        }
         self.week = w;
     }
 
@@ -300,6 +344,7 @@ impl Ussr {
             if in_plan { (p.float("plan.productivity_target") / (52.0 * revision_p.max(1e-9))).min(0.5) } else { p.float("norms.step") }
                 as f32;
         let keep_pace = p.bool("wages.keep_pace");
+        let rate_cut = p.float("norms.rate_cut") as f32;
         let drift = (p.float("plan.nominal_wage_cap") / 52.0) as f32;
         let shock = p.float("legitimacy.revision_shock") as f32;
         let defeat = p.float("efficacy.defeat") as f32;
@@ -310,14 +355,17 @@ impl Ussr {
             // this week's management adds to them (they are cleared after the pass).
             f.legitimacy_shock -= privilege;
             let mut rng = self.streams.fast(purpose, u64::from(step), fi as u64);
-            f.pay *= 1.0 + drift;
+            if in_plan {
+                // Nominal wages may rise at most by the plan's cap (F10).
+                f.pay *= 1.0 + drift;
+            }
             if rng.chance(revision_p) {
                 f.norm *= 1.0 + norm_step;
                 if keep_pace {
                     f.pay *= 1.0 + norm_step;
                 } else {
                     // Rates are cut so that the same effort earns less (F06).
-                    f.pay *= 1.0 - norm_step * 0.5;
+                    f.pay *= 1.0 - norm_step * rate_cut;
                     f.legitimacy_shock -= shock;
                     f.efficacy_shock -= defeat * 0.5;
                 }
@@ -369,7 +417,10 @@ impl Ussr {
         let leaders = p.int("strikes.leaders_sacked") as usize;
         let gain = p.float("legitimacy.concession_gain") as f32;
         let (win, defeat) = (p.float("efficacy.win") as f32, p.float("efficacy.defeat") as f32);
-        let norm_step = p.float("norms.step") as f32;
+        let concession_raise = p.float("strikes.concession_raise") as f32;
+        let max_weeks = p.int("strikes.max_weeks") as u16;
+        let leader_grievance = p.float("strikes.leader_grievance") as f32;
+        let (sick_report, passive_report) = (p.float("report.sick_share"), p.float("report.passive_share"));
         let purpose = purpose_hash("ussr.factories");
         let mut discipline = 0u32;
         for fi in 0..self.factories.len() {
@@ -392,13 +443,13 @@ impl Ussr {
             f.strikers_last_week = t.status[Status::Striking as usize];
             let sick_share = t.share(t.status[Status::Sick as usize], t.employed);
             let passive_share = t.share(t.passive, t.employed);
-            if t.shops_slowed > 0 || stopped || sick_share >= 0.06 || passive_share >= 0.3 {
+            if t.shops_slowed > 0 || stopped || sick_share >= sick_report || passive_share >= passive_report {
                 discipline += 1;
             }
             // A new strike: a shop stopped in a factory not already on strike.
             if stopped && f.strike_weeks_left == 0 {
                 let mut weeks = 1u16;
-                while weeks < 12 && !rng.chance(weeks_end) {
+                while weeks < max_weeks && !rng.chance(weeks_end) {
                     weeks += 1;
                 }
                 f.strike_weeks_left = weeks;
@@ -419,7 +470,7 @@ impl Ussr {
                     let conceded = rng.chance(concession);
                     if conceded {
                         // Rates restored by one revision's worth; goodwill and confidence rise.
-                        f.pay *= 1.0 + norm_step * 0.5;
+                        f.pay *= 1.0 + concession_raise;
                         f.legitimacy_shock += gain;
                         f.efficacy_shock += win;
                     } else {
@@ -432,7 +483,7 @@ impl Ussr {
                     if !conceded {
                         // Leaders sacked and blacklisted (F39); members among strikers exposed.
                         for q in self.people[f_first..f_first + f_size].iter_mut() {
-                            if q.status == Status::Striking && q.opp != Opp::Member && sacked < leaders && q.grievance > 0.3 {
+                            if q.status == Status::Striking && q.opp != Opp::Member && sacked < leaders && q.grievance > leader_grievance {
                                 q.status = Status::Blacklisted;
                                 sacked += 1;
                             }
@@ -507,35 +558,18 @@ impl Ussr {
 }
 
 impl Ussr {
-    /// The OGPU arrests detected members up to its weekly capacity; provocateurs expose
-    /// whole cells after the escalation; workers sometimes obstruct (F38). Arrested
-    /// people are held, then exiled (members) or blacklisted (F39).
-    fn ogpu(&mut self, step: u32, mut detected: Vec<u32>) -> (u32, u32) {
-        let p = &self.cfg.p;
+    /// The OGPU arrests detected members up to its weekly capacity; after the escalation
+    /// provocateurs expose whole cells, and an exposed cell may lead to its city group and
+    /// on to the centre (F03, F38). Workers sometimes obstruct an arrest or demand a
+    /// release (F38). Arrested people are held, then exiled (members) or blacklisted (F39).
+    fn ogpu(&mut self, step: u32, mut detected: Vec<u32>) -> OgpuWeek {
         let escalated = self.escalation.is_some_and(|e| step >= e);
-        let capacity = self.cfg.scale * if escalated { p.float("ogpu.capacity_after") } else { p.float("ogpu.capacity") };
         let mut rng = self.streams.stream("ussr.ogpu", u64::from(step), 0);
         if escalated {
-            let prov = p.float("ogpu.provocateur");
-            for (fi, f) in self.factories.iter().enumerate() {
-                if f.members.iter().sum::<u32>() > 0 && rng.random::<f64>() < prov {
-                    let first = f.first_person as usize;
-                    for (k, q) in self.people[first..first + f.size as usize].iter().enumerate() {
-                        if q.opp == Opp::Member && q.status != Status::Arrested && q.status != Status::Exiled {
-                            detected.push((first + k) as u32);
-                        }
-                    }
-                    self.events.push(Event {
-                        step,
-                        factory: fi as u32,
-                        kind: "provocateur",
-                        count: f.members.iter().sum(),
-                        detail: 0,
-                        outcome: "cell exposed",
-                    });
-                }
-            }
+            self.provocateurs(step, &mut rng, &mut detected);
         }
+        let p = &self.cfg.p;
+        let capacity = self.cfg.scale * if escalated { p.float("ogpu.capacity_after") } else { p.float("ogpu.capacity") };
         detected.sort_unstable();
         detected.dedup();
         // Whom the OGPU gets to first is random; capacity is a weekly rate with the
@@ -544,35 +578,99 @@ impl Ussr {
         detected.shuffle(&mut rng);
         let mut cap = capacity.floor() as usize + usize::from(rng.random::<f64>() < capacity.fract());
         let obstruction = p.float("ogpu.obstruction");
+        let demand = p.float("ogpu.release_demand");
+        let full_sympathy = p.float("ogpu.full_sympathy");
+        let demand_shock = p.float("legitimacy.release_demand_shock") as f32;
         let prison = p.int("ogpu.prison_weeks") as u16;
         let fear = p.float("fear.arrest_seen") as f32;
         let defeat = p.float("efficacy.defeat") as f32;
-        let (mut arrests, mut obstructed) = (0u32, 0u32);
+        let mut week = OgpuWeek::default();
         for idx in detected {
             if cap == 0 {
                 break;
             }
             let fi = self.factory_of[idx as usize] as usize;
             let f = &mut self.factories[fi];
-            let sympathy = f64::from(f.sympathizers + f.members.iter().sum::<u32>()) / f64::from(f.size.max(1));
-            if rng.random::<f64>() < obstruction * (sympathy * 10.0).min(1.0) {
-                obstructed += 1;
+            let sympathy = (f64::from(f.sympathizers + f.members.iter().sum::<u32>()) / f64::from(f.size.max(1)) / full_sympathy).min(1.0);
+            if rng.random::<f64>() < obstruction * sympathy {
+                week.obstructed += 1;
                 self.events.push(Event { step, factory: fi as u32, kind: "arrest", count: 1, detail: 0, outcome: "obstructed by workers" });
                 continue;
             }
             cap -= 1;
-            arrests += 1;
+            week.arrests += 1;
             let q = &mut self.people[idx as usize];
             q.status = Status::Arrested;
             q.weeks_left = prison;
+            // Fear of the first arrest in the factory this week, half as much again for
+            // each further one, at most twice.
             f.fear_shock = (f.fear_shock + fear * 0.5).min(fear * 2.0);
             f.efficacy_shock -= defeat * 0.25;
             self.events.push(Event { step, factory: fi as u32, kind: "arrest", count: 1, detail: 0, outcome: "arrested" });
+            if rng.random::<f64>() < demand * sympathy {
+                // The demand is refused (F39: no escape under one employer), but the
+                // arrest now visibly wrongs the whole factory.
+                week.release_demands += 1;
+                f.legitimacy_shock -= demand_shock;
+                self.events.push(Event { step, factory: fi as u32, kind: "release demand", count: 1, detail: 0, outcome: "refused" });
+            }
         }
-        (arrests, obstructed)
+        week
     }
 
-    fn record(&mut self, step: u32, t: &Tally, counts: [u32; 6], arrests: (u32, u32)) {
+    /// Provocateurs expose whole cells; a chain of exposures may reach the city group
+    /// of the cell's region, its other cells, and the centre (F03, F38).
+    fn provocateurs(&mut self, step: u32, rng: &mut perelom_engine::SimRng, detected: &mut Vec<u32>) {
+        let p = &self.cfg.p;
+        let prov = p.float("ogpu.provocateur");
+        let chain = p.float("underground.chain_exposure");
+        let chain_detect = p.float("underground.chain_detection");
+        let centre_hit = p.float("underground.centre_hit");
+        let mut broken: Vec<(u8, usize)> = Vec::new();
+        for (fi, f) in self.factories.iter().enumerate() {
+            let members = f.members.iter().sum::<u32>();
+            if members == 0 || rng.random::<f64>() >= prov {
+                continue;
+            }
+            let first = f.first_person as usize;
+            for (k, q) in self.people[first..first + f.size as usize].iter().enumerate() {
+                if q.opp == Opp::Member && q.status != Status::Arrested && q.status != Status::Exiled {
+                    detected.push((first + k) as u32);
+                }
+            }
+            self.events.push(Event { step, factory: fi as u32, kind: "provocateur", count: members, detail: 0, outcome: "cell exposed" });
+            if rng.random::<f64>() < chain {
+                let org = usize::from(f.members[1] > f.members[0]);
+                broken.push((f.region, org));
+                self.events.push(Event {
+                    step,
+                    factory: fi as u32,
+                    kind: "provocateur",
+                    count: members,
+                    detail: 0,
+                    outcome: "city group exposed",
+                });
+            }
+        }
+        for (region, org) in broken {
+            self.city[org][usize::from(region)] *= 0.5;
+            if rng.random::<f64>() < centre_hit {
+                self.centre[org] *= 0.7;
+            }
+            for (i, q) in self.people.iter().enumerate() {
+                if q.opp == Opp::Member
+                    && usize::from(q.org) == org
+                    && !matches!(q.status, Status::Arrested | Status::Exiled)
+                    && self.factories[q.factory as usize].region == region
+                    && rng.random::<f64>() < chain_detect
+                {
+                    detected.push(i as u32);
+                }
+            }
+        }
+    }
+
+    fn record(&mut self, step: u32, t: &Tally, counts: [u32; 6], arrests: &OgpuWeek) {
         let mut row = vec![0.0; METRICS.len()];
         let mut set = |name: &str, v: f64| row[index_of(name)] = v;
         let n = f64::from(t.people.max(1));
@@ -597,8 +695,11 @@ impl Ussr {
         set("sympathizers", f64::from(t.sympathizers));
         set("new_members", f64::from(t.new_members));
         set("leaflets", f64::from(t.leaflets));
-        set("arrests", f64::from(arrests.0));
-        set("arrests_obstructed", f64::from(arrests.1));
+        set("arrests", f64::from(arrests.arrests));
+        set("arrests_obstructed", f64::from(arrests.obstructed));
+        set("release_demands", f64::from(arrests.release_demands));
+        set("centre_bl", f64::from(self.centre[0]));
+        set("centre_decists", f64::from(self.centre[1]));
         set("exiles", f64::from(t.status[Status::Exiled as usize]));
         set("capitulations", f64::from(t.capitulations));
         set("cooptations", f64::from(t.cooptations));
@@ -611,7 +712,8 @@ impl Ussr {
         let employed = f64::from(t.employed.max(1));
         set("real_wage_index", if t.wage_ref > 0.0 { t.real_wage / t.wage_ref } else { 0.0 });
         let norm = self.factories.iter().map(|f| f64::from(f.norm) * f64::from(f.size)).sum::<f64>() / n;
-        let at_work = f64::from(t.status[Status::Working as usize]) - 0.5 * f64::from(t.italianka);
+        let slow = 1.0 - self.cfg.p.float("protest.italianka_effort");
+        let at_work = f64::from(t.status[Status::Working as usize]) - slow * f64::from(t.italianka);
         set("productivity_index", norm * at_work / employed);
         set("fatigue", t.fatigue / employed);
         set("grievance", t.grievance / n);
@@ -673,7 +775,7 @@ impl Simulation for Ussr {
             a
         });
         total.status = recount;
-        self.record(step, &total, counts, arrests);
+        self.record(step, &total, counts, &arrests);
         self.last = total;
         self.steps_done += 1;
     }

@@ -34,6 +34,9 @@ pub struct Week {
     pub colony_young: f32,
     pub colony_weight: f32,
     pub agitation: bool,
+    /// Literature reaching the cells of each organization in each region: the product of
+    /// the city group's and the centre's strength (F03, F22).
+    pub supply: [[f32; 6]; 2],
 }
 
 /// Behavioural constants read once from the scenario.
@@ -76,6 +79,23 @@ pub struct Rules {
     pub white_collar_factor: f32,
     pub exile_drift: f32,
     pub letters: f32,
+    pub party_erosion: f32,
+    pub leaflet_lean: f32,
+    pub italianka_effort: f32,
+    pub cooptation_band: u8,
+    pub cooptation_legitimacy: f32,
+    pub vote_left: f32,
+    pub vote_fear: f32,
+    pub vote_party: f32,
+    pub loyal: f32,
+    pub indifferent_grievance: f32,
+    pub indifferent_efficacy: f32,
+    pub indiscipline: f32,
+    pub new_party_clarity: f32,
+    pub new_party_reach: f32,
+    pub new_party_visibility: f32,
+    pub capitulation_legitimacy: f32,
+    pub young_radicalism: f32,
 }
 
 /// Last week's state of a shop that this week's pass reads.
@@ -142,7 +162,8 @@ pub fn shop_week(
     let members_here = u32::from(mem.members[0]) + u32::from(mem.members[1]);
     let main_org = usize::from(mem.members[1] > mem.members[0]);
     let leaflet_chance = if w.agitation && members_here > 0 {
-        (members_here as f32 * r.leaflets * if w.new_party[main_org] { 1.5 } else { 1.0 } / people.len() as f32).min(1.0)
+        let reach = r.leaflets * w.supply[main_org][usize::from(f.region)] * if w.new_party[main_org] { r.new_party_reach } else { 1.0 };
+        (members_here as f32 * reach / people.len() as f32).min(1.0)
     } else {
         0.0
     };
@@ -187,7 +208,7 @@ pub fn shop_week(
         let working = q.status == Status::Working;
         let load = if working {
             if q.behaviour == Behaviour::Italianka {
-                strain * 0.5
+                strain * r.italianka_effort
             } else {
                 strain
             }
@@ -206,12 +227,12 @@ pub fn shop_week(
         let wage_drop = if employed { (1.0 - q.real_wage / q.wage_ref).max(0.0) } else { 1.0 };
         q.hardship = (q.base_hardship + r.w_wage * wage_drop + r.w_shortage * w.shortage + r.w_fatigue * q.fatigue).min(1.0);
         q.leafleted = employed && leaflet_chance > 0.0 && rng.unit_f32() < leaflet_chance;
-        let erosion = if q.party { r.erosion * 0.5 } else { r.erosion };
+        let erosion = if q.party { r.erosion * r.party_erosion } else { r.erosion };
         let mut legit = q.legitimacy + r.influence * (mem.legitimacy - q.legitimacy) - erosion * q.hardship
             + if employed { f.legitimacy_shock } else { 0.0 };
         if q.leafleted {
             legit -= r.leaflet_effect;
-            q.lean = (q.lean + 0.02).min(1.0);
+            q.lean = (q.lean + r.leaflet_lean).min(1.0);
             out.tally.leaflets += 1;
         }
         q.legitimacy = legit.clamp(0.0, 1.0);
@@ -248,9 +269,9 @@ pub fn shop_week(
         opposition_contact(q, w, r, rng, main_org, &mut out.tally);
 
         // Co-optation of respected non-party workers into the party (F29).
-        if working && !q.party && q.opp == Opp::None && q.band >= 8 && rng.unit_f32() < r.cooptation {
+        if working && !q.party && q.opp == Opp::None && q.band >= r.cooptation_band && rng.unit_f32() < r.cooptation {
             q.party = true;
-            q.legitimacy = (q.legitimacy + 0.2).min(1.0);
+            q.legitimacy = (q.legitimacy + r.cooptation_legitimacy).min(1.0);
             out.tally.cooptations += 1;
         }
 
@@ -266,9 +287,9 @@ pub fn shop_week(
                         + r.vote_grievance * q.grievance
                         + cell_voice
                         + if support { r.vote_sympathizer } else { 0.0 }
-                        + if q.lean > 0.5 { 0.5 } else { 0.0 }
-                        - 2.0 * q.fear
-                        - if q.party { 1.5 } else { 0.0 };
+                        + if q.lean > 0.5 { r.vote_left } else { 0.0 }
+                        - r.vote_fear * q.fear
+                        - if q.party { r.vote_party } else { 0.0 };
                     if rng.unit_f32() < 1.0 / (1.0 + (-z).exp()) {
                         out.tally.meeting_votes_for += 1;
                     }
@@ -278,8 +299,7 @@ pub fn shop_week(
 
         // The OGPU's informers spot active members (F38).
         if q.opp == Opp::Member && matches!(q.status, Status::Working | Status::Sick | Status::Striking | Status::Blacklisted) {
-            let visible =
-                1.0 + if q.leafleted || members_here > 0 { 0.5 } else { 0.0 } + if w.new_party[usize::from(q.org)] { 0.5 } else { 0.0 };
+            let visible = 1.0 + if w.new_party[usize::from(q.org)] { r.new_party_visibility } else { 0.0 };
             if rng.unit_f32() < w.detection * w.informer_density * visible {
                 out.detected.push(idx);
             }
@@ -295,9 +315,9 @@ pub fn shop_week(
     for q in people.iter_mut() {
         q.mood = if q.opp == Opp::Member || (q.opp == Opp::Sympathizer && q.lean > 0.5) {
             Mood::Left
-        } else if q.legitimacy >= 0.5 {
+        } else if q.legitimacy >= r.loyal {
             Mood::Loyal
-        } else if q.grievance < 0.12 || q.efficacy < 0.15 {
+        } else if q.grievance < r.indifferent_grievance || q.efficacy < r.indifferent_efficacy {
             Mood::Indifferent
         } else if q.lean > 0.5 {
             Mood::Left
@@ -309,7 +329,7 @@ pub fn shop_week(
             let o = usize::from(q.org);
             n_members[o] = n_members[o].saturating_add(1);
             // A member follows the line, bent a little by their own radicalism (F34).
-            let legality = w.legality[o] * (1.0 - 0.3 * q.radicalism);
+            let legality = w.legality[o] * (1.0 - r.indiscipline * q.radicalism);
             lead += 1.0 - 2.0 * legality;
         }
         out.tally.person(q);
@@ -382,14 +402,14 @@ fn opposition_contact(q: &mut Person, w: &Week, r: &Rules, rng: &mut FastRng, ma
         Opp::Sympathizer => {
             let o = usize::from(q.org);
             let fit = if q.young && !w.new_party[o] { 1.0 - r.young_misfit * w.legality[o] } else { 1.0 };
-            let clarity = w.clarity[o] + if w.new_party[o] { 0.2 } else { 0.0 };
+            let clarity = w.clarity[o] + if w.new_party[o] { r.new_party_clarity } else { 0.0 };
             if q.status != Status::Arrested
                 && q.status != Status::Exiled
                 && rng.unit_f32() < r.join * q.grievance * clarity * fit * (1.0 - q.fear)
             {
                 q.opp = Opp::Member;
                 q.old_cadre = false;
-                q.radicalism = if q.young { 0.4 + 0.3 * rng.unit_f32() } else { 0.2 * rng.unit_f32() };
+                q.radicalism = if q.young { r.young_radicalism + 0.3 * rng.unit_f32() } else { 0.2 * rng.unit_f32() };
                 tally.new_members += 1;
             } else if rng.unit_f32() < r.lapse * (1.0 + q.fear) {
                 q.opp = Opp::None;
@@ -407,7 +427,7 @@ fn opposition_contact(q: &mut Person, w: &Week, r: &Rules, rng: &mut FastRng, ma
                 // Capitulation: back into the party, on the general line (F04).
                 q.opp = Opp::None;
                 q.party = q.status != Status::Exiled;
-                q.legitimacy = 0.8;
+                q.legitimacy = r.capitulation_legitimacy;
                 tally.capitulations += 1;
             }
         }
