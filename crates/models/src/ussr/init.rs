@@ -2,10 +2,12 @@
 
 use super::params::Config;
 use super::state::{Behaviour, Class, Factory, Mood, Opp, Person, Status};
+use perelom_engine::rng::CHUNK;
 use perelom_engine::space::Network;
 use perelom_engine::Streams;
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal};
+use rayon::prelude::*;
 
 /// Index of a draw from discrete `weights` (need not sum to one).
 pub fn pick(weights: &[f64], u: f64) -> usize {
@@ -77,64 +79,73 @@ pub fn people(cfg: &Config, streams: &Streams, factories: &[Factory]) -> Vec<Per
     let (l0, ls) = (p.float("legitimacy.initial") as f32, p.float("legitimacy.spread") as f32);
     let e0 = p.float("efficacy.initial") as f32;
     let (tm, ts) = (p.float("protest.threshold_mean") as f32, p.float("protest.threshold_spread") as f32);
-    let mut out = Vec::with_capacity(cfg.workers);
-    for (fi, f) in factories.iter().enumerate() {
-        let mut rng = streams.stream("ussr.init.people", fi as u64, 0);
-        for k in 0..f.size {
-            let shop = f.first_shop + (k * f.shops / f.size);
-            let class = if rng.random::<f64>() < white { Class::White } else { Class::Blue };
-            let peasant_origin = class == Class::Blue && rng.random::<f64>() < peasant;
-            // Manual workers sit in bands 1-10 (newcomers from the village low), staff in 6-17.
-            let band: u8 = match (class, peasant_origin) {
-                (Class::White, _) => 6 + (rng.random::<f64>() * 11.0) as u8,
-                (_, true) => 1 + (rng.random::<f64>().powf(1.6) * 5.0) as u8,
-                _ => 2 + (rng.random::<f64>().powf(1.3) * 8.0) as u8,
+    let per_factory: Vec<Vec<Person>> = factories
+        .par_iter()
+        .enumerate()
+        .map(|(fi, f)| {
+            let mut out = Vec::with_capacity(f.size as usize);
+            let mut rng = streams.stream("ussr.init.people", fi as u64, 0);
+            for k in 0..f.size {
+                let shop = f.first_shop + (k * f.shops / f.size);
+                let class = if rng.random::<f64>() < white { Class::White } else { Class::Blue };
+                let peasant_origin = class == Class::Blue && rng.random::<f64>() < peasant;
+                // Manual workers sit in bands 1-10 (newcomers from the village low), staff in 6-17.
+                let band: u8 = match (class, peasant_origin) {
+                    (Class::White, _) => 6 + (rng.random::<f64>() * 11.0) as u8,
+                    (_, true) => 1 + (rng.random::<f64>().powf(1.6) * 5.0) as u8,
+                    _ => 2 + (rng.random::<f64>().powf(1.3) * 8.0) as u8,
+                }
+                .clamp(1, 17);
+                let wage_ref = coef[usize::from(band) - 1] as f32;
+                let band = if rng.random::<f64>() < downgrade { band.saturating_sub(1).max(1) } else { band };
+                let is_young = rng.random::<f64>() < young;
+                let is_party = rng.random::<f64>() < party * if class == Class::White { 1.8 } else { 0.9 };
+                let lean = match (class, peasant_origin, is_young) {
+                    (Class::White, _, _) => 0.45,
+                    (_, true, _) => 0.3,
+                    (_, false, true) => 0.65,
+                    (_, false, false) => 0.55,
+                } + (rng.random::<f32>() - 0.5) * 0.5;
+                let legit = (l0 + (rng.random::<f32>() * 2.0 - 1.0) * ls + if is_party { 0.15 } else { 0.0 }).clamp(0.0, 1.0);
+                out.push(Person {
+                    factory: fi as u32,
+                    shop,
+                    base_hardship: rng.random::<f32>() * hb,
+                    risk_aversion: rng.random::<f32>(),
+                    legitimacy: legit,
+                    fear: 0.0,
+                    efficacy: (e0 + (rng.random::<f32>() - 0.5) * 0.4).clamp(0.0, 1.0),
+                    fatigue: 0.0,
+                    lean: lean.clamp(0.0, 1.0),
+                    threshold: (tm + (rng.random::<f32>() * 2.0 - 1.0) * ts).clamp(0.0, 1.0),
+                    wage_ref,
+                    real_wage: wage_ref,
+                    hardship: 0.0,
+                    grievance: 0.0,
+                    radicalism: 0.0,
+                    band,
+                    class,
+                    young: is_young,
+                    peasant_origin,
+                    party: is_party,
+                    status: Status::Working,
+                    behaviour: Behaviour::Comply,
+                    opp: Opp::None,
+                    org: 0,
+                    old_cadre: false,
+                    mood: Mood::Loyal,
+                    leafleted: false,
+                    weeks_left: 0,
+                });
             }
-            .clamp(1, 17);
-            let wage_ref = coef[usize::from(band) - 1] as f32;
-            let band = if rng.random::<f64>() < downgrade { band.saturating_sub(1).max(1) } else { band };
-            let is_young = rng.random::<f64>() < young;
-            let is_party = rng.random::<f64>() < party * if class == Class::White { 1.8 } else { 0.9 };
-            let lean = match (class, peasant_origin, is_young) {
-                (Class::White, _, _) => 0.45,
-                (_, true, _) => 0.3,
-                (_, false, true) => 0.65,
-                (_, false, false) => 0.55,
-            } + (rng.random::<f32>() - 0.5) * 0.5;
-            let legit = (l0 + (rng.random::<f32>() * 2.0 - 1.0) * ls + if is_party { 0.15 } else { 0.0 }).clamp(0.0, 1.0);
-            out.push(Person {
-                factory: fi as u32,
-                shop,
-                base_hardship: rng.random::<f32>() * hb,
-                risk_aversion: rng.random::<f32>(),
-                legitimacy: legit,
-                fear: 0.0,
-                efficacy: (e0 + (rng.random::<f32>() - 0.5) * 0.4).clamp(0.0, 1.0),
-                fatigue: 0.0,
-                lean: lean.clamp(0.0, 1.0),
-                threshold: (tm + (rng.random::<f32>() * 2.0 - 1.0) * ts).clamp(0.0, 1.0),
-                wage_ref,
-                real_wage: wage_ref,
-                hardship: 0.0,
-                grievance: 0.0,
-                radicalism: 0.0,
-                band,
-                class,
-                young: is_young,
-                peasant_origin,
-                party: is_party,
-                status: Status::Working,
-                behaviour: Behaviour::Comply,
-                opp: Opp::None,
-                org: 0,
-                old_cadre: false,
-                mood: Mood::Loyal,
-                leafleted: false,
-                weeks_left: 0,
-            });
-        }
+            out
+        })
+        .collect();
+    let mut all = Vec::with_capacity(cfg.workers);
+    for v in per_factory {
+        all.extend(v);
     }
-    out
+    all
 }
 
 /// The underground at the start: the expelled who stayed active (F03, F04), by class
@@ -241,16 +252,25 @@ pub fn ties(cfg: &Config, streams: &Streams, factories: &[Factory], people: &[Pe
     for f in factories {
         by_region[usize::from(f.region)].extend(f.first_person..f.first_person + f.size);
     }
-    let mut rng = streams.stream("ussr.init.ties", 0, 0);
-    let mut edges = Vec::with_capacity(people.len() * per);
-    for (i, q) in people.iter().enumerate() {
-        let pool = &by_region[usize::from(factories[q.factory as usize].region)];
-        for _ in 0..per {
-            let j = pool[rng.random_range(0..pool.len())];
-            if people[j as usize].factory != q.factory {
-                edges.push((i as u32, j));
+    // Drawn in fixed chunks of people, each with its own stream, in parallel.
+    let chunks: Vec<Vec<(u32, u32)>> = people
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut rng = streams.stream("ussr.init.ties", c as u64, 0);
+            let mut edges = Vec::with_capacity(chunk.len() * per);
+            for (k, q) in chunk.iter().enumerate() {
+                let i = c * CHUNK + k;
+                let pool = &by_region[usize::from(factories[q.factory as usize].region)];
+                for _ in 0..per {
+                    let j = pool[rng.random_range(0..pool.len())];
+                    if people[j as usize].factory != q.factory {
+                        edges.push((i as u32, j));
+                    }
+                }
             }
-        }
-    }
-    Network::from_undirected_edges(people.len(), &edges)
+            edges
+        })
+        .collect();
+    Network::from_undirected_edges(people.len(), &chunks.concat())
 }

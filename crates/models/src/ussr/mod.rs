@@ -41,6 +41,8 @@ struct OgpuWeek {
     arrests: u32,
     obstructed: u32,
     release_demands: u32,
+    /// Statuses the arrested were taken from.
+    from: [u32; 6],
 }
 
 /// A run of the 1928–1929 model.
@@ -385,6 +387,7 @@ impl Ussr {
             ties: &self.ties,
             factory_of: &self.factory_of,
             striking: &self.striking,
+            any_striking: self.striking.iter().any(|&x| x),
         };
         let mut slices: Vec<(u32, u32, &mut [Person])> = Vec::with_capacity(self.memory.len());
         let mut rest: &mut [Person] = &mut self.people;
@@ -485,6 +488,8 @@ impl Ussr {
                         for q in self.people[f_first..f_first + f_size].iter_mut() {
                             if q.status == Status::Striking && q.opp != Opp::Member && sacked < leaders && q.grievance > leader_grievance {
                                 q.status = Status::Blacklisted;
+                                total.status[Status::Striking as usize] -= 1;
+                                total.status[Status::Blacklisted as usize] += 1;
                                 sacked += 1;
                             }
                         }
@@ -600,6 +605,7 @@ impl Ussr {
             cap -= 1;
             week.arrests += 1;
             let q = &mut self.people[idx as usize];
+            week.from[q.status as usize] += 1;
             q.status = Status::Arrested;
             q.weeks_left = prison;
             // Fear of the first arrest in the factory this week, half as much again for
@@ -770,11 +776,11 @@ impl Simulation for Ussr {
         let (detected, counts) = self.factories_phase(step, &shops, &mut total);
         let arrests = self.ogpu(step, detected);
         // Arrests change statuses after the tally: count them where they now stand.
-        let recount = self.people.iter().fold([0u32; 6], |mut a, q| {
-            a[q.status as usize] += 1;
-            a
-        });
-        total.status = recount;
+        // Arrests changed statuses after the tally: move them where they now stand.
+        for (from, n) in arrests.from.iter().enumerate() {
+            total.status[from] -= n;
+        }
+        total.status[Status::Arrested as usize] += arrests.arrests;
         self.record(step, &total, counts, &arrests);
         self.last = total;
         self.steps_done += 1;

@@ -130,6 +130,8 @@ pub struct Context<'a> {
     pub factory_of: &'a [u32],
     /// Factories on strike last week.
     pub striking: &'a [bool],
+    /// Whether any factory was on strike last week (most weeks none is: skip the ties).
+    pub any_striking: bool,
 }
 
 const READY_NONE: u8 = 0;
@@ -245,8 +247,11 @@ pub fn shop_week(
         let net = q.grievance - q.risk_aversion * arrest_p;
         let mut ready = READY_NONE;
         if working {
-            let ties_on_strike =
-                ctx.ties.neighbours(idx as usize).iter().filter(|&&j| ctx.striking[ctx.factory_of[j as usize] as usize]).count();
+            let ties_on_strike = if ctx.any_striking {
+                ctx.ties.neighbours(idx as usize).iter().filter(|&&j| ctx.striking[ctx.factory_of[j as usize] as usize]).count()
+            } else {
+                0
+            };
             let strike_net = (q.grievance - q.risk_aversion * (1.0 - (-strike_risk_base * (1.0 + q.fear)).exp())) * (0.5 + q.efficacy)
                 + r.contagion * ties_on_strike as f32
                 + r.organize * mem.lead;
