@@ -30,6 +30,12 @@ pub enum Command {
     /// Prints each target with the ensemble mean, the 90 % interval and hit or MISSED.
     /// Exits non-zero on a missed target only with --strict.
     Validate(ValidateArgs),
+    /// Compare counterfactual scenarios with a baseline over ensembles on common seeds.
+    ///
+    /// For each headline outcome: both ensemble means, the mean paired difference with a
+    /// 90 % interval, and Cohen's d. Example:
+    /// perelom compare ussr-1928-1929 experiments/x1-opposition-leads-strikes.toml
+    Compare(CompareArgs),
     /// Print a complete scenario file (every parameter, annotated) to edit into your own.
     ///
     /// Example: perelom template ussr-1928-1929 > my-counterfactual.toml
@@ -131,4 +137,25 @@ pub struct ValidateArgs {
     /// Exit with status 1 if any target is missed.
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// The baseline: a built-in scenario name or a scenario file.
+    pub baseline: String,
+    /// One or more counterfactual scenarios (files or built-in names).
+    #[arg(required = true)]
+    pub experiments: Vec<String>,
+    /// Runs per scenario (seeds run.seed, run.seed+1, ... of the baseline, shared by all).
+    #[arg(long, default_value_t = 20)]
+    pub runs: u32,
+    /// Worker threads (default: all cores). Results are identical for any number.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Also write compare.csv and compare.json into this new directory.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -42,6 +42,22 @@ pub trait Simulation: Send {
     /// End-of-run figures for people: label and value.
     fn summary(&self) -> Vec<(String, String)>;
 
+    /// Scalar outcomes of a finished run, for comparing ensembles: name and value. By
+    /// default, the mean and the final value of every numeric metric.
+    fn outcomes(&self) -> Vec<(String, f64)> {
+        let t = self.metrics();
+        let mut out = Vec::new();
+        for c in t.columns.iter().filter(|c| c.name != "step") {
+            if let Some(v) = t.numbers(&c.name) {
+                if let Some(last) = v.last() {
+                    out.push((format!("{} (mean)", c.name), v.iter().sum::<f64>() / v.len() as f64));
+                    out.push((format!("{} (final)", c.name), *last));
+                }
+            }
+        }
+        out
+    }
+
     /// Runs the remaining steps.
     fn run_to_end(&mut self) {
         while self.steps_done() < self.clock().steps {

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod compare;
 mod run;
 mod scenarios;
 mod sources;
@@ -15,6 +16,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Scenarios => scenarios::list(),
         Command::Sources(args) => sources::print(args),
         Command::Validate(args) => validate::validate(args),
+        Command::Compare(args) => compare::run(args),
         Command::Template(args) => {
             let s = crate::scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
             out!("{}", s.to_toml());

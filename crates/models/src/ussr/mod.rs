@@ -9,6 +9,7 @@
 
 mod init;
 pub mod metrics;
+pub mod outcomes;
 pub mod params;
 mod pass;
 mod state;
@@ -796,6 +797,10 @@ impl Simulation for Ussr {
 
     fn documents(&self) -> Vec<(String, String)> {
         vec![("survey.md".to_string(), survey::survey(&self.metrics(), &self.clock, &self.cfg.p.meta.name))]
+    }
+
+    fn outcomes(&self) -> Vec<(String, f64)> {
+        outcomes::outcomes(&self.recorder.to_table(), &self.clock)
     }
 
     fn summary(&self) -> Vec<(String, String)> {
