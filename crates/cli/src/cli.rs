@@ -36,6 +36,12 @@ pub enum Command {
     /// 90 % interval, and Cohen's d. Example:
     /// perelom compare ussr-1928-1929 experiments/x1-opposition-leads-strikes.toml
     Compare(CompareArgs),
+    /// Run a parameter sweep from a design file, in parallel, resumable after interruption.
+    ///
+    /// Writes OUT/sweep.parquet (tidy: run, point, replicate, seed, parameter values, step,
+    /// date, metrics), OUT/catalogue.csv and one file per run under OUT/runs/. After an
+    /// interruption, run the same command with --resume: finished runs are kept.
+    Sweep(SweepArgs),
     /// Print a complete scenario file (every parameter, annotated) to edit into your own.
     ///
     /// Example: perelom template ussr-1928-1929 > my-counterfactual.toml
@@ -158,4 +164,26 @@ pub struct CompareArgs {
     /// Replace --out if it exists.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// The design file (TOML): [sweep] base, replicates, seed, design, points, metrics, set;
+    /// [parameters] "key" = { values = [...] } or { min = .., max = .., steps = .. }.
+    pub design: PathBuf,
+    /// Output directory (default: results/DESIGN-NAME).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Continue an interrupted sweep in --out, keeping its finished runs.
+    #[arg(long)]
+    pub resume: bool,
+    /// Delete --out and start the sweep over.
+    #[arg(long, conflicts_with = "resume")]
+    pub force: bool,
+    /// Worker threads (default: all cores). Results are identical for any number.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

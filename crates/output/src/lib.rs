@@ -6,8 +6,10 @@
 //! place and renamed when complete, so a killed run never leaves a directory that looks
 //! finished; an existing directory is never replaced unless the caller says so.
 
+mod atomic;
 mod result_dir;
 mod table;
 
+pub use atomic::{concat_parquet, write_atomic};
 pub use result_dir::{OutputError, ResultDir};
 pub use table::{write_csv, write_parquet, Format};

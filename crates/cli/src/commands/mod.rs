@@ -4,6 +4,7 @@ mod compare;
 mod run;
 mod scenarios;
 mod sources;
+mod sweep;
 mod validate;
 
 use crate::cli::{Cli, Command};
@@ -17,6 +18,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Sources(args) => sources::print(args),
         Command::Validate(args) => validate::validate(args),
         Command::Compare(args) => compare::run(args),
+        Command::Sweep(args) => sweep::run(args),
         Command::Template(args) => {
             let s = crate::scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
             out!("{}", s.to_toml());

@@ -1,0 +1,120 @@
+//! `perelom sweep` through the real binary: outputs, bad designs, and resuming after
+//! `kill -9`.
+
+use assert_cmd::cargo::CommandCargoExt;
+use predicates::prelude::*;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const DESIGN: &str = r#"
+[sweep]
+base = "ussr-1928-1929"
+replicates = 3
+seed = 5
+set = ["population.scale=0.004"]
+metrics = ["strikes_started", "arrests", "members_bl"]
+
+[parameters]
+"ogpu.capacity_after" = { values = [100.0, 900.0] }
+"bl.legality" = { min = 0.2, max = 0.8, steps = 3 }
+"#;
+
+fn perelom(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("perelom").unwrap();
+    c.current_dir(dir);
+    c
+}
+
+fn runs_done(out: &Path) -> usize {
+    fs::read_dir(out.join("runs")).map_or(0, |d| d.flatten().filter(|e| !e.file_name().to_string_lossy().starts_with('.')).count())
+}
+
+#[test]
+fn a_sweep_writes_a_tidy_dataset_and_a_catalogue() {
+    let t = tempfile::tempdir().unwrap();
+    fs::write(t.path().join("d.toml"), DESIGN).unwrap();
+    let o = perelom(t.path()).args(["sweep", "d.toml", "--out", "s", "--quiet"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cat = fs::read_to_string(t.path().join("s/catalogue.csv")).unwrap();
+    assert_eq!(cat.lines().count(), 1 + 6 * 3, "6 points x 3 replicates");
+    assert!(cat.starts_with("run,point,replicate,seed,bl.legality,ogpu.capacity_after,file"));
+    let data = fs::read(t.path().join("s/sweep.parquet")).unwrap();
+    assert_eq!(&data[..4], b"PAR1");
+    let state: serde_json::Value = serde_json::from_str(&fs::read_to_string(t.path().join("s/sweep.json")).unwrap()).unwrap();
+    assert_eq!(state["complete"], true);
+    // An existing sweep is not overwritten silently.
+    let again = perelom(t.path()).args(["sweep", "d.toml", "--out", "s"]).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--resume"));
+}
+
+#[test]
+fn resume_after_kill_gives_the_same_dataset() {
+    let t = tempfile::tempdir().unwrap();
+    fs::write(t.path().join("d.toml"), DESIGN).unwrap();
+    let o = perelom(t.path()).args(["sweep", "d.toml", "--out", "whole", "--quiet", "--threads", "1"]).output().unwrap();
+    assert!(o.status.success());
+
+    let mut child = perelom(t.path()).args(["sweep", "d.toml", "--out", "cut", "--quiet", "--threads", "1"]).spawn().unwrap();
+    let cut = t.path().join("cut");
+    let start = Instant::now();
+    while runs_done(&cut) < 2 && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix: no chance to clean up
+    child.wait().unwrap();
+    let done_before = runs_done(&cut);
+    assert!(done_before >= 2);
+    assert!(!cut.join("sweep.parquet").exists() || done_before == 18, "no final dataset from an interrupted sweep");
+
+    let o = perelom(t.path()).args(["sweep", "d.toml", "--out", "cut", "--resume"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(said.contains(&format!("{} to do", 18 - done_before)), "{said}");
+    assert_eq!(fs::read(t.path().join("whole/sweep.parquet")).unwrap(), fs::read(cut.join("sweep.parquet")).unwrap());
+}
+
+#[test]
+fn resume_refuses_a_changed_design() {
+    let t = tempfile::tempdir().unwrap();
+    fs::write(t.path().join("d.toml"), DESIGN).unwrap();
+    assert!(perelom(t.path()).args(["sweep", "d.toml", "--out", "s", "--quiet"]).status().unwrap().success());
+    fs::write(t.path().join("d.toml"), DESIGN.replace("replicates = 3", "replicates = 2")).unwrap();
+    let o = perelom(t.path()).args(["sweep", "d.toml", "--out", "s", "--resume"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("changed"));
+}
+
+#[test]
+fn bad_designs_are_rejected_with_a_position_or_the_valid_range() {
+    let t = tempfile::tempdir().unwrap();
+    let cases = [
+        (DESIGN.replace("replicates = 3", "replicats = 3"), "unknown field"),
+        (DESIGN.replace("\"bl.legality\"", "\"bl.legalty\""), "bl.legality"),
+        (DESIGN.replace("values = [100.0, 900.0]", "values = [100.0, -5.0]"), "out of range"),
+        (DESIGN.replace("\"arrests\"", "\"arests\""), "unknown metric"),
+        (DESIGN.replace("min = 0.2, max = 0.8, steps = 3", "steps = 3"), "needs either values"),
+    ];
+    for (i, (text, want)) in cases.iter().enumerate() {
+        let f = format!("d{i}.toml");
+        fs::write(t.path().join(&f), text).unwrap();
+        perelom(t.path()).args(["sweep", &f, "--out", &format!("o{i}")]).assert_code_and_stderr(want);
+        assert!(!t.path().join(format!("o{i}/sweep.parquet")).exists());
+    }
+}
+
+trait AssertExt {
+    fn assert_code_and_stderr(&mut self, want: &str);
+}
+
+impl AssertExt for Command {
+    fn assert_code_and_stderr(&mut self, want: &str) {
+        let o = self.output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(predicate::str::contains(want).eval(&err), "wanted {want:?} in {err}");
+        assert!(!err.contains("panicked"));
+    }
+}
