@@ -42,6 +42,11 @@ pub enum Command {
     /// date, metrics), OUT/catalogue.csv and one file per run under OUT/runs/. After an
     /// interruption, run the same command with --resume: finished runs are kept.
     Sweep(SweepArgs),
+    /// Write a self-contained HTML report of a run, validation, sweep or comparison.
+    ///
+    /// Writes DIR/report/index.html (charts embedded, no network needed) and the charts as
+    /// SVG files beside it.
+    Report(ReportArgs),
     /// Print a complete scenario file (every parameter, annotated) to edit into your own.
     ///
     /// Example: perelom template ussr-1928-1929 > my-counterfactual.toml
@@ -186,4 +191,13 @@ pub struct SweepArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// A directory written by `perelom run`, `validate --out`, `compare --out` or `sweep`.
+    pub dir: PathBuf,
+    /// Replace an existing DIR/report.
+    #[arg(long)]
+    pub force: bool,
 }

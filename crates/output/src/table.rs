@@ -100,3 +100,73 @@ mod tests {
         assert_eq!(meta.file_metadata().schema_descr().num_columns(), 4);
     }
 }
+
+/// Reads a Parquet file written by [`write_parquet`] (or joined by
+/// [`crate::concat_parquet`]) back into a table.
+pub fn read_parquet(path: &std::path::Path) -> std::io::Result<Table> {
+    use arrow_array::Array;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let err = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
+    let file = std::fs::File::open(path)?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| err(&e))?.build().map_err(|e| err(&e))?;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    let mut table = Table::new();
+    let mut columns: Vec<(String, ColumnData)> = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| err(&e))?;
+        if columns.is_empty() {
+            for f in batch.schema().fields() {
+                let empty = match f.data_type() {
+                    DataType::Int64 => ColumnData::I64(Vec::new()),
+                    DataType::Float64 => ColumnData::F64(Vec::new()),
+                    DataType::Date32 => ColumnData::Date(Vec::new()),
+                    _ => ColumnData::Str(Vec::new()),
+                };
+                columns.push((f.name().clone(), empty));
+            }
+        }
+        for (i, (_, data)) in columns.iter_mut().enumerate() {
+            let col = batch.column(i);
+            match data {
+                ColumnData::I64(v) => v.extend(col.as_any().downcast_ref::<Int64Array>().ok_or_else(|| err(&"not Int64"))?.values().iter()),
+                ColumnData::F64(v) => {
+                    v.extend(col.as_any().downcast_ref::<Float64Array>().ok_or_else(|| err(&"not Float64"))?.values().iter())
+                }
+                ColumnData::Date(v) => v.extend(
+                    col.as_any()
+                        .downcast_ref::<Date32Array>()
+                        .ok_or_else(|| err(&"not Date32"))?
+                        .values()
+                        .iter()
+                        .map(|&d| epoch + chrono::Duration::days(i64::from(d))),
+                ),
+                ColumnData::Str(v) => {
+                    let a = col.as_any().downcast_ref::<StringArray>().ok_or_else(|| err(&"not Utf8"))?;
+                    v.extend((0..a.len()).map(|k| a.value(k).to_string()));
+                }
+            }
+        }
+    }
+    for (name, data) in columns {
+        table.push(name, data);
+    }
+    Ok(table)
+}
+
+#[cfg(test)]
+mod read_tests {
+    use super::*;
+
+    #[test]
+    fn parquet_reads_back_what_was_written() {
+        let mut t = Table::new();
+        t.push("step", ColumnData::I64(vec![0, 1]))
+            .push("date", ColumnData::Date(vec![chrono::NaiveDate::from_ymd_opt(1928, 1, 2).unwrap(); 2]))
+            .push("x", ColumnData::F64(vec![0.1 + 0.2, 1.0 / 3.0]))
+            .push("who", ColumnData::Str(vec!["a,b".into(), "c".into()]));
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("t.parquet");
+        write_parquet(&t, std::fs::File::create(&p).unwrap()).unwrap();
+        assert_eq!(read_parquet(&p).unwrap(), t);
+    }
+}

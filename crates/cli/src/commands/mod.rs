@@ -19,6 +19,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Validate(args) => validate::validate(args),
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
+        Command::Report(args) => {
+            let p = crate::report::build(&args.dir, args.force)?;
+            outln!("report: {}", p.join("index.html").display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Template(args) => {
             let s = crate::scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
             out!("{}", s.to_toml());

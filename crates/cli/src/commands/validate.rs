@@ -52,20 +52,21 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     bar.set_style(
         indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, eta {eta}").map_err(|e| e.to_string())?,
     );
-    let results: Result<Vec<Vec<f64>>, CliError> = pool.install(|| {
-        perelom_engine::ensemble(&seeds, |seed| -> Result<Vec<f64>, CliError> {
+    let results: Result<Vec<(Vec<f64>, Table)>, CliError> = pool.install(|| {
+        perelom_engine::ensemble(&seeds, |seed| -> Result<(Vec<f64>, Table), CliError> {
             let mut s = scenario.clone();
             s.set(&format!("run.seed={seed}"))?;
             let mut sim = perelom_models::build(&s)?;
             sim.run_to_end();
             bar.inc(1);
-            Ok(measure(&sim.metrics(), sim.clock(), full))
+            let metrics = sim.metrics();
+            Ok((measure(&metrics, sim.clock(), full), metrics))
         })
         .into_iter()
         .collect()
     });
     bar.finish_and_clear();
-    let results = results?;
+    let (results, weekly): (Vec<Vec<f64>>, Vec<Table>) = results?.into_iter().unzip();
     let rows: Vec<Row> = targets()
         .into_iter()
         .enumerate()
@@ -116,6 +117,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
             per_run.push(r.id, ColumnData::F64(results.iter().map(|x| x[i]).collect()));
         }
         dir.write_file("runs.csv", |w| write_csv(&per_run, w))?;
+        dir.write_file("ensemble.csv", |w| write_csv(&ensemble_bands(&weekly), w))?;
         let json = serde_json::json!({
             "scenario": scenario.meta.name,
             "runs": seeds.len(),
@@ -142,4 +144,33 @@ fn finite(x: f64) -> serde_json::Value {
     } else {
         serde_json::Value::Null
     }
+}
+
+/// Per metric and week: the ensemble mean and its 5th and 95th percentiles, long format.
+fn ensemble_bands(runs: &[Table]) -> Table {
+    let (mut metric, mut step, mut date, mut mean_v, mut lo_v, mut hi_v) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    if let Some(first) = runs.first() {
+        let dates = first.column("date");
+        for c in first.columns.iter().filter(|c| c.name != "step" && c.name != "date") {
+            let series: Vec<Vec<f64>> = runs.iter().filter_map(|t| t.numbers(&c.name)).collect();
+            for s in 0..first.rows() {
+                let xs: Vec<f64> = series.iter().filter_map(|v| v.get(s).copied()).collect();
+                let (lo, hi) = interval(&xs, 0.9);
+                metric.push(c.name.clone());
+                step.push(s as i64);
+                date.push(dates.map(|d| d.cell(s)).unwrap_or_default());
+                mean_v.push(mean(&xs));
+                lo_v.push(lo);
+                hi_v.push(hi);
+            }
+        }
+    }
+    let mut t = Table::new();
+    t.push("metric", ColumnData::Str(metric));
+    t.push("step", ColumnData::I64(step));
+    t.push("date", ColumnData::Str(date));
+    t.push("mean", ColumnData::F64(mean_v));
+    t.push("p05", ColumnData::F64(lo_v));
+    t.push("p95", ColumnData::F64(hi_v));
+    t
 }
