@@ -47,6 +47,12 @@ pub enum Command {
     /// Writes DIR/report/index.html (charts embedded, no network needed) and the charts as
     /// SVG files beside it.
     Report(ReportArgs),
+    /// Morris screening or Sobol' indices of chosen outputs over a sweep design.
+    ///
+    /// The design file must use design = "morris" (r trajectories = points) or "saltelli"
+    /// (N = points, a power of two). Runs the sweep (resumable like `perelom sweep`) and
+    /// writes OUT/sensitivity.csv.
+    Sensitivity(SensitivityArgs),
     /// Print a complete scenario file (every parameter, annotated) to edit into your own.
     ///
     /// Example: perelom template ussr-1928-1929 > my-counterfactual.toml
@@ -200,4 +206,25 @@ pub struct ReportArgs {
     /// Replace an existing DIR/report.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SensitivityArgs {
+    /// A sweep design file with design = "morris" or "saltelli".
+    pub design: PathBuf,
+    /// An output as METRIC:STAT, STAT one of sum, mean, final, max (repeatable).
+    #[arg(long = "output", required = true, value_name = "METRIC:STAT")]
+    pub outputs: Vec<String>,
+    /// Output directory of the underlying sweep (default: results/DESIGN-NAME).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Continue (or reuse) the sweep in --out.
+    #[arg(long)]
+    pub resume: bool,
+    /// Worker threads (default: all cores). Results are identical for any number.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Print nothing but the table and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

@@ -118,3 +118,43 @@ impl AssertExt for Command {
         assert!(!err.contains("panicked"));
     }
 }
+
+#[test]
+fn sampled_designs_and_sensitivity_indices() {
+    let t = tempfile::tempdir().unwrap();
+    let design = |kind: &str, points: u32| {
+        format!(
+            "[sweep]\nbase = \"epstein-2002\"\ndesign = \"{kind}\"\npoints = {points}\nset = [\"run.steps=15\"]\nmetrics = [\"active\", \"jailed\"]\n[parameters]\n\"legitimacy.initial\" = {{ min = 0.2, max = 0.9 }}\n\"citizens.threshold\" = {{ min = 0.0, max = 0.3 }}\n"
+        )
+    };
+    for (kind, points, runs) in [("latin-hypercube", 5, 5), ("sobol", 4, 4), ("saltelli", 4, 16), ("morris", 3, 9)] {
+        let f = format!("{kind}.toml");
+        fs::write(t.path().join(&f), design(kind, points)).unwrap();
+        let o = perelom(t.path()).args(["sweep", &f, "--out", kind, "--quiet"]).output().unwrap();
+        assert!(o.status.success(), "{kind}: {}", String::from_utf8_lossy(&o.stderr));
+        let cat = fs::read_to_string(t.path().join(kind).join("catalogue.csv")).unwrap();
+        assert_eq!(cat.lines().count(), 1 + runs, "{kind}");
+        for line in cat.lines().skip(1) {
+            let legit: f64 = line.split(',').nth(5).unwrap().parse().unwrap();
+            assert!((0.2..=0.9).contains(&legit), "{kind}: {line}");
+        }
+    }
+    let o = perelom(t.path())
+        .args(["sensitivity", "morris.toml", "--out", "morris", "--resume", "--output", "active:mean", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = fs::read_to_string(t.path().join("morris/sensitivity.csv")).unwrap();
+    assert!(csv.starts_with("output,parameter,mu,mu_star,sigma"));
+    // Lower legitimacy means more grievance: legitimacy's elementary effects on mean
+    // activity are never positive.
+    let row = csv.lines().find(|l| l.contains("legitimacy.initial")).unwrap();
+    let mu: f64 = row.split(',').nth(2).unwrap().parse().unwrap();
+    assert!(mu <= 0.0, "{row}");
+    let bad = perelom(t.path())
+        .args(["sensitivity", "latin-hypercube.toml", "--out", "latin-hypercube", "--resume", "--output", "active:sum"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("morris"));
+}

@@ -3,6 +3,7 @@
 mod compare;
 mod run;
 mod scenarios;
+mod sensitivity;
 mod sources;
 mod sweep;
 mod validate;
@@ -19,6 +20,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Validate(args) => validate::validate(args),
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
+        Command::Sensitivity(args) => sensitivity::run(args),
         Command::Report(args) => {
             let p = crate::report::build(&args.dir, args.force)?;
             outln!("report: {}", p.join("index.html").display());

@@ -88,6 +88,15 @@ pub(crate) struct Design {
     /// Identity of the design and base scenario, to refuse resuming a changed sweep.
     pub fingerprint: String,
     pub kind: String,
+    /// The structure sensitivity analysis needs (Saltelli blocks, Morris trajectories).
+    pub structure: Structure,
+}
+
+/// How a sampled design's points are organized.
+pub(crate) enum Structure {
+    Plain,
+    Saltelli(perelom_analysis::SaltelliDesign),
+    Morris(perelom_analysis::MorrisDesign),
 }
 
 fn design_error(file: &str, e: toml::de::Error, text: &str) -> CliError {
@@ -168,8 +177,8 @@ pub(crate) fn load_design(path: &Path) -> Result<Design, CliError> {
         bounds.push(bound);
     }
     let kind = d.sweep.design.clone();
-    let points = match kind.as_str() {
-        "grid" => cartesian(&levels),
+    let (points, structure) = match kind.as_str() {
+        "grid" => (cartesian(&levels), Structure::Plain),
         other => sampled_points(other, &names, &integer, &bounds, d.sweep.points, d.sweep.seed)
             .map_err(|e| CliError::Message(format!("{file}: {e}")))?,
     };
@@ -187,6 +196,7 @@ pub(crate) fn load_design(path: &Path) -> Result<Design, CliError> {
         base,
         fingerprint,
         kind,
+        structure,
     })
 }
 
@@ -198,16 +208,42 @@ fn cartesian(levels: &[Vec<f64>]) -> Vec<Vec<f64>> {
     out
 }
 
-/// Points of a sampled design within the factors' bounds.
+/// Points of a sampled design within the factors' bounds (perelom-analysis): Latin
+/// hypercube (McKay et al. 1979), Sobol' points, Saltelli's A/B/AB_i matrices (2010) or
+/// Morris trajectories (1991, four levels).
 fn sampled_points(
     kind: &str,
-    _names: &[String],
-    _integer: &[bool],
-    _bounds: &[(f64, f64)],
-    _n: Option<u32>,
-    _seed: u64,
-) -> Result<Vec<Vec<f64>>, String> {
-    Err(format!("design \"{kind}\" is not available yet; valid: grid"))
+    names: &[String],
+    integer: &[bool],
+    bounds: &[(f64, f64)],
+    n: Option<u32>,
+    seed: u64,
+) -> Result<(Vec<Vec<f64>>, Structure), String> {
+    use perelom_analysis::design::{latin_hypercube, morris, saltelli, sobol_points};
+    use perelom_analysis::Factor;
+    let n = n.ok_or_else(|| {
+        format!("design \"{kind}\" needs `points` in [sweep] (the number of points, N for saltelli, trajectories for morris)")
+    })? as usize;
+    let factors: Vec<Factor> = names
+        .iter()
+        .zip(integer)
+        .zip(bounds)
+        .map(|((name, &int), &(lo, hi))| if int { Factor::integer(name.as_str(), lo, hi) } else { Factor::new(name.as_str(), lo, hi) })
+        .collect::<Result<_, _>>()?;
+    let mut rng = perelom_engine::Streams::new(seed).stream("sweep.design", 0, 0);
+    Ok(match kind {
+        "latin-hypercube" => (latin_hypercube(&factors, n, &mut rng)?.points, Structure::Plain),
+        "sobol" => (sobol_points(&factors, n, 0)?.points, Structure::Plain),
+        "saltelli" => {
+            let d = saltelli(&factors, n)?;
+            (d.design.points.clone(), Structure::Saltelli(d))
+        }
+        "morris" => {
+            let d = morris(&factors, n, 4, &mut rng)?;
+            (d.design.points.clone(), Structure::Morris(d))
+        }
+        other => return Err(format!("unknown design \"{other}\"; valid: grid, latin-hypercube, sobol, saltelli, morris")),
+    })
 }
 
 /// One run of the sweep.
@@ -265,6 +301,11 @@ fn simulate(d: &Design, r: &RunSpec) -> Result<Table, CliError> {
 }
 
 pub fn run(args: SweepArgs) -> Result<ExitCode, CliError> {
+    run_sweep(&args).map(|_| ExitCode::SUCCESS)
+}
+
+/// Runs (or resumes) a sweep and returns its design and output directory.
+pub(crate) fn run_sweep(args: &SweepArgs) -> Result<(Design, PathBuf), CliError> {
     let d = load_design(&args.design)?;
     if let Some(m) = &d.metrics {
         let probe = perelom_models::build(&d.base)?.metrics();
@@ -379,5 +420,5 @@ pub fn run(args: SweepArgs) -> Result<ExitCode, CliError> {
     if !args.quiet {
         outln!("{} runs in {:.1} s; dataset: {}", pending.len(), started.elapsed().as_secs_f64(), out.join("sweep.parquet").display());
     }
-    Ok(ExitCode::SUCCESS)
+    Ok((d, out))
 }

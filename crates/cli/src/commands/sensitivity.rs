@@ -1,0 +1,117 @@
+//! `perelom sensitivity`: Morris screening or Sobol' indices of chosen outputs, from a
+//! sweep with a `morris` or `saltelli` design.
+
+use crate::cli::{SensitivityArgs, SweepArgs};
+use crate::commands::sweep::{run_sweep, Structure};
+use crate::error::CliError;
+use perelom_engine::{ColumnData, Table};
+use perelom_output::{read_parquet, write_atomic, write_csv};
+use std::process::ExitCode;
+
+/// A scalar output: a metric reduced over the weeks of a run.
+struct Output {
+    metric: String,
+    stat: String,
+}
+
+fn parse_output(s: &str) -> Result<Output, CliError> {
+    let (metric, stat) = s.split_once(':').unwrap_or((s, "sum"));
+    if !["sum", "mean", "final", "max"].contains(&stat) {
+        return Err(CliError::Message(format!(
+            "--output {s}: unknown statistic `{stat}`\n  help: METRIC:sum, METRIC:mean, METRIC:final or METRIC:max"
+        )));
+    }
+    Ok(Output { metric: metric.to_string(), stat: stat.to_string() })
+}
+
+fn reduce(xs: &[f64], stat: &str) -> f64 {
+    match stat {
+        "mean" => xs.iter().sum::<f64>() / xs.len().max(1) as f64,
+        "final" => xs.last().copied().unwrap_or(f64::NAN),
+        "max" => xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        _ => xs.iter().sum(),
+    }
+}
+
+pub fn run(args: SensitivityArgs) -> Result<ExitCode, CliError> {
+    let outputs: Vec<Output> = args.outputs.iter().map(|s| parse_output(s)).collect::<Result<_, _>>()?;
+    let sweep_args = SweepArgs {
+        design: args.design.clone(),
+        out: args.out.clone(),
+        resume: args.resume,
+        force: false,
+        threads: args.threads,
+        quiet: args.quiet,
+    };
+    let (design, out) = run_sweep(&sweep_args)?;
+    if matches!(design.structure, Structure::Plain) {
+        return Err(CliError::Message(format!(
+            "{}: sensitivity needs design = \"morris\" or \"saltelli\" in [sweep], not \"{}\"",
+            args.design.display(),
+            design.kind
+        )));
+    }
+    let t = read_parquet(&out.join("sweep.parquet")).map_err(|e| format!("cannot read the sweep's dataset: {e}"))?;
+    let run = t.numbers("run").unwrap_or_default();
+    let n_points = design.points.len();
+    let mut rows: Vec<(String, String, f64, f64, f64, f64)> = Vec::new(); // output, factor, a, b, c, d
+    for o in &outputs {
+        let Some(v) = t.numbers(&o.metric) else {
+            return Err(CliError::Message(format!("--output {}: the sweep kept no metric `{}`", o.metric, o.metric)));
+        };
+        // Reduce each run over its weeks, then average the replicates of each point.
+        let mut per_run: Vec<(usize, Vec<f64>)> = Vec::new();
+        for i in 0..v.len() {
+            match per_run.last_mut() {
+                Some((r, xs)) if *r == run[i] as usize => xs.push(v[i]),
+                _ => per_run.push((run[i] as usize, vec![v[i]])),
+            }
+        }
+        let mut sums = vec![0.0; n_points];
+        let mut counts = vec![0.0; n_points];
+        for (r, xs) in &per_run {
+            // Runs are numbered point by point, `replicates` to a point.
+            let p = r / design.replicates as usize;
+            sums[p] += reduce(xs, &o.stat);
+            counts[p] += 1.0;
+        }
+        let y: Vec<f64> = sums.iter().zip(&counts).map(|(s, n)| s / f64::max(*n, 1.0)).collect();
+        let name = format!("{}:{}", o.metric, o.stat);
+        match &design.structure {
+            Structure::Saltelli(d) => {
+                for ix in perelom_analysis::sobol_indices(d, &y).map_err(|e| format!("{name}: {e}"))? {
+                    rows.push((name.clone(), ix.name, ix.first, ix.total, ix.first_ci.0, ix.first_ci.1));
+                }
+            }
+            Structure::Morris(d) => {
+                for ix in perelom_analysis::morris_indices(d, &y).map_err(|e| format!("{name}: {e}"))? {
+                    rows.push((name.clone(), ix.name, ix.mu, ix.mu_star, ix.sigma, f64::NAN));
+                }
+            }
+            Structure::Plain => {}
+        }
+    }
+    let saltelli = matches!(design.structure, Structure::Saltelli(_));
+    let heads = if saltelli { ["first-order S1", "total ST", "S1 95 % low", "S1 95 % high"] } else { ["mu", "mu*", "sigma", ""] };
+    outln!("\n{:<28} {:<30} {:>14} {:>14} {:>14}", "output", "parameter", heads[0], heads[1], heads[2]);
+    for r in &rows {
+        outln!("{:<28} {:<30} {:>14.4} {:>14.4} {:>14.4}", r.0, r.1, r.2, r.3, r.4);
+    }
+    let mut table = Table::new();
+    table.push("output", ColumnData::Str(rows.iter().map(|r| r.0.clone()).collect()));
+    table.push("parameter", ColumnData::Str(rows.iter().map(|r| r.1.clone()).collect()));
+    let cols: &[&str] = if saltelli { &["first_order", "total", "first_order_lo", "first_order_hi"] } else { &["mu", "mu_star", "sigma"] };
+    let values: [Vec<f64>; 4] = [
+        rows.iter().map(|r| r.2).collect(),
+        rows.iter().map(|r| r.3).collect(),
+        rows.iter().map(|r| r.4).collect(),
+        rows.iter().map(|r| r.5).collect(),
+    ];
+    for (name, vals) in cols.iter().zip(values) {
+        table.push(*name, ColumnData::F64(vals));
+    }
+    let path = out.join("sensitivity.csv");
+    write_atomic(&path, |w| write_csv(&table, w)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    outln!("written: {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
