@@ -53,6 +53,13 @@ pub enum Command {
     /// (N = points, a power of two). Runs the sweep (resumable like `perelom sweep`) and
     /// writes OUT/sensitivity.csv.
     Sensitivity(SensitivityArgs),
+    /// Calibrate assumed parameters against the historical targets T1-T10 by approximate
+    /// Bayesian computation (ABC-SMC, or rejection).
+    ///
+    /// Writes OUT/posterior.csv, OUT/calibration.json (command, date, version, posterior
+    /// summaries) and OUT/calibrated.toml (the posterior means, annotated with how they
+    /// were obtained), e.g.: perelom calibrate --budget 2000 --out results/calibration
+    Calibrate(CalibrateArgs),
     /// Print a complete scenario file (every parameter, annotated) to edit into your own.
     ///
     /// Example: perelom template ussr-1928-1929 > my-counterfactual.toml
@@ -227,4 +234,38 @@ pub struct SensitivityArgs {
     /// Print nothing but the table and errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CalibrateArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// A parameter to calibrate with its uniform prior, KEY=LOW:HIGH (repeatable; default:
+    /// protest.strike, protest.threshold_mean, ogpu.detection, recruit.join, meetings.cell_weight).
+    #[arg(long = "param", value_name = "KEY=LOW:HIGH")]
+    pub params: Vec<String>,
+    /// smc (sequential Monte Carlo) or rejection.
+    #[arg(long, default_value = "smc", value_parser = ["smc", "rejection"])]
+    pub method: String,
+    /// Total number of simulations.
+    #[arg(long, default_value_t = 2000)]
+    pub budget: usize,
+    /// Particles per generation (smc) or accepted samples (rejection).
+    #[arg(long, default_value_t = 100)]
+    pub particles: usize,
+    /// Seed of the calibration (each simulation draws its own run seed from it).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Share of the full workforce to model (overrides population.scale).
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Worker threads (default: all cores). Results are identical for any number.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Output directory (must not exist unless --force).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -158,3 +158,30 @@ fn sampled_designs_and_sensitivity_indices() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("morris"));
 }
+
+#[test]
+fn calibrate_writes_a_posterior_and_an_annotated_scenario() {
+    let t = tempfile::tempdir().unwrap();
+    let o = perelom(t.path())
+        .args(["calibrate", "--scale", "0.003", "--budget", "12", "--particles", "4", "--param", "protest.strike=0.3:0.5", "--out", "cal"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let post = fs::read_to_string(t.path().join("cal/posterior.csv")).unwrap();
+    assert!(post.starts_with("protest.strike,weight,distance"));
+    for line in post.lines().skip(1) {
+        let v: f64 = line.split(',').next().unwrap().parse().unwrap();
+        assert!((0.3..=0.5).contains(&v), "sample outside the prior: {line}");
+    }
+    let toml = fs::read_to_string(t.path().join("cal/calibrated.toml")).unwrap();
+    assert!(toml.contains("perelom calibrate") && toml.contains("[protest]"));
+    // The calibrated scenario is a valid scenario file.
+    let o = perelom(t.path())
+        .args(["run", "cal/calibrated.toml", "--steps", "3", "--scale", "0.003", "--out", "r", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bad = perelom(t.path()).args(["calibrate", "--param", "protest.strike=0.6:0.5", "--out", "x"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("LOW < HIGH"));
+}

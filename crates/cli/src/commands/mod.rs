@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod calibrate;
 mod compare;
 mod run;
 mod scenarios;
@@ -20,6 +21,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Validate(args) => validate::validate(args),
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
         Command::Sensitivity(args) => sensitivity::run(args),
         Command::Report(args) => {
             let p = crate::report::build(&args.dir, args.force)?;

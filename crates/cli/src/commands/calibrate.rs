@@ -1,0 +1,199 @@
+//! `perelom calibrate`: approximate Bayesian computation of assumed parameters against
+//! the historical targets T1–T10.
+//!
+//! Each simulation runs the scenario with a parameter set drawn by the ABC algorithm and
+//! measures the targets; its summary is how far each target's statistic falls outside
+//! its accepted range (zero when hit), and the observed summary is all zeros. So the
+//! distance is the total miss, and the posterior is the parameter region in which the
+//! model reproduces the record (ABC with a discrepancy; Beaumont 2010).
+
+use crate::cli::CalibrateArgs;
+use crate::commands::thread_pool;
+use crate::error::CliError;
+use crate::scenario_source;
+use perelom_analysis::{Factor, SmcOptions};
+use perelom_engine::{ColumnData, Table};
+use perelom_models::ussr::targets::{measure, targets};
+use perelom_output::{write_csv, ResultDir};
+use perelom_scenario::{Kind, Scenario};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Parameters calibrated when none are named: the assumed ones the targets depend on most
+/// (see `perelom sensitivity sweeps/sensitivity-morris.toml`).
+const DEFAULT_PARAMS: &[(&str, f64, f64)] = &[
+    ("protest.strike", 0.3, 0.5),
+    ("protest.threshold_mean", 0.15, 0.35),
+    ("ogpu.detection", 0.03, 0.12),
+    ("recruit.join", 0.005, 0.03),
+    ("meetings.cell_weight", 1.0, 2.0),
+];
+
+fn parse_param(s: &str, base: &Scenario) -> Result<(String, f64, f64), CliError> {
+    let bad = || CliError::Message(format!("--param {s}: expected KEY=LOW:HIGH, e.g. --param protest.strike=0.3:0.5"));
+    let (key, range) = s.split_once('=').ok_or_else(bad)?;
+    let (lo, hi) = range.split_once(':').ok_or_else(bad)?;
+    let (lo, hi): (f64, f64) = (lo.trim().parse().map_err(|_| bad())?, hi.trim().parse().map_err(|_| bad())?);
+    check_param(key.trim(), lo, hi, base)?;
+    Ok((key.trim().to_string(), lo, hi))
+}
+
+fn check_param(key: &str, lo: f64, hi: f64, base: &Scenario) -> Result<(), CliError> {
+    let Some(p) = base.get(key) else {
+        let mut probe = base.clone();
+        let help = probe.set(&format!("{key}=0")).err().and_then(|e| e.help).unwrap_or_default();
+        return Err(CliError::Message(format!("--param: unknown parameter `{key}`\n  help: {help}")));
+    };
+    let Kind::Float { min, max } = p.spec.kind else {
+        return Err(CliError::Message(format!(
+            "--param {key}: only real-valued parameters can be calibrated, `{key}` is {}",
+            p.spec.kind.type_name()
+        )));
+    };
+    if !(lo < hi && lo >= min && hi <= max) {
+        return Err(CliError::Message(format!(
+            "--param {key}={lo}:{hi}: need LOW < HIGH within the valid range\n  help: valid: {}",
+            p.spec.kind.describe()
+        )));
+    }
+    Ok(())
+}
+
+pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
+    let mut base = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+    if base.meta.model != perelom_models::ussr::MODEL {
+        return Err(CliError::Message(format!(
+            "scenario {} uses model \"{}\", which has no historical targets to calibrate against\n  help: calibrate a scenario of model \"{}\"",
+            base.file,
+            base.meta.model,
+            perelom_models::ussr::MODEL
+        )));
+    }
+    if let Some(scale) = args.scale {
+        base.set(&format!("population.scale={scale:?}"))?;
+    }
+    let params: Vec<(String, f64, f64)> = if args.params.is_empty() {
+        DEFAULT_PARAMS.iter().map(|&(k, lo, hi)| (k.to_string(), lo, hi)).collect()
+    } else {
+        args.params.iter().map(|s| parse_param(s, &base)).collect::<Result<_, _>>()?
+    };
+    for (k, lo, hi) in &params {
+        check_param(k, *lo, *hi, &base)?;
+    }
+    let prior: Vec<Factor> = params.iter().map(|(k, lo, hi)| Factor::new(k.as_str(), *lo, *hi)).collect::<Result<_, _>>()?;
+    let dir = ResultDir::create(&args.out, args.force)?;
+    let defs = targets();
+    let full = base.int("population.full_scale") as f64;
+    let observed = vec![0.0; defs.len()];
+    let scale = vec![1.0; defs.len()];
+    let simulate = |theta: &[f64], seed: u64| -> Vec<f64> {
+        let mut s = base.clone();
+        let ok = params.iter().zip(theta).all(|((k, _, _), v)| s.set(&format!("{k}={v:?}")).is_ok())
+            && s.set(&format!("run.seed={}", seed % (i64::MAX as u64))).is_ok();
+        let Some(mut sim) = ok.then(|| perelom_models::build(&s).ok()).flatten() else { return vec![f64::NAN; defs.len()] };
+        sim.run_to_end();
+        let stats = measure(&sim.metrics(), sim.clock(), full);
+        // How far each statistic lies outside its target range; an undefined one misses by 1.
+        stats.iter().zip(&defs).map(|(&x, t)| if x.is_nan() { 1.0 } else { (t.lo - x).max(x - t.hi).max(0.0).min(10.0) }).collect()
+    };
+    let pool = thread_pool(args.threads)?;
+    let started = std::time::Instant::now();
+    let posterior = pool.install(|| match args.method.as_str() {
+        "rejection" => perelom_analysis::rejection(
+            &prior,
+            simulate,
+            &observed,
+            &scale,
+            args.budget,
+            perelom_analysis::Accept::Count(args.particles),
+            args.seed,
+        ),
+        _ => perelom_analysis::smc(
+            &prior,
+            simulate,
+            &observed,
+            &scale,
+            &SmcOptions { particles: args.particles, max_simulations: args.budget, ..SmcOptions::default() },
+            args.seed,
+        ),
+    });
+    let posterior = posterior.map_err(|e| CliError::Message(format!("calibration failed: {e}")))?;
+    let wall = started.elapsed().as_secs_f64();
+    let mean = posterior.mean();
+    let sd = posterior.sd();
+    let best = posterior.distances.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i);
+    outln!(
+        "{} ({}): {} simulations in {:.1} s, final tolerance {:.4} (total miss over the targets), stop: {:?}\n",
+        args.method,
+        base.meta.name,
+        posterior.simulations,
+        wall,
+        posterior.tolerance,
+        posterior.stop
+    );
+    outln!("{:<30} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}", "parameter", "prior lo", "prior hi", "mean", "sd", "5 %", "95 %");
+    for (i, (k, lo, hi)) in params.iter().enumerate() {
+        outln!(
+            "{:<30} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>10.4}",
+            k,
+            lo,
+            hi,
+            mean[i],
+            sd[i],
+            posterior.quantile(i, 0.05).unwrap_or(f64::NAN),
+            posterior.quantile(i, 0.95).unwrap_or(f64::NAN)
+        );
+    }
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let date = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let mut t = Table::new();
+    for (i, (k, _, _)) in params.iter().enumerate() {
+        t.push(k.clone(), ColumnData::F64(posterior.samples.iter().map(|s| s[i]).collect()));
+    }
+    t.push("weight", ColumnData::F64(posterior.weights.clone()));
+    t.push("distance", ColumnData::F64(posterior.distances.clone()));
+    dir.write_file("posterior.csv", |w| write_csv(&t, w))?;
+    let json = serde_json::json!({
+        "command": command, "date": date, "perelom_version": env!("CARGO_PKG_VERSION"),
+        "git_commit": option_env!("PERELOM_GIT_COMMIT").filter(|c| !c.is_empty()),
+        "scenario": base.meta.name, "method": args.method, "budget": args.budget, "particles": args.particles, "seed": args.seed,
+        "simulations": posterior.simulations, "tolerances": posterior.tolerances, "stop": format!("{:?}", posterior.stop), "wall_seconds": wall,
+        "parameters": params.iter().enumerate().map(|(i, (k, lo, hi))| serde_json::json!({
+            "key": k, "prior": [lo, hi], "mean": mean[i], "sd": sd[i],
+            "p05": posterior.quantile(i, 0.05), "p50": posterior.quantile(i, 0.5), "p95": posterior.quantile(i, 0.95),
+            "best": posterior.samples.get(best).map(|s| s[i]),
+        })).collect::<Vec<_>>(),
+    });
+    dir.write_file("calibration.json", |w| {
+        serde_json::to_writer_pretty(&mut *w, &json)?;
+        w.write_all(b"\n")
+    })?;
+    // A scenario with the posterior means, each recording how it was obtained.
+    let mut toml = format!(
+        "# Calibrated by `{command}` on {date} (perelom {}): ABC ({}), {} simulations.\n# Posterior means; see calibration.json and posterior.csv beside this file.\n[scenario]\nmodel = \"{}\"\nname = \"{} (calibrated)\"\ndescription = \"The baseline with its calibrated parameters set to their posterior means\"\n",
+        env!("CARGO_PKG_VERSION"),
+        args.method,
+        posterior.simulations,
+        base.meta.model,
+        base.meta.name
+    );
+    let mut group = "";
+    for (i, (k, _, _)) in params.iter().enumerate() {
+        let (g, rest) = k.split_once('.').unwrap_or(("", k));
+        if g != group {
+            toml.push_str(&format!("\n[{g}]\n"));
+            group = g;
+        }
+        toml.push_str(&format!(
+            "{rest} = {{ value = {:.6}, assumed = \"calibrated against T1-T10: perelom calibrate --method {} ({date}, perelom {}); posterior sd {:.4}\" }}\n",
+            mean[i],
+            args.method,
+            env!("CARGO_PKG_VERSION"),
+            sd[i]
+        ));
+    }
+    dir.write_file("calibrated.toml", |w| w.write_all(toml.as_bytes()))?;
+    let p = dir.commit()?;
+    outln!("\nwritten: {} (posterior.csv, calibration.json, calibrated.toml)", p.display());
+    Ok(ExitCode::SUCCESS)
+}
