@@ -94,7 +94,7 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
         sim.run_to_end();
         let stats = measure(&sim.metrics(), sim.clock(), full);
         // How far each statistic lies outside its target range; an undefined one misses by 1.
-        stats.iter().zip(&defs).map(|(&x, t)| if x.is_nan() { 1.0 } else { (t.lo - x).max(x - t.hi).max(0.0).min(10.0) }).collect()
+        stats.iter().zip(&defs).map(|(&x, t)| if x.is_nan() { 1.0 } else { (t.lo - x).max(x - t.hi).clamp(0.0, 10.0) }).collect()
     };
     let pool = thread_pool(args.threads)?;
     let started = std::time::Instant::now();
