@@ -64,6 +64,27 @@ pub enum Command {
     ///
     /// Example: perelom template ussr-1928-1929 > my-counterfactual.toml
     Template(TemplateArgs),
+    /// Serve a web explorer of the models: choose a scenario, set parameters, watch live charts.
+    ///
+    /// The app is embedded in the binary. Listens on loopback by default; open the printed
+    /// address in a browser. Stop with Ctrl-C.
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; 0.0.0.0 exposes the server to the network).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Runs held at once; more get "429 Too Many Requests".
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub max_runs: u64,
+    /// Most agents in one run (workers for the 1928-1929 model, grid cells for Epstein).
+    #[arg(long, default_value_t = 300_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub max_population: u64,
 }
 
 #[derive(Args, Debug)]

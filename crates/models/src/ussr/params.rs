@@ -379,7 +379,7 @@ pub fn schema() -> Vec<ParamSpec> {
             1.0,
             0.39,
             "net grievance above which a worker is ready to strike",
-            src("F12, F13; threshold assumed, calibrated by hand to T1"),
+            asm("F12, F13; threshold; set by hand, inside the 90 % ABC-SMC posterior [0.31, 0.44] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
         ),
         float(
             "protest.threshold_mean",
@@ -387,7 +387,7 @@ pub fn schema() -> Vec<ParamSpec> {
             1.0,
             0.25,
             "mean Granovetter threshold: share of the shop that must be ready first",
-            asm("Granovetter 1978"),
+            asm("Granovetter 1978; set by hand, inside the 90 % ABC-SMC posterior [0.17, 0.32] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
         ),
         float("protest.threshold_spread", 0.0, 1.0, 0.3, "spread (uniform half-width) of Granovetter thresholds", asm("Granovetter 1978")),
         prob(
@@ -484,7 +484,7 @@ pub fn schema() -> Vec<ParamSpec> {
             10.0,
             1.4,
             "log-odds per log(1 + members) of the factory's opposition cell",
-            src("F21: where the opposition was organized it took the chair; weight assumed"),
+            asm("F21: where the opposition was organized it took the chair; set by hand, inside the 90 % ABC-SMC posterior [1.08, 1.93] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
         ),
         // --- opposition ----------------------------------------------------------------
         int(
@@ -589,7 +589,7 @@ pub fn schema() -> Vec<ParamSpec> {
             1.0,
             0.012,
             "weekly chance a sympathizer of full grievance joins, at full clarity",
-            src("F32: inflow of new members; size assumed"),
+            asm("F32: inflow of new members; set by hand, inside the 90 % ABC-SMC posterior [0.0069, 0.028] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
         ),
         prob(
             "recruit.white_collar_factor",
@@ -650,7 +650,7 @@ pub fn schema() -> Vec<ParamSpec> {
             "ogpu.detection",
             0.075,
             "weekly chance an active member is detected, per informer per 100 workers",
-            asm("calibrated so the underground lasts into 1929"),
+            asm("calibrated so the underground lasts into 1929; set by hand, inside the 90 % ABC-SMC posterior [0.034, 0.112] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
         ),
         prob(
             "ogpu.provocateur",
