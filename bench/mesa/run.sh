@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Perelom vs Mesa 3.3.1 on Epstein's civil violence model (issue 5).
+#
+#   bench/mesa/run.sh                 # agreement (5 seeds x 1000 steps), speed, scaling
+#   bench/mesa/run.sh --help          # options of compare.py
+#   bench/mesa/run.sh --seeds 3 --steps 200 --sizes 40,100
+#
+# Creates bench/mesa/.venv (python3 -m venv) if absent, installs the pinned
+# requirements.txt (Mesa 3.3.1, networkx and their dependencies) into it, builds
+# Perelom in release mode and runs compare.py with the arguments given here.
+# Environment: PYTHON (default python3) creates the venv; SKIP_BUILD=1 uses the
+# existing target/release/perelom; PERELOM=path runs that binary instead.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+venv="$here/.venv"
+python="${PYTHON:-python3}"
+
+if [[ ! -x "$venv/bin/python" ]]; then
+    echo "run.sh: creating $venv" >&2
+    "$python" -m venv "$venv"
+fi
+
+# Install only when requirements.txt changed since the last install.
+stamp="$venv/.requirements.sha256"
+want="$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)"
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+    echo "run.sh: installing $here/requirements.txt" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.txt"
+    echo "$want" > "$stamp"
+fi
+
+if [[ -n "${PERELOM:-}" ]]; then
+    perelom="$PERELOM"
+else
+    perelom="${CARGO_TARGET_DIR:-$repo/target}/release/perelom"
+    if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+        echo "run.sh: cargo build --release" >&2
+        (cd "$repo" && cargo build --release --quiet)
+    fi
+fi
+if [[ ! -x "$perelom" ]]; then
+    echo "run.sh: no Perelom binary at $perelom" >&2
+    exit 1
+fi
+
+exec "$venv/bin/python" "$here/compare.py" --perelom "$perelom" "$@"
