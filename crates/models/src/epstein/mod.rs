@@ -147,9 +147,12 @@ impl Epstein {
         let params = Params::from_scenario(scenario)?;
         let grid = Grid::new(params.width, params.height, params.torus);
         let streams = Streams::new(params.seed);
-        let world = World::populate(grid.clone(), params.citizen_density, params.cop_density, &mut streams.stream("epstein.place", 0, 0));
-        let citizen_vision = Vision::new(&grid, params.neighbourhood, params.citizen_vision);
-        let cop_vision = Vision::new(&grid, params.neighbourhood, params.cop_vision);
+        // The padded board's frame is as wide as the farther-seeing kind of agent sees.
+        let pad = params.citizen_vision.max(params.cop_vision);
+        let world =
+            World::populate(grid.clone(), params.citizen_density, params.cop_density, pad, &mut streams.stream("epstein.place", 0, 0));
+        let citizen_vision = Vision::new(&grid, params.neighbourhood, params.citizen_vision, pad);
+        let cop_vision = Vision::new(&grid, params.neighbourhood, params.cop_vision, pad);
         let arrest = ArrestModel::new(params.k, params.ratio, citizen_vision.cells() as u32);
         let rules = Rules {
             citizen_vision,

@@ -52,7 +52,11 @@ impl ArrestRatio {
     /// hit exactly, far more than the rounding error of the division.
     #[inline]
     fn whole(self, cops: u32, actives: u32) -> u32 {
-        let a = actives.max(1);
+        if actives <= 1 {
+            // The common case of a citizen seeing no active but itself: no division.
+            return cops;
+        }
+        let a = actives;
         let (q, r) = (cops / a, cops % a);
         match self {
             ArrestRatio::Round => match (2 * r).cmp(&a) {

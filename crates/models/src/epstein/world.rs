@@ -6,7 +6,7 @@
 //! two can never disagree. Agent ids: citizens `0..citizens`, then cops.
 
 use super::rules::ArrestModel;
-use super::vision::{Vision, ACTIVE, COP, EMPTY, JAILED, QUIET};
+use super::vision::{Kinds, Spot, Vision, ACTIVE, COP, EMPTY, JAILED, QUIET};
 use perelom_engine::schedule::decide_parallel;
 use perelom_engine::space::Grid;
 use perelom_engine::{SimRng, Streams};
@@ -70,7 +70,7 @@ const POLICE: u8 = COP;
 pub(crate) struct World {
     pub grid: Grid,
     /// What is on each cell.
-    pub kinds: Vec<u8>,
+    pub kinds: Kinds,
     /// Who is on each cell: an agent id or [`NONE`].
     pub occupant: Vec<u32>,
     pub citizens: Vec<Citizen>,
@@ -81,8 +81,9 @@ pub(crate) struct World {
 impl World {
     /// Fills the grid cell by cell: a citizen with probability `citizen_density`, else a
     /// cop with probability `cop_density`, else nothing (Mesa's placement). Each
-    /// citizen draws hardship, then risk aversion, from U(0, 1).
-    pub fn populate(grid: Grid, citizen_density: f64, cop_density: f64, rng: &mut SimRng) -> Self {
+    /// citizen draws hardship, then risk aversion, from U(0, 1). `pad` is the largest
+    /// vision radius (see [`Kinds`]).
+    pub fn populate(grid: Grid, citizen_density: f64, cop_density: f64, pad: u32, rng: &mut SimRng) -> Self {
         let n = grid.cells();
         let mut kinds = vec![EMPTY; n];
         let mut citizens = Vec::with_capacity((n as f64 * citizen_density * 1.01) as usize + 16);
@@ -99,6 +100,7 @@ impl World {
                 *kind = COP;
             }
         }
+        let kinds = Kinds::new(&grid, pad, kinds);
         let mut w = World { grid, kinds, occupant: vec![NONE; n], citizens, cops };
         w.renumber();
         w
@@ -123,7 +125,7 @@ impl World {
     /// Quiet, active and jailed citizens.
     pub fn census(&self) -> (usize, usize, usize) {
         let (mut q, mut a, mut j) = (0usize, 0usize, 0usize);
-        for &k in &self.kinds {
+        for &k in self.kinds.iter() {
             q += usize::from(k == QUIET);
             a += usize::from(k == ACTIVE);
             j += usize::from(k == JAILED);
@@ -133,10 +135,17 @@ impl World {
 
     /// Moves agent `id`, standing on `from`, to the empty cell `to`.
     #[inline]
-    fn relocate(&mut self, id: usize, from: usize, to: usize) {
-        debug_assert_eq!(self.occupant[from] as usize, id);
-        self.kinds[to] = self.kinds[from];
-        self.kinds[from] = EMPTY;
+    fn relocate(&mut self, id: usize, from: Spot, to: Spot) {
+        let (f, t) = (from.cell, to.cell);
+        debug_assert_eq!(self.occupant[f] as usize, id);
+        self.kinds.put(to, self.kinds[f]);
+        self.kinds.put(from, EMPTY);
+        self.move_id(id, f, t);
+    }
+
+    /// Moves agent `id` from cell `from` to cell `to` in the records of who is where.
+    #[inline]
+    fn move_id(&mut self, id: usize, from: usize, to: usize) {
         self.occupant[to] = id as u32;
         self.occupant[from] = NONE;
         if let Some(c) = self.citizens.get_mut(id) {
@@ -162,7 +171,7 @@ impl World {
             for &i in &idx[..leave] {
                 gone[i as usize] = true;
                 let cell = self.cops[i as usize] as usize;
-                self.kinds[cell] = EMPTY;
+                self.kinds.set(cell, EMPTY);
             }
             let mut k = 0;
             self.cops.retain(|_| {
@@ -175,7 +184,7 @@ impl World {
             for i in 0..add {
                 let j = rng.random_range(i..empty.len());
                 empty.swap(i, j);
-                self.kinds[empty[i] as usize] = COP;
+                self.kinds.set(empty[i] as usize, COP);
                 self.cops.push(empty[i]);
             }
         }
@@ -221,12 +230,15 @@ impl World {
             self.citizens[i].term -= 1;
             return;
         }
-        let seen = rules.citizen_vision.count(&self.kinds, cell);
-        let active = rules.goes_active(&me, legitimacy, seen.cops, seen.active);
-        self.kinds[cell] = if active { ACTIVE } else { QUIET };
+        let at = self.kinds.spot(cell);
+        let seen = rules.citizen_vision.count(&self.kinds, at);
+        let state = if rules.goes_active(&me, legitimacy, seen.cops, seen.active) { ACTIVE } else { QUIET };
+        if self.kinds[cell] != state {
+            self.kinds.put(at, state);
+        }
         if rules.citizens_move {
-            if let Some(to) = rules.citizen_vision.sample(&self.kinds, cell, EMPTY, seen.empty, rng) {
-                self.relocate(i, cell, to);
+            if let Some(to) = rules.citizen_vision.sample(&self.kinds, at, EMPTY, seen.empty, rng) {
+                self.relocate(i, at, to);
             }
         }
     }
@@ -235,26 +247,26 @@ impl World {
     /// then move.
     #[inline]
     fn cop_acts(&mut self, j: usize, rules: &Rules, rng: &mut SimRng) {
-        let cell = self.cops[j] as usize;
-        let seen = rules.cop_vision.count(&self.kinds, cell);
-        if let Some(at) = rules.cop_vision.sample(&self.kinds, cell, ACTIVE, seen.active, rng) {
+        let at = self.kinds.spot(self.cops[j] as usize);
+        let seen = rules.cop_vision.count(&self.kinds, at);
+        if let Some(arrestee) = rules.cop_vision.sample(&self.kinds, at, ACTIVE, seen.active, rng) {
             let term = rng.random_range(0..=rules.max_term);
-            self.jail(at, term);
+            self.jail(arrestee, term);
         }
         if rules.cops_move {
-            if let Some(to) = rules.cop_vision.sample(&self.kinds, cell, EMPTY, seen.empty, rng) {
-                self.relocate(self.citizens.len() + j, cell, to);
+            if let Some(to) = rules.cop_vision.sample(&self.kinds, at, EMPTY, seen.empty, rng) {
+                self.relocate(self.citizens.len() + j, at, to);
             }
         }
     }
 
-    /// Jails the citizen on `cell` for `term` steps; it stays on its cell.
+    /// Jails the citizen on `at` for `term` steps; it stays on its cell.
     #[inline]
-    fn jail(&mut self, cell: usize, term: u32) {
-        let id = self.occupant[cell] as usize;
+    fn jail(&mut self, at: Spot, term: u32) {
+        let id = self.occupant[at.cell] as usize;
         if let Some(c) = self.citizens.get_mut(id) {
             c.term = term;
-            self.kinds[cell] = JAILED;
+            self.kinds.put(at, JAILED);
         }
     }
 
@@ -278,14 +290,15 @@ impl World {
         for (c, d) in self.citizens.iter_mut().zip(citizen_d) {
             match d.what {
                 SERVE => c.term = c.term.saturating_sub(1),
-                state => self.kinds[c.cell as usize] = state,
+                state if self.kinds[c.cell as usize] != state => self.kinds.set(c.cell as usize, state),
+                _ => {}
             }
         }
         for d in cop_d {
             if let Some(c) = self.citizens.get_mut(d.arrest as usize) {
                 let cell = c.cell as usize;
                 if self.kinds[cell] != JAILED {
-                    self.kinds[cell] = JAILED;
+                    self.kinds.set(cell, JAILED);
                     c.term = d.term;
                 }
             }
@@ -297,7 +310,7 @@ impl World {
             let from = if a < first_cop { self.citizens[a].cell } else { self.cops[a - first_cop] } as usize;
             let to = d.target as usize;
             if self.kinds[from] != JAILED && self.kinds[to] == EMPTY {
-                self.relocate(a, from, to);
+                self.relocate(a, self.kinds.spot(from), self.kinds.spot(to));
             }
         }
     }
@@ -309,24 +322,25 @@ impl World {
         if self.kinds[cell] == JAILED && me.term > 0 {
             return d;
         }
-        let seen = rules.citizen_vision.count(&self.kinds, cell);
+        let at = self.kinds.spot(cell);
+        let seen = rules.citizen_vision.count(&self.kinds, at);
         d.what = if rules.goes_active(me, legitimacy, seen.cops, seen.active) { GO_ACTIVE } else { STAY_QUIET };
         if rules.citizens_move {
-            d.target = rules.citizen_vision.sample(&self.kinds, cell, EMPTY, seen.empty, rng).map_or(NONE, |c| c as u32);
+            d.target = rules.citizen_vision.sample(&self.kinds, at, EMPTY, seen.empty, rng).map_or(NONE, |s| s.cell as u32);
         }
         d
     }
 
     fn cop_decides(&self, j: usize, rules: &Rules, rng: &mut SimRng) -> Decision {
-        let cell = self.cops[j] as usize;
+        let at = self.kinds.spot(self.cops[j] as usize);
         let mut d = Decision { what: POLICE, target: NONE, arrest: NONE, term: 0 };
-        let seen = rules.cop_vision.count(&self.kinds, cell);
-        if let Some(at) = rules.cop_vision.sample(&self.kinds, cell, ACTIVE, seen.active, rng) {
-            d.arrest = self.occupant[at];
+        let seen = rules.cop_vision.count(&self.kinds, at);
+        if let Some(arrestee) = rules.cop_vision.sample(&self.kinds, at, ACTIVE, seen.active, rng) {
+            d.arrest = self.occupant[arrestee.cell];
             d.term = rng.random_range(0..=rules.max_term);
         }
         if rules.cops_move {
-            d.target = rules.cop_vision.sample(&self.kinds, cell, EMPTY, seen.empty, rng).map_or(NONE, |c| c as u32);
+            d.target = rules.cop_vision.sample(&self.kinds, at, EMPTY, seen.empty, rng).map_or(NONE, |s| s.cell as u32);
         }
         d
     }
@@ -359,8 +373,8 @@ mod tests {
 
     fn rules(grid: &Grid) -> Rules {
         Rules {
-            citizen_vision: Vision::new(grid, Neighbourhood::VonNeumann, 3),
-            cop_vision: Vision::new(grid, Neighbourhood::VonNeumann, 3),
+            citizen_vision: Vision::new(grid, Neighbourhood::VonNeumann, 3, 3),
+            cop_vision: Vision::new(grid, Neighbourhood::VonNeumann, 3, 3),
             arrest: ArrestModel::new(2.3, ArrestRatio::Round, 30),
             threshold: 0.1,
             max_term: 5,
@@ -375,7 +389,7 @@ mod tests {
         let r = rules(&grid);
         let s = Streams::new(3);
         for parallel in [false, true] {
-            let mut w = World::populate(grid.clone(), 0.6, 0.05, &mut s.stream("p", 0, 0));
+            let mut w = World::populate(grid.clone(), 0.6, 0.05, 3, &mut s.stream("p", 0, 0));
             let mut order = Vec::new();
             let mut jailed_seen = 0;
             for step in 0..60u32 {
@@ -405,7 +419,7 @@ mod tests {
     #[test]
     fn cop_count_jumps_both_ways() {
         let grid = Grid::new(25, 25, false);
-        let mut w = World::populate(grid, 0.5, 0.1, &mut Streams::new(1).stream("p", 0, 0));
+        let mut w = World::populate(grid, 0.5, 0.1, 3, &mut Streams::new(1).stream("p", 0, 0));
         let mut rng = Streams::new(1).stream("c", 0, 0);
         w.set_cop_count(10, &mut rng);
         assert_eq!(w.cops.len(), 10);
