@@ -79,8 +79,8 @@ pub struct ServeArgs {
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8000)]
     pub port: u16,
-    /// Runs held at once; more get "429 Too Many Requests".
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    /// Runs held at once (1-500); more get "429 Too Many Requests".
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=500))]
     pub max_runs: u64,
     /// Most agents in one run (workers for the 1928-1929 model, grid cells for Epstein).
     #[arg(long, default_value_t = 300_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]

@@ -1,0 +1,378 @@
+//! One run in the server: a simulation stepped on a blocking thread, driven by commands,
+//! and the events it has produced so far, which any number of subscribers read.
+
+use perelom_engine::{ColumnData, Table};
+use perelom_models::epstein::{CitizenState, Epstein};
+use perelom_models::Simulation;
+use perelom_scenario::Scenario;
+use serde_json::json;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// What a client asks of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    Play,
+    Pause,
+    Step,
+    Reset,
+}
+
+/// The model behind a run; Epstein's is kept concrete to draw its grid.
+pub enum Model {
+    Epstein(Box<Epstein>),
+    Other(Box<dyn Simulation>),
+}
+
+impl Model {
+    pub fn build(scenario: &Scenario) -> Result<Model, perelom_scenario::ScenarioError> {
+        if scenario.meta.model == perelom_models::epstein::MODEL {
+            Ok(Model::Epstein(Box::new(Epstein::new(scenario)?)))
+        } else {
+            Ok(Model::Other(perelom_models::build(scenario)?))
+        }
+    }
+
+    pub fn sim(&self) -> &dyn Simulation {
+        match self {
+            Model::Epstein(e) => e.as_ref(),
+            Model::Other(s) => s.as_ref(),
+        }
+    }
+
+    fn sim_mut(&mut self) -> &mut dyn Simulation {
+        match self {
+            Model::Epstein(e) => e.as_mut(),
+            Model::Other(s) => s.as_mut(),
+        }
+    }
+
+    /// The grid as one character a cell: `.` empty, `q` quiet, `a` active, `j` jailed, `c` cop.
+    fn grid_event(&self) -> Option<String> {
+        let Model::Epstein(e) = self else { return None };
+        let g = e.grid();
+        let mut cells = vec![b'.'; g.cells()];
+        for c in e.citizens() {
+            if let Some(x) = cells.get_mut(c.cell as usize) {
+                *x = match c.state {
+                    CitizenState::Quiet => b'q',
+                    CitizenState::Active => b'a',
+                    CitizenState::Jailed => b'j',
+                };
+            }
+        }
+        for &c in e.cop_cells() {
+            if let Some(x) = cells.get_mut(c as usize) {
+                *x = b'c';
+            }
+        }
+        let cells = String::from_utf8_lossy(&cells).into_owned();
+        Some(json!({"step": e.steps_done(), "width": g.width, "height": g.height, "cells": cells}).to_string())
+    }
+}
+
+/// Lifecycle of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Paused,
+    Playing,
+    Done,
+    Failed,
+}
+
+impl Status {
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Paused => "paused",
+            Status::Playing => "playing",
+            Status::Done => "done",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+/// What subscribers read, under one lock.
+pub struct Shared {
+    pub status: Status,
+    /// Bumped by a reset: subscribers start over.
+    pub generation: u64,
+    /// One JSON `step` event per step done in this generation.
+    pub steps: Vec<Arc<str>>,
+    /// The latest grid (Epstein), as a JSON `grid` event.
+    pub grid: Option<Arc<str>>,
+    /// The final JSON `done` event, once the run has ended.
+    pub done: Option<Arc<str>>,
+    pub error: Option<String>,
+    pub last_access: Instant,
+}
+
+pub struct Run {
+    pub id: u64,
+    pub scenario_name: String,
+    pub model_name: String,
+    pub total_steps: u32,
+    pub columns: Vec<String>,
+    pub model: Mutex<Model>,
+    pub shared: Mutex<Shared>,
+    /// Bumped after every change of `shared`.
+    pub notify: watch::Sender<u64>,
+    commands: Mutex<mpsc::Sender<Command>>,
+    /// Set when the server drops the run: its event streams end.
+    pub removed: AtomicBool,
+}
+
+/// Locks, ignoring poisoning: a panicking model leaves its run failed, not the server.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Run {
+    /// Makes a paused run and starts its stepping thread.
+    pub fn start(id: u64, scenario_name: String, scenario: Scenario, model: Model, delay: Duration) -> Arc<Run> {
+        let sim = model.sim();
+        let mut columns: Vec<String> = sim.metrics().columns.iter().map(|c| c.name.clone()).collect();
+        // An empty table of a dated run has no `date` column yet; its rows will.
+        if sim.clock().start().is_some() && !columns.iter().any(|c| c == "date") {
+            columns.insert(columns.iter().position(|c| c == "step").map_or(0, |i| i + 1), "date".to_string());
+        }
+        let total_steps = sim.clock().steps;
+        let grid = model.grid_event().map(Arc::from);
+        let (tx, rx) = mpsc::channel();
+        let (notify, _) = watch::channel(0);
+        let run = Arc::new(Run {
+            id,
+            scenario_name,
+            model_name: scenario.meta.model.clone(),
+            total_steps,
+            columns,
+            model: Mutex::new(model),
+            shared: Mutex::new(Shared {
+                status: Status::Paused,
+                generation: 0,
+                steps: Vec::new(),
+                grid,
+                done: None,
+                error: None,
+                last_access: Instant::now(),
+            }),
+            notify,
+            commands: Mutex::new(tx),
+            removed: AtomicBool::new(false),
+        });
+        // The thread holds the run weakly: when the server drops the run, the command
+        // sender goes with it and the thread ends.
+        let weak = Arc::downgrade(&run);
+        tokio::task::spawn_blocking(move || drive(&weak, &scenario, &rx, delay));
+        run
+    }
+
+    /// Sends a command to the stepping thread.
+    pub fn command(&self, c: Command) {
+        self.touch();
+        // The thread only ends when the run is dropped, so a failed send changes nothing.
+        let _ = lock(&self.commands).send(c);
+    }
+
+    pub fn touch(&self) {
+        lock(&self.shared).last_access = Instant::now();
+    }
+
+    pub fn status(&self) -> Status {
+        lock(&self.shared).status
+    }
+
+    pub fn steps_done(&self) -> u32 {
+        lock(&self.model).sim().steps_done()
+    }
+
+    /// The `meta` event subscribers get first.
+    pub fn meta_event(&self) -> String {
+        json!({
+            "id": self.id,
+            "scenario": self.scenario_name,
+            "model": self.model_name,
+            "steps": self.total_steps,
+            "columns": self.columns,
+        })
+        .to_string()
+    }
+
+    /// Stops the thread: dropping the sender ends its wait.
+    pub fn stop(&self) {
+        let (tx, _) = mpsc::channel();
+        *lock(&self.commands) = tx;
+        self.removed.store(true, Ordering::Relaxed);
+        self.changed();
+    }
+
+    fn changed(&self) {
+        self.notify.send_modify(|v| *v = v.wrapping_add(1));
+    }
+}
+
+/// The stepping thread: waits for commands when paused, steps when playing.
+fn drive(weak: &Weak<Run>, scenario: &Scenario, rx: &mpsc::Receiver<Command>, delay: Duration) {
+    let mut playing = false;
+    let mut finished = false;
+    loop {
+        if let Some(run) = weak.upgrade() {
+            finished = matches!(lock(&run.shared).status, Status::Done | Status::Failed);
+        }
+        let cmd = if playing && !finished {
+            let got = if delay.is_zero() { rx.try_recv() } else { rx.recv_timeout(delay).map_err(|_| mpsc::TryRecvError::Empty) };
+            match got {
+                Ok(c) => Some(c),
+                Err(mpsc::TryRecvError::Empty) => None,
+                Err(mpsc::TryRecvError::Disconnected) => return,
+            }
+        } else {
+            match rx.recv() {
+                Ok(c) => Some(c),
+                Err(_) => return,
+            }
+        };
+        let Some(run) = weak.upgrade() else { return };
+        let run = run.as_ref();
+        match cmd {
+            Some(Command::Play) => {
+                if !finished {
+                    playing = true;
+                    set_status(run, Status::Playing);
+                }
+            }
+            Some(Command::Pause) => {
+                playing = false;
+                if !finished {
+                    set_status(run, Status::Paused);
+                }
+            }
+            Some(Command::Step) => {
+                playing = false;
+                if !finished {
+                    set_status(run, Status::Paused);
+                    step(run);
+                }
+            }
+            Some(Command::Reset) => {
+                playing = false;
+                reset(run, scenario);
+            }
+            None => step(run),
+        }
+        // Drain a burst of commands before the next step so `pause` is prompt.
+        if playing && matches!(lock(&run.shared).status, Status::Done | Status::Failed) {
+            playing = false;
+        }
+    }
+}
+
+fn set_status(run: &Run, s: Status) {
+    lock(&run.shared).status = s;
+    run.changed();
+}
+
+/// Advances one step and publishes its row; marks the run done after the last step.
+fn step(run: &Run) {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let mut model = lock(&run.model);
+        let sim = model.sim_mut();
+        if sim.steps_done() >= sim.clock().steps {
+            return (None, None, None);
+        }
+        sim.step();
+        let row = last_row(&sim.metrics());
+        let done = (sim.steps_done() >= sim.clock().steps).then(|| done_event(sim));
+        (Some(row), model.grid_event(), done)
+    }));
+    {
+        let mut sh = lock(&run.shared);
+        match outcome {
+            Ok((row, grid, done)) => {
+                if let Some(row) = row {
+                    sh.steps.push(Arc::from(row));
+                }
+                if let Some(g) = grid {
+                    sh.grid = Some(Arc::from(g));
+                }
+                if let Some(d) = done {
+                    sh.done = Some(Arc::from(d));
+                    sh.status = Status::Done;
+                } else if sh.steps.len() as u64 >= u64::from(run.total_steps) {
+                    sh.status = Status::Done;
+                }
+            }
+            Err(_) => {
+                sh.status = Status::Failed;
+                sh.error = Some("the model failed during this step (a bug: please report the parameters)".to_string());
+                sh.done = Some(Arc::from(json!({"failed": true, "error": sh.error}).to_string()));
+            }
+        }
+    }
+    run.changed();
+}
+
+fn reset(run: &Run, scenario: &Scenario) {
+    let rebuilt = catch_unwind(AssertUnwindSafe(|| Model::build(scenario)));
+    let mut sh = lock(&run.shared);
+    match rebuilt {
+        Ok(Ok(m)) => {
+            let grid = m.grid_event().map(Arc::from);
+            *lock(&run.model) = m;
+            sh.steps.clear();
+            sh.grid = grid;
+            sh.done = None;
+            sh.error = None;
+            sh.status = Status::Paused;
+        }
+        _ => {
+            sh.status = Status::Failed;
+            sh.error = Some("the model could not be rebuilt".to_string());
+        }
+    }
+    sh.generation += 1;
+    drop(sh);
+    run.changed();
+}
+
+/// The last row of a metrics table as a JSON `step` event.
+fn last_row(t: &Table) -> String {
+    let n = t.rows();
+    if n == 0 {
+        return json!({"step": 0, "date": null, "values": []}).to_string();
+    }
+    let i = n - 1;
+    let mut date = serde_json::Value::Null;
+    let mut step = serde_json::Value::Null;
+    let mut values = Vec::with_capacity(t.columns.len());
+    for c in &t.columns {
+        let v = match &c.data {
+            ColumnData::I64(v) => json!(v[i]),
+            ColumnData::F64(v) => {
+                if v[i].is_finite() {
+                    json!(v[i])
+                } else {
+                    serde_json::Value::Null
+                }
+            }
+            ColumnData::Str(v) => json!(v[i]),
+            ColumnData::Date(v) => json!(v[i].to_string()),
+        };
+        if c.name == "step" {
+            step = v.clone();
+        } else if c.name == "date" {
+            date = v.clone();
+        }
+        values.push(v);
+    }
+    json!({"step": step, "date": date, "values": values}).to_string()
+}
+
+fn done_event(sim: &dyn Simulation) -> String {
+    let survey = sim.documents().into_iter().find(|(n, _)| n == "survey.md").map(|(_, t)| t);
+    let summary: Vec<(String, String)> = sim.summary();
+    json!({"survey": survey, "summary": summary}).to_string()
+}
