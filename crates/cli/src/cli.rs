@@ -60,6 +60,8 @@ pub enum Command {
     /// summaries) and OUT/calibrated.toml (the posterior means, annotated with how they
     /// were obtained), e.g.: perelom calibrate --budget 2000 --out results/calibration
     Calibrate(CalibrateArgs),
+    /// Print the monthly political survey in words of a run of the 1928-1929 model.
+    Survey(SurveyArgs),
     /// Print a complete scenario file (every parameter, annotated) to edit into your own.
     ///
     /// Example: perelom template ussr-1928-1929 > my-counterfactual.toml
@@ -289,4 +291,10 @@ pub struct CalibrateArgs {
     /// Replace --out if it exists.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SurveyArgs {
+    /// A directory written by `perelom run` (of the 1928-1929 model).
+    pub dir: PathBuf,
 }

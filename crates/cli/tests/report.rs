@@ -84,3 +84,15 @@ fn a_directory_without_results_is_a_clear_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no Perelom results"));
 }
+
+#[test]
+fn survey_prints_the_runs_survey_in_words() {
+    let t = tempfile::tempdir().unwrap();
+    perelom(t.path(), &["run", "--scale", "0.003", "--out", "r", "--quiet"]);
+    let o = Command::cargo_bin("perelom").unwrap().current_dir(t.path()).args(["survey", "r"]).output().unwrap();
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("## December 1929") && text.contains("**The opposition.**"));
+    let bad = Command::cargo_bin("perelom").unwrap().current_dir(t.path()).args(["survey", "nowhere"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

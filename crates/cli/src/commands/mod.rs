@@ -21,6 +21,17 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Validate(args) => validate::validate(args),
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
+        Command::Survey(args) => {
+            let path = args.dir.join("survey.md");
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                CliError::Message(format!(
+                    "cannot read {}: {e}\n  help: give a directory written by `perelom run` of the 1928-1929 model (it writes survey.md with every run)",
+                    path.display()
+                ))
+            })?;
+            out!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Calibrate(args) => calibrate::run(args),
         Command::Sensitivity(args) => sensitivity::run(args),
         Command::Report(args) => {
