@@ -1,8 +1,9 @@
-//! Initial conditions at the end of 1927 (F03, F05, F33).
+//! ODD 5 — initial conditions at the end of 1927 (F03, F05, F33): factories and their
+//! partner network, the workforce, and the underground's cells.
 
-use super::params::Config;
-use super::state::{Behaviour, Class, Factory, Mood, Opp, Person, Status};
-use perelom_engine::rng::CHUNK;
+use super::calendar::Calendar;
+use super::params::Params;
+use super::state::{Behaviour, Class, Factory, Mood, Occasion, Opp, Person, Status, StrikeEpisode};
 use perelom_engine::space::Network;
 use perelom_engine::Streams;
 use rand::Rng;
@@ -24,18 +25,18 @@ pub fn pick(weights: &[f64], u: f64) -> usize {
 
 /// Factories with sizes from a lognormal distribution, filled until the workforce is
 /// placed; shops of about `shop_size` each.
-pub fn factories(cfg: &Config, streams: &Streams) -> Vec<Factory> {
+pub fn factories(p: &Params, streams: &Streams) -> Vec<Factory> {
     let mut rng = streams.stream("ussr.init.factories", 0, 0);
-    let p = &cfg.p;
-    let median = p.float("factories.median_size");
-    let sigma = p.float("factories.size_sigma").max(1e-9);
-    let shop_size = p.int("factories.shop_size") as u32;
+    let pop = &p.population;
+    let median = pop.median_size;
+    let sigma = pop.size_sigma.max(1e-9);
+    let shop_size = pop.shop_size;
     let sizes = LogNormal::new(median.ln(), sigma).expect("valid lognormal");
-    let regions = p.floats("population.region_shares").to_vec();
-    let sectors = p.floats("population.sector_shares").to_vec();
+    let regions = pop.region_shares.clone();
+    let sectors = pop.sector_shares.clone();
     let mut out = Vec::new();
     let (mut placed, mut shops) = (0u32, 0u32);
-    let n = cfg.workers as u32;
+    let n = pop.workers as u32;
     while placed < n {
         let size = (sizes.sample(&mut rng).round() as u32).clamp(10, 40_000).min(n - placed);
         let nshops = size.div_ceil(shop_size).max(1);
@@ -49,14 +50,22 @@ pub fn factories(cfg: &Config, streams: &Streams) -> Vec<Factory> {
             norm: 1.0,
             pay: 1.0,
             seven_hour: false,
-            strike_weeks_left: 0,
+            seven_hour_week: u32::MAX,
+            occasion: Occasion::None,
+            occasion_shop: None,
+            strike: StrikeEpisode::default(),
+            last_strike_end: None,
             meeting_week: [u32::MAX; 2],
             legitimacy_shock: 0.0,
             efficacy_shock: 0.0,
             fear_shock: 0.0,
-            strikers_last_week: 0,
+            repression_seen: 0.0,
+            repression_perceived: 0.0,
+            partner_news: 0.0,
+            active_share: 0.0,
             members: [0; 2],
             sympathizers: 0,
+            lead: 0.0,
         });
         placed += size;
         shops += nshops;
@@ -67,18 +76,17 @@ pub fn factories(cfg: &Config, streams: &Streams) -> Vec<Factory> {
 /// Everyone in the workforce, ordered by factory and shop. Bands, classes and views are
 /// drawn per factory from the factory's own stream, so the population does not depend
 /// on how many threads build it.
-pub fn people(cfg: &Config, streams: &Streams, factories: &[Factory]) -> Vec<Person> {
-    let p = &cfg.p;
-    let coef = p.floats("tariff.coefficients").to_vec();
-    let white = p.float("population.white_collar");
-    let peasant = p.float("population.peasant_origin");
-    let young = p.float("population.young");
-    let party = p.float("population.party");
-    let downgrade = p.float("tariff.downgrade_share");
-    let hb = p.float("hardship.baseline") as f32;
-    let (l0, ls) = (p.float("legitimacy.initial") as f32, p.float("legitimacy.spread") as f32);
-    let e0 = p.float("efficacy.initial") as f32;
-    let (tm, ts) = (p.float("protest.threshold_mean") as f32, p.float("protest.threshold_spread") as f32);
+pub fn people(p: &Params, streams: &Streams, factories: &[Factory]) -> Vec<Person> {
+    let coef = p.economy.tariff;
+    let pop = &p.population;
+    let (white, peasant, young, party) = (pop.white_collar, pop.peasant_origin, pop.young, pop.party);
+    let downgrade = p.economy.downgrade_share;
+    let c = &p.perception;
+    let hb = c.hardship_baseline;
+    let (l0, ls, premium) = (c.legitimacy_initial, c.legitimacy_spread, c.party_premium);
+    let e0 = c.efficacy_initial;
+    let (tm, ts) = (p.protest.threshold_mean, p.protest.threshold_spread);
+    let young_risk = p.protest.young_risk;
     let per_factory: Vec<Vec<Person>> = factories
         .par_iter()
         .enumerate()
@@ -96,7 +104,7 @@ pub fn people(cfg: &Config, streams: &Streams, factories: &[Factory]) -> Vec<Per
                     _ => 2 + (rng.random::<f64>().powf(1.3) * 8.0) as u8,
                 }
                 .clamp(1, 17);
-                let wage_ref = coef[usize::from(band) - 1] as f32;
+                let wage_ref = coef[usize::from(band) - 1];
                 let band = if rng.random::<f64>() < downgrade { band.saturating_sub(1).max(1) } else { band };
                 let is_young = rng.random::<f64>() < young;
                 let is_party = rng.random::<f64>() < party * if class == Class::White { 1.8 } else { 0.9 };
@@ -106,12 +114,14 @@ pub fn people(cfg: &Config, streams: &Streams, factories: &[Factory]) -> Vec<Per
                     (_, false, true) => 0.65,
                     (_, false, false) => 0.55,
                 } + (rng.random::<f32>() - 0.5) * 0.5;
-                let legit = (l0 + (rng.random::<f32>() * 2.0 - 1.0) * ls + if is_party { 0.15 } else { 0.0 }).clamp(0.0, 1.0);
+                // Party members hold the line more legitimate (F29).
+                let legit = (l0 + (rng.random::<f32>() * 2.0 - 1.0) * ls + if is_party { premium } else { 0.0 }).clamp(0.0, 1.0);
+                let risk_aversion = rng.random::<f32>() * if is_young { young_risk } else { 1.0 };
                 out.push(Person {
                     factory: fi as u32,
                     shop,
                     base_hardship: rng.random::<f32>() * hb,
-                    risk_aversion: rng.random::<f32>(),
+                    risk_aversion,
                     legitimacy: legit,
                     fear: 0.0,
                     efficacy: (e0 + (rng.random::<f32>() - 0.5) * 0.4).clamp(0.0, 1.0),
@@ -135,13 +145,14 @@ pub fn people(cfg: &Config, streams: &Streams, factories: &[Factory]) -> Vec<Per
                     old_cadre: false,
                     mood: Mood::Loyal,
                     leafleted: false,
+                    strike_ready: false,
                     weeks_left: 0,
                 });
             }
             out
         })
         .collect();
-    let mut all = Vec::with_capacity(cfg.workers);
+    let mut all = Vec::with_capacity(pop.workers);
     for v in per_factory {
         all.extend(v);
     }
@@ -155,17 +166,14 @@ pub fn people(cfg: &Config, streams: &Streams, factories: &[Factory]) -> Vec<Per
 /// Cells are clustered: each member founds a new cell with chance 1 / mean cell size,
 /// else joins an existing cell chosen at random, which gives a few large cells and many
 /// small ones. Returns the number of members placed.
-pub fn opposition(cfg: &Config, streams: &Streams, factories: &[Factory], people: &mut [Person]) -> usize {
-    let p = &cfg.p;
-    let active = (p.int("opposition.expelled") as f64 * cfg.scale * p.float("opposition.underground")).round() as usize;
-    let shares = p.floats("opposition.class_shares").to_vec();
+pub fn opposition(p: &Params, streams: &Streams, factories: &[Factory], people: &mut [Person]) -> usize {
+    let o = &p.opposition;
+    let active = (o.expelled * p.population.scale * o.underground).round() as usize;
+    let shares = o.class_shares;
     // The remainder of the shares (other occupations) counts as white-collar.
     let other = (1.0 - shares.iter().sum::<f64>()).max(0.0);
     let weights = [shares[0], shares[1] + other, shares[2]];
-    let decists = p.float("opposition.decist_share");
-    let exiled = p.float("opposition.exiled_at_start");
-    let cell_size = p.float("opposition.cell_size");
-    let sympathizers = p.float("opposition.sympathizers");
+    let (decists, exiled, cell_size, sympathizers) = (o.decist_share, o.exiled_at_start, o.cell_size, o.sympathizers);
     let mut rng = streams.stream("ussr.init.opposition", 0, 0);
     let n = people.len();
     let mut cells: Vec<(usize, u8)> = Vec::new(); // (factory, organization)
@@ -245,32 +253,58 @@ pub fn opposition(cfg: &Config, streams: &Streams, factories: &[Factory], people
     placed
 }
 
-/// A few ties from each person to people of other factories in the same region (F14).
-pub fn ties(cfg: &Config, streams: &Streams, factories: &[Factory], people: &[Person]) -> Network {
-    let per = cfg.p.int("ties.across_factories") as usize;
+/// The partner network of factories (F14): each factory links to about
+/// `factories.partners` others, chosen in its region (preferably its sector), so a
+/// factory's neighbourhood looks the same at every population scale. Undirected.
+pub fn partners(p: &Params, streams: &Streams, factories: &[Factory]) -> Network {
+    let per = p.population.partners.div_ceil(2);
+    let mut rng = streams.stream("ussr.init.partners", 0, 0);
     let mut by_region: Vec<Vec<u32>> = vec![Vec::new(); 6];
-    for f in factories {
-        by_region[usize::from(f.region)].extend(f.first_person..f.first_person + f.size);
+    let mut by_place: Vec<Vec<u32>> = vec![Vec::new(); 36];
+    for (i, f) in factories.iter().enumerate() {
+        by_region[usize::from(f.region)].push(i as u32);
+        by_place[usize::from(f.region) * 6 + usize::from(f.sector)].push(i as u32);
     }
-    // Drawn in fixed chunks of people, each with its own stream, in parallel.
-    let chunks: Vec<Vec<(u32, u32)>> = people
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(c, chunk)| {
-            let mut rng = streams.stream("ussr.init.ties", c as u64, 0);
-            let mut edges = Vec::with_capacity(chunk.len() * per);
-            for (k, q) in chunk.iter().enumerate() {
-                let i = c * CHUNK + k;
-                let pool = &by_region[usize::from(factories[q.factory as usize].region)];
-                for _ in 0..per {
-                    let j = pool[rng.random_range(0..pool.len())];
-                    if people[j as usize].factory != q.factory {
-                        edges.push((i as u32, j));
-                    }
+    let n = factories.len();
+    let mut edges = Vec::with_capacity(n * per);
+    if n > 1 {
+        for (i, f) in factories.iter().enumerate() {
+            for _ in 0..per {
+                let same_sector = &by_place[usize::from(f.region) * 6 + usize::from(f.sector)];
+                let region = &by_region[usize::from(f.region)];
+                let pool: &[u32] = if same_sector.len() > 1 && rng.random::<f64>() < 0.5 {
+                    same_sector
+                } else if region.len() > 1 {
+                    region
+                } else {
+                    &[]
+                };
+                let j = if pool.is_empty() { rng.random_range(0..n) as u32 } else { pool[rng.random_range(0..pool.len())] };
+                if j as usize != i {
+                    edges.push((i as u32, j));
                 }
             }
-            edges
-        })
-        .collect();
-    Network::from_undirected_edges(people.len(), &chunks.concat())
+        }
+    }
+    edges.sort_unstable();
+    edges.dedup();
+    Network::from_undirected_edges(n, &edges)
+}
+
+/// The dated factory events: the week of each campaign meeting (F21) and of the
+/// conversion to the seven-hour day (F07), drawn once.
+pub fn calendar(p: &Params, cal: &Calendar, streams: &Streams, factories: &mut [Factory]) {
+    let mut rng = streams.stream("ussr.init.calendar", 0, 0);
+    for f in factories.iter_mut() {
+        for (c, window) in cal.campaigns.iter().enumerate() {
+            if let Some((a, b)) = window {
+                f.meeting_week[c] = rng.random_range(*a..=*b);
+            }
+        }
+        let converts = rng.random::<f64>() < p.management.seven_hour_share;
+        f.seven_hour_week = match cal.seven_hour_from {
+            Some(s) if converts && s < p.steps => rng.random_range(s..p.steps),
+            _ => u32::MAX,
+        };
+    }
 }

@@ -1,14 +1,23 @@
-//! The 1928–1929 model's parameters: the schema (key, range, default, doc, citation)
-//! and the typed [`Config`] read from a resolved scenario.
+//! The 1928–1929 model's parameters: the schema (key, range, default, doc, citation) and
+//! the typed [`Params`] built from a resolved scenario once, before the first step.
 //!
-//! Citations name the fact ids of `shared/brief/FACTS.md` (F01–F40) or the design brief;
-//! everything else is marked assumed with its reason, and is what calibration estimates.
+//! Citations name the fact ids of Perelom's evidence table (F01–F40, paraphrasing Gusev
+//! 2008) or the design brief. Three kinds: `src` — the value itself comes from the
+//! evidence; `mech` — the mechanism comes from the evidence but its size is assumed;
+//! `asm` — assumed outright. The last two are what calibration estimates.
+//!
+//! Groups follow the ODD submodels (docs/ODD.md, section 7): each group of keys has one
+//! struct of typed fields named like its keys, and every dated key becomes a step of the
+//! [`Calendar`](super::calendar::Calendar) once.
 
 use chrono::NaiveDate;
-use perelom_scenario::{Cite, Kind, ParamSpec, Scenario, Value};
+use perelom_scenario::{Cite, Kind, ParamSpec, Scenario, ScenarioError, Value};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 
-pub const REGIONS: [&str; 6] = ["Moscow", "Leningrad", "Ivanovo", "Urals", "Ukraine", "other"];
-pub const SECTORS: [&str; 6] = ["metal", "textile", "garment", "rubber-chemical", "rail", "other"];
+pub use super::state::{Region, Sector, REGIONS, SECTORS};
+
+/// The two organizations of the underground (F02).
 pub const ORGS: [&str; 2] = ["Bolshevik Leninists", "Decists"];
 
 fn d(s: &str) -> NaiveDate {
@@ -20,6 +29,11 @@ fn src(s: &str) -> Cite {
 }
 fn asm(s: &str) -> Cite {
     Cite::assumed(s)
+}
+/// Mechanism from the evidence, value assumed: counts as assumed (calibration estimates it).
+fn mech(s: &str) -> Cite {
+    // TODO(provenance): a citation kind of its own once the scenario crate has one.
+    Cite::assumed(&format!("mechanism: {s}"))
 }
 
 fn float(key: &'static str, min: f64, max: f64, v: f64, doc: &'static str, cite: Cite) -> ParamSpec {
@@ -44,8 +58,23 @@ fn prob(key: &'static str, v: f64, doc: &'static str, cite: Cite) -> ParamSpec {
 /// Never: a date after any run, to switch a dated event off.
 pub const NEVER: &str = "1999-12-31";
 
+/// The mechanism groups that `perelom ablate` switches off one at a time; each is a
+/// boolean key `mechanism.NAME` (default on) read by the rules it names.
+pub const MECHANISMS: [(&str, &str); 9] = [
+    ("local_disputes", "strikes need a local occasion (norm revision, late pay, supply failure, foreman)"),
+    ("contagion", "strike news travels to partner factories (F14)"),
+    ("organizing", "opposition members lead or hold back strikes according to their line (F27)"),
+    ("repression_of_protest", "the OGPU arrests strike leaders; workers' risk comes from arrests they see (F14, F38)"),
+    ("recruitment", "leaflets make sympathizers and sympathizers join (F20, F30, F32)"),
+    ("capitulation", "old cadres return to the party (F04)"),
+    ("escalation", "the repression escalates from 24 Sep 1928 (F38)"),
+    ("exile_feedback", "exile colonies radicalize with who arrives and write back (F35-F37)"),
+    ("social_influence", "legitimacy and lean move towards one's workmates' (MODEL.md)"),
+];
+
+/// Every parameter of the model, in the order of the baseline scenario file.
 pub fn schema() -> Vec<ParamSpec> {
-    vec![
+    let mut v = vec![
         // --- run -----------------------------------------------------------------------
         int("run.seed", 0, i64::MAX, 1, "random seed of the run", asm("any seed; results are checked over ensembles")),
         date("run.start", "1928-01-02", "date of the first weekly step", src("MODEL.md: weekly steps from 1928-01-02")),
@@ -56,36 +85,21 @@ pub fn schema() -> Vec<ParamSpec> {
             1000,
             10_000_000,
             3_000_000,
-            "workforce at scale 1.0 (census industry)",
+            "workforce at scale 1.0 (census industry), persons",
             asm("MODEL.md: about 3 million; the denominator of T1"),
         ),
         float(
             "population.scale",
             0.0001,
             1.0,
-            0.02,
+            0.05,
             "share of the full workforce modelled, one agent per person",
-            asm("small enough to run in seconds; 1.0 = full scale"),
+            asm("150,000 people: runs in about a second with enough underground members to measure T2/T7"),
         ),
-        prob(
-            "population.white_collar",
-            0.12,
-            "share of white-collar staff (sluzhashchie) in the workforce",
-            asm("typical staff share of census industry"),
-        ),
-        prob(
-            "population.peasant_origin",
-            0.25,
-            "share of workers of peasant origin (recent arrivals)",
-            asm("influx of villagers into industry, F01 context"),
-        ),
+        prob("population.white_collar", 0.12, "share of white-collar staff (sluzhashchie) in the workforce", asm("typical staff share of census industry")),
+        prob("population.peasant_origin", 0.25, "share of workers of peasant origin (recent arrivals)", mech("F01: influx of villagers; share assumed")),
         prob("population.young", 0.3, "share of young workers (under about 25)", asm("young cohort of the late 1920s workforce")),
-        prob(
-            "population.party",
-            0.1,
-            "share of party members in the workforce",
-            asm("order of magnitude of party saturation in industry, F29"),
-        ),
+        prob("population.party", 0.1, "share of party members in the workforce", mech("F29: party cells in every factory; share assumed")),
         floats(
             "population.region_shares",
             6,
@@ -104,32 +118,18 @@ pub fn schema() -> Vec<ParamSpec> {
             "workforce shares of metal, textile, garment, rubber-chemical, rail, other",
             asm("rough sectoral weights of industry"),
         ),
-        float(
-            "factories.median_size",
-            10.0,
-            20_000.0,
-            350.0,
-            "median factory workforce (lognormal size distribution)",
-            asm("census industry: many plants of a few hundred, a few giants"),
-        ),
+        float("factories.median_size", 10.0, 20_000.0, 350.0, "median factory workforce, persons (lognormal sizes)", asm("many plants of a few hundred, a few giants")),
         float("factories.size_sigma", 0.0, 3.0, 1.1, "log-standard deviation of factory sizes", asm("heavy right tail of plant sizes")),
+        int("factories.shop_size", 10, 1000, 60, "workers per shop (the unit of a slow-down or a stoppage)", asm("a shop of a few dozen workers")),
         int(
-            "factories.shop_size",
-            10,
-            1000,
-            60,
-            "workers per shop (the unit of a slow-down or a stoppage)",
-            asm("a shop of a few dozen workers"),
-        ),
-        int(
-            "ties.across_factories",
+            "factories.partners",
             0,
             20,
-            2,
-            "ties of each worker to workers of other factories in the region (F14)",
-            asm("a few kin and neighbour ties; F14 says strikers sought such links"),
+            4,
+            "partner factories of each factory (same region, preferably same sector) that hear of its strikes",
+            mech("F14: strikers sought links with other enterprises; number assumed, the same at every scale"),
         ),
-        // --- wages and prices ----------------------------------------------------------
+        // --- wages and prices (ODD 7.1, 7.3) --------------------------------------------
         floats(
             "tariff.coefficients",
             17,
@@ -137,14 +137,9 @@ pub fn schema() -> Vec<ParamSpec> {
             20.0,
             &[1.0, 1.1, 1.2, 1.32, 1.45, 1.6, 1.75, 1.92, 2.1, 2.3, 2.55, 2.8, 3.1, 3.45, 3.85, 4.3, 4.8],
             "wage coefficient of each of the 17 tariff bands",
-            src("F05: 17 bands; the coefficients themselves are assumed, rising with band"),
+            mech("F05: 17 bands; the coefficients are assumed, rising with band"),
         ),
-        prob(
-            "tariff.downgrade_share",
-            0.15,
-            "share of workers moved one band down in the end-1927 reform",
-            src("F05: many moved down without negotiation; share assumed"),
-        ),
+        prob("tariff.downgrade_share", 0.15, "share of workers moved one band down in the end-1927 reform", mech("F05: many moved down; share assumed")),
         floats(
             "prices.index",
             24,
@@ -155,7 +150,7 @@ pub fn schema() -> Vec<ParamSpec> {
                 1.21, 1.225, 1.24, 1.255,
             ],
             "consumer price index by month, Jan 1928 = 1 (24 months)",
-            src("F08, F17: prices rise about 10 % a year amid shortages"),
+            src("F17: a 10 % price rise (about 10 % a year); F08"),
         ),
         floats(
             "prices.shortage",
@@ -163,709 +158,882 @@ pub fn schema() -> Vec<ParamSpec> {
             0.0,
             1.0,
             &[
-                0.1, 0.1, 0.12, 0.14, 0.15, 0.16, 0.18, 0.2, 0.22, 0.25, 0.28, 0.3, 0.33, 0.36, 0.4, 0.42, 0.45, 0.47, 0.5, 0.52, 0.55,
-                0.57, 0.6, 0.62,
+                0.1, 0.1, 0.12, 0.14, 0.15, 0.16, 0.18, 0.2, 0.22, 0.25, 0.28, 0.3, 0.33, 0.36, 0.4, 0.42, 0.45, 0.47, 0.5, 0.52, 0.55, 0.57,
+                0.6, 0.62,
             ],
             "food-shortage index by month (0 none, 1 famine)",
-            src("F08: worsening food shortages; the path is assumed"),
+            mech("F08: worsening food shortages; the path is assumed"),
         ),
         date("rent.rise_date", "1928-10-01", "date of the regressive rent rise", src("F08, F19: rents rise in autumn 1928")),
-        float(
-            "rent.rise_low",
-            0.0,
-            0.5,
-            0.04,
-            "rent rise as a share of earnings for bands 1-6",
-            src("F19: falls on low incomes; size assumed"),
-        ),
-        float(
-            "rent.rise_high",
-            0.0,
-            0.5,
-            0.005,
-            "rent rise as a share of earnings for bands 7-17",
-            src("F19: nearly spares high earners; size assumed"),
-        ),
-        float(
-            "loans.deduction",
-            0.0,
-            0.5,
-            0.03,
-            "share of earnings withheld for industrial loans",
-            src("F08: deductions for loans; size assumed"),
-        ),
-        date("loans.from", "1928-06-01", "date deductions for industrial loans begin", asm("F08 gives no date; mid-1928")),
-        date(
-            "plan.start",
-            "1928-10-01",
-            "start of the 1928-29 plan year (productivity +17.5 %, wages +5 %)",
-            src("F10: financial year 1928-29 begins 1 October"),
-        ),
-        float("plan.productivity_target", 0.0, 1.0, 0.175, "planned rise of labour productivity in the plan year", src("F10")),
-        float("plan.nominal_wage_cap", 0.0, 1.0, 0.05, "cap on the rise of nominal wages in the plan year", src("F10")),
-        flag(
-            "wages.keep_pace",
-            false,
-            "nominal wages rise with productivity (the X4 counterfactual)",
-            src("F17: the opposition's demand; historically not granted"),
-        ),
-        // --- norms ---------------------------------------------------------------------
+        float("rent.rise_low", 0.0, 0.5, 0.04, "rent rise as a share of earnings for bands 1-6", mech("F19: falls on low incomes; size assumed")),
+        float("rent.rise_high", 0.0, 0.5, 0.005, "rent rise as a share of earnings for bands 7-17", mech("F19: nearly spares high earners; size assumed")),
+        float("loans.deduction", 0.0, 0.5, 0.03, "share of earnings withheld for industrial loans", mech("F08: deductions for loans; size assumed")),
+        date("loans.from", "1928-06-01", "date deductions for industrial loans begin", mech("F08; date assumed (mid-1928)")),
+        date("plan.start", "1928-10-01", "start of the 1928-29 plan year", src("F10: the financial year 1928-29 begins 1 October")),
+        float("plan.productivity_target", 0.0, 1.0, 0.175, "planned rise of labour productivity in the plan year", src("F10: +17.5 %")),
+        float("plan.nominal_wage_cap", 0.0, 1.0, 0.05, "cap on the rise of nominal wages in the plan year", src("F10: +5 %")),
+        flag("wages.keep_pace", false, "nominal wages rise with productivity (the X4 counterfactual)", src("F17: the opposition's demand; not granted")),
+        // --- management (ODD 7.2) ------------------------------------------------------
         flag("norms.continuous", true, "norms and rates revised in day-to-day work after the Politburo decision", src("F09")),
         date("norms.continuous_from", "1928-01-19", "date of the Politburo decision on continuous revision", src("F09: 19 Jan 1928")),
+        prob("norms.annual_revision", 0.0192, "weekly chance of a revision while norms are fixed for the year (1/52)", src("F09: norms fixed for the year before")),
+        prob("norms.weekly_revision", 0.05, "weekly chance of a revision in a factory once revision is continuous", mech("F09: revision in day-to-day work; rate assumed")),
+        float("norms.step", 0.0, 0.5, 0.04, "rise of the output norm at a revision outside the plan year", mech("F06: norms up, rates down; size assumed")),
+        prob("norms.rate_cut", 1.0, "share of a norm rise taken back from the piece rate (1 = same effort, same pay)", mech("F06: rates cut so the same effort earns less")),
+        date("seven_hour.from", "1928-01-02", "start of the staged conversion to the seven-hour day", mech("F07: staged introduction; date assumed")),
+        prob("seven_hour.final_share", 0.4, "share of factories converted by the end of 1929", mech("F07: several branches, not all; share assumed")),
+        float("seven_hour.fatigue", 0.0, 1.0, 0.08, "extra weekly strain in a converted factory (more machines, night shifts)", mech("F07; size assumed")),
+        // --- local disputes: the occasions of strikes (ODD 7.2) -------------------------
+        float(
+            "disputes.revision_salience",
+            0.0,
+            2.0,
+            0.3,
+            "strike readiness added in a factory in the week its norms are revised and rates cut",
+            mech("F06, F09, F16: disputes over norm revisions and rate cuts; size assumed"),
+        ),
+        prob("disputes.late_pay", 0.004, "weekly chance that a factory pays wages late", mech("F12: pay disputes; rate assumed, present in any year")),
+        float("disputes.late_pay_salience", 0.0, 2.0, 0.3, "strike readiness added by late pay in the factory", mech("F12; size assumed")),
         prob(
-            "norms.annual_revision",
-            0.0192,
-            "weekly chance of a revision while norms are fixed for the year (1/52)",
-            src("F09: norms fixed for the year before"),
+            "disputes.supply_failure",
+            0.01,
+            "weekly chance per unit of the shortage index that a shop's supplies fail (idle time, lost pay)",
+            mech("F08: shortages; rate assumed"),
         ),
-        prob(
-            "norms.weekly_revision",
-            0.05,
-            "weekly chance of a revision in a factory once revision is continuous",
-            asm("revisions every few months per factory"),
-        ),
-        float(
-            "norms.step",
-            0.0,
-            0.5,
-            0.04,
-            "rise of the output norm at a revision (rates cut so the same effort earns less)",
-            src("F06: norms up, rates down; size assumed"),
-        ),
-        // --- work, fatigue, illness ------------------------------------------------------
-        date(
-            "seven_hour.from",
-            "1928-01-02",
-            "start of the staged conversion to the seven-hour day",
-            src("F07: staged introduction in several branches"),
-        ),
-        prob("seven_hour.final_share", 0.4, "share of factories converted by the end of 1929", asm("F07: several branches, not all")),
-        float(
-            "seven_hour.fatigue",
-            0.0,
-            1.0,
-            0.08,
-            "extra weekly strain in a converted factory (more machines, night shifts)",
-            src("F07: heavier physical burden; size assumed"),
-        ),
-        float(
-            "fatigue.effort_strain",
-            0.0,
-            5.0,
-            0.6,
-            "strain per unit of norm above the 1927 norm",
-            src("F10: overexertion brings exhaustion; size assumed"),
-        ),
+        float("disputes.supply_salience", 0.0, 2.0, 0.25, "strike readiness added in the shop whose supplies failed", mech("F08; size assumed")),
+        prob("disputes.foreman", 0.003, "weekly chance of a conflict with the foreman in a shop", mech("F16: the foremen's arbitrary power; rate assumed")),
+        float("disputes.foreman_salience", 0.0, 2.0, 0.25, "strike readiness added in the shop of a foreman's abuse", mech("F16; size assumed")),
+        // --- work and health (ODD 7.3) --------------------------------------------------
+        float("fatigue.effort_strain", 0.0, 5.0, 0.6, "weekly strain per unit of norm above the 1927 norm", mech("F10: overexertion; size assumed")),
         prob("fatigue.recovery", 0.35, "share of fatigue recovered each week", asm("fatigue halves in about two weeks of normal work")),
         prob("illness.base", 0.01, "weekly chance of falling ill at zero fatigue", asm("background sickness rate")),
-        prob(
-            "illness.per_fatigue",
-            0.06,
-            "extra weekly chance of illness per unit of fatigue",
-            src("F10: exhaustion and illness; size assumed"),
-        ),
+        prob("illness.per_fatigue", 0.06, "extra weekly chance of illness per unit of fatigue", mech("F10: exhaustion and illness; size assumed")),
         float("illness.weeks", 1.0, 20.0, 1.6, "mean weeks off sick", asm("short absences")),
-        // --- perception ----------------------------------------------------------------
-        float(
-            "hardship.baseline",
-            0.0,
-            1.0,
-            0.25,
-            "spread of individual baseline hardship (uniform 0..value)",
-            asm("Epstein 2002: heterogeneous hardship"),
-        ),
-        float(
-            "hardship.wage_weight",
-            0.0,
-            10.0,
-            2.5,
-            "hardship per unit fall of the real wage below one's end-1927 level",
-            src("F08: falling real wages; weight assumed"),
-        ),
-        float("hardship.shortage_weight", 0.0, 2.0, 0.35, "hardship per unit of the shortage index", src("F08: shortages; weight assumed")),
-        float("hardship.fatigue_weight", 0.0, 2.0, 0.3, "hardship per unit of fatigue", src("F10: overexertion; weight assumed")),
-        float(
-            "legitimacy.initial",
-            0.0,
-            1.0,
-            0.62,
-            "mean perceived legitimacy of the regime at the end of 1927",
-            asm("most workers still accept the party line at the start (F22 shows the fall)"),
-        ),
-        float("legitimacy.spread", 0.0, 0.5, 0.15, "spread (uniform half-width) of initial legitimacy", asm("heterogeneous views")),
+        // --- perception (ODD 7.4) -------------------------------------------------------
+        float("hardship.baseline", 0.0, 1.0, 0.25, "spread of individual baseline hardship (uniform 0..value)", asm("Epstein 2002: heterogeneous hardship")),
+        float("hardship.wage_weight", 0.0, 10.0, 2.5, "hardship per unit fall of the real wage below one's end-1927 level", mech("F08; weight assumed")),
+        float("hardship.shortage_weight", 0.0, 2.0, 0.35, "hardship per unit of the shortage index", mech("F08; weight assumed")),
+        float("hardship.fatigue_weight", 0.0, 2.0, 0.3, "hardship per unit of fatigue", mech("F10; weight assumed")),
+        float("legitimacy.initial", 0.0, 1.0, 0.55, "mean perceived legitimacy of the regime among non-party workers at the end of 1927", asm("most workers still accept the line at the start")),
+        float("legitimacy.spread", 0.0, 0.5, 0.2, "spread (uniform half-width) of initial legitimacy", asm("heterogeneous views")),
+        float("legitimacy.party_premium", 0.0, 1.0, 0.25, "extra initial legitimacy of party members", mech("F29: a communist is seen as the boss's man; size assumed")),
         float(
             "legitimacy.influence",
             0.0,
             1.0,
-            0.08,
-            "weekly pull of one's legitimacy towards the shop mean (social influence)",
-            asm("MODEL.md appendix: towards the mean of one's ties"),
-        ),
-        float(
-            "legitimacy.hardship_erosion",
-            0.0,
-            0.2,
-            0.004,
-            "weekly legitimacy loss per unit of hardship",
-            asm("disappointment with the line as living standards fall"),
-        ),
-        float(
-            "legitimacy.revision_shock",
-            0.0,
-            0.5,
-            0.03,
-            "legitimacy loss in a factory at a norm revision (broken agreement)",
-            src("F09: collective agreements become formalities"),
-        ),
-        float(
-            "legitimacy.privilege_shock",
-            0.0,
-            0.5,
             0.05,
-            "legitimacy loss when the partmaksimum rise becomes known",
-            src("F19: +20 % for senior party members"),
+            "weekly pull of one's legitimacy towards one's own circle in the shop (party members or non-party workers)",
+            asm("MODEL.md appendix: social influence; circles split by party status (F29)"),
         ),
-        date("legitimacy.privilege_date", "1928-10-15", "date the privilege news spreads", src("F19: autumn 1928")),
+        float("legitimacy.hardship_erosion", 0.0, 0.2, 0.004, "weekly legitimacy loss per unit of hardship", asm("disappointment as living standards fall")),
+        prob("legitimacy.party_erosion", 0.4, "party members' legitimacy erodes at this fraction of others' rate", mech("F29: members invested in the line; size assumed")),
+        float("legitimacy.revision_shock", 0.0, 0.5, 0.03, "legitimacy loss in a factory at a norm revision (broken agreement)", mech("F09: agreements become formalities; size assumed")),
+        float("legitimacy.privilege_shock", 0.0, 0.5, 0.05, "legitimacy loss when the partmaksimum rise becomes known", mech("F19: +20 % for senior party members; size assumed")),
+        date("legitimacy.privilege_date", "1928-10-15", "date the privilege news spreads", mech("F19: autumn 1928; date assumed")),
         float("legitimacy.leaflet_effect", 0.0, 0.5, 0.015, "legitimacy loss per leaflet read", asm("MODEL.md appendix")),
-        float(
-            "legitimacy.concession_gain",
-            0.0,
-            0.5,
-            0.05,
-            "legitimacy gain in a factory that wins a concession",
-            asm("MODEL.md appendix"),
-        ),
+        float("legitimacy.concession_gain", 0.0, 0.5, 0.05, "legitimacy gain in a factory that wins a concession", asm("MODEL.md appendix")),
+        float("legitimacy.repression_loss", 0.0, 0.5, 0.02, "legitimacy loss in a factory per arrest of a workmate", mech("F38: workers demand releases; size assumed")),
         float("risk.k", 0.0, 20.0, 2.3, "constant of the estimated arrest probability", src("Epstein 2002: k = 2.3")),
         float(
-            "fear.arrest_seen",
+            "risk.presence",
             0.0,
-            1.0,
-            0.25,
-            "fear added by an arrest in one's factory or among one's ties",
-            src("F38: arrests rise sharply; size assumed"),
+            5.0,
+            0.15,
+            "repression a worker expects with no arrest seen (the OGPU's known presence), in arrests per 100 workers",
+            asm("background of routine policing"),
         ),
+        float(
+            "risk.crowd",
+            0.0,
+            100.0,
+            10.0,
+            "safety in numbers: the estimate is divided by 1 + this times the share already active",
+            asm("Epstein 2002: active ratio in vision"),
+        ),
+        prob("risk.italianka_factor", 0.3, "estimated risk of a slow-down relative to a strike", mech("F12: protest at the workplace is less exposed; size assumed")),
+        float("risk.memory", 0.0, 1.0, 0.08, "share of the memory of arrests seen lost each week", asm("arrests are remembered for a season")),
+        float("risk.partner_weight", 0.0, 1.0, 0.3, "weight of arrests in partner factories against one's own", mech("F14: news travels along links; size assumed")),
+        float("fear.arrest_seen", 0.0, 1.0, 0.25, "fear added to everyone in a factory by an arrest there", mech("F38: arrests rise sharply; size assumed")),
         prob("fear.decay", 0.1, "share of fear lost each week", asm("fear fades over months")),
         float("efficacy.initial", 0.0, 1.0, 0.6, "mean initial belief that collective action can succeed", asm("F24 shows its fall")),
         float("efficacy.win", 0.0, 1.0, 0.1, "efficacy gained in a factory after a won strike or meeting", asm("MODEL.md appendix")),
-        float(
-            "efficacy.defeat",
-            0.0,
-            1.0,
-            0.08,
-            "efficacy lost in a factory after a revision, a lost strike or an arrest",
-            src("F24: 'things won't be done our way'; size assumed"),
-        ),
-        float("efficacy.drift", 0.0, 0.2, 0.003, "weekly efficacy loss per unit of hardship left unanswered", src("F24; size assumed")),
-        // --- protest -------------------------------------------------------------------
-        float(
-            "protest.passive",
-            0.0,
-            1.0,
-            0.06,
-            "net grievance above which a worker protests passively (skips meetings)",
-            src("F12: passive protest; threshold assumed"),
-        ),
-        float(
-            "protest.italianka",
-            0.0,
-            1.0,
-            0.14,
-            "net grievance above which a worker is ready to slow down (italianka)",
-            src("F12: italianki; threshold assumed"),
-        ),
-        float(
-            "protest.strike",
-            0.0,
-            1.0,
-            0.39,
-            "net grievance above which a worker is ready to strike",
-            asm("F12, F13; threshold; set by hand, inside the 90 % ABC-SMC posterior [0.31, 0.44] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
-        ),
-        float(
-            "protest.threshold_mean",
-            0.0,
-            1.0,
-            0.25,
-            "mean Granovetter threshold: share of the shop that must be ready first",
-            asm("Granovetter 1978; set by hand, inside the 90 % ABC-SMC posterior [0.17, 0.32] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
-        ),
+        float("efficacy.defeat", 0.0, 1.0, 0.08, "efficacy lost in a factory after a revision, a lost strike or an arrest", mech("F24: 'things won't be done our way'; size assumed")),
+        float("efficacy.drift", 0.0, 0.2, 0.003, "weekly efficacy loss per unit of hardship left unanswered", mech("F24; size assumed")),
+        // --- protest (ODD 7.5) ----------------------------------------------------------
+        float("protest.passive", 0.0, 1.0, 0.06, "net grievance above which a worker protests passively (skips meetings)", mech("F12: passive protest; threshold assumed")),
+        float("protest.italianka", 0.0, 1.0, 0.16, "net grievance above which a worker is ready to slow down (italianka)", mech("F12: italianki; threshold assumed")),
+        float("protest.strike", 0.0, 2.0, 0.45, "strike readiness (grievance x efficacy + occasion) above which a worker is ready to strike", mech("F12, F13; threshold assumed")),
+        float("protest.threshold_mean", 0.0, 1.0, 0.25, "mean Granovetter threshold: share of the shop that must be ready first", asm("Granovetter 1978")),
         float("protest.threshold_spread", 0.0, 1.0, 0.3, "spread (uniform half-width) of Granovetter thresholds", asm("Granovetter 1978")),
-        prob(
-            "protest.shop_stop",
-            0.3,
-            "share of a shop that must join for the shop to stop work",
-            asm("T1 counts a strike when a shop stops"),
-        ),
+        prob("protest.shop_stop", 0.3, "share of a shop that must join for the shop to stop work or go slow", asm("a stoppage or slow-down of the shop, not of a few")),
+        prob("protest.italianka_effort", 0.5, "effort and output of a worker in a slow-down, relative to the norm", mech("F12: work slowed to nearly nil; share assumed")),
+        prob("protest.young_risk", 0.7, "risk aversion of young workers relative to older ones", asm("the young take more risks (F34, F36)")),
+        // --- strikes (ODD 7.11) ---------------------------------------------------------
+        float("strikes.join_salience", 0.0, 2.0, 0.3, "strike readiness added in the other shops of a factory on strike", mech("F13, F14; size assumed")),
         float(
             "strikes.contagion",
             0.0,
-            1.0,
-            0.06,
-            "net grievance added per tie to a factory on strike last week",
-            src("F14: strikers seek links with other enterprises"),
+            2.0,
+            0.3,
+            "strike readiness added per unit share of partner factories on strike last week",
+            mech("F14: strikers sought links with other enterprises; size assumed"),
         ),
         float("strikes.weeks", 1.0, 10.0, 1.15, "mean strike duration in weeks", asm("most strikes lasted hours or days")),
-        prob(
-            "strikes.concession",
-            0.35,
-            "chance a strike ends in a concession (else repression)",
-            asm("management often yielded on rates locally"),
-        ),
+        int("strikes.max_weeks", 1, 52, 12, "longest strike in weeks", asm("no strike of the period lasted a quarter")),
         int(
-            "strikes.leaders_sacked",
+            "strikes.episode_gap",
             0,
-            50,
-            2,
-            "strike leaders sacked (and blacklisted) after a repressed strike",
-            src("F39: no re-hiring under one employer; number assumed"),
+            26,
+            4,
+            "weeks after a strike ends within which a new stoppage in the factory continues the same strike",
+            asm("a rolling stoppage over a dispute is one conflict in the OGPU's count (F13)"),
         ),
+        prob("strikes.concession", 0.35, "chance a strike ends in a concession (else repression)", asm("management often yielded on rates locally")),
+        float("strikes.concession_raise", 0.0, 0.5, 0.03, "rise of pay at the norm when a strike wins a concession", asm("about one rate cut restored")),
+        int("strikes.leaders", 0, 50, 2, "strike leaders handed to the OGPU (or sacked and blacklisted) after a repressed strike", mech("F14, F38, F39; number assumed")),
         float(
             "strikes.organize",
             0.0,
-            1.0,
-            0.15,
-            "net grievance an opposition member adds to shop-mates when leading strikes (scaled by 1 - legality)",
-            src("F27: the line steered workers away from strikes"),
-        ),
-        // --- mass meetings -------------------------------------------------------------
-        date(
-            "campaign1.start",
-            "1928-01-02",
-            "start of the 1927-28 collective-agreement campaign (in the run window)",
-            src("F21: 1927-28 campaign"),
-        ),
-        date("campaign1.end", "1928-03-31", "end of the 1927-28 campaign", src("F21")),
-        date(
-            "campaign2.start",
-            "1928-11-19",
-            "start of the 1928-29 collective-agreement campaign",
-            src("F21: Moskvoshvei vote 17 Dec 1928"),
-        ),
-        date("campaign2.end", "1929-02-28", "end of the 1928-29 campaign", src("F21")),
-        prob(
-            "meetings.passive_attendance",
-            0.25,
-            "attendance chance of a passive protester relative to others",
-            src("F12, F24: staying away from meetings"),
-        ),
-        prob(
-            "meetings.quorum",
-            0.2,
-            "attendance share below which a meeting fails",
-            src("F24: meetings fail for lack of attendance; share assumed"),
-        ),
-        float(
-            "meetings.vote_grievance",
-            0.0,
-            20.0,
-            7.0,
-            "weight of grievance in the vote for the opposition's resolution",
-            src("F21; weight assumed"),
-        ),
-        float(
-            "meetings.vote_bias",
-            -20.0,
-            20.0,
-            -3.2,
-            "log-odds of voting for the opposition with no grievance (the cell controls the floor)",
-            src("F25, F21: the triangle runs the meeting"),
-        ),
-        float(
-            "meetings.sympathizer_vote",
-            0.0,
-            10.0,
             2.0,
-            "extra log-odds for sympathizers and members",
-            asm("organized supporters vote together"),
-        ),
-        float(
-            "meetings.cell_weight",
-            0.0,
-            10.0,
-            1.4,
-            "log-odds per log(1 + members) of the factory's opposition cell",
-            asm("F21: where the opposition was organized it took the chair; set by hand, inside the 90 % ABC-SMC posterior [1.08, 1.93] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
-        ),
-        // --- opposition ----------------------------------------------------------------
-        int(
-            "opposition.expelled",
-            0,
-            100_000,
-            8000,
-            "oppositionists expelled after the 15th congress, at full scale",
-            src("F03: about 8,000"),
-        ),
-        float(
-            "opposition.cell_size",
-            1.0,
-            100.0,
-            4.0,
-            "mean members per factory cell at the start (cells are clustered)",
-            src("F03: networks of local cells; size assumed"),
-        ),
-        float(
-            "opposition.sympathizers",
-            0.0,
-            50.0,
-            3.0,
-            "sympathizers per member at the start, in the member's shop",
-            src("F20; number assumed"),
-        ),
-        prob(
-            "opposition.underground",
-            0.45,
-            "share of the expelled who stay active in the underground",
-            src("F04: many reconcile, the irreconcilables stay; share assumed"),
-        ),
-        prob(
-            "opposition.exiled_at_start",
-            0.1,
-            "share of the active who start in exile (the leaders)",
-            src("F03: leaders exiled Dec 1927-Jan 1928"),
-        ),
-        prob(
-            "opposition.decist_share",
             0.2,
-            "share of the active who are Decists",
-            src("F02: the Decists are the smaller wing; share assumed"),
+            "strike readiness added (leading) or removed (holding back) in a factory by a cell at full strength of its line",
+            mech("F27: the line steered workers away from strikes; size assumed, to be calibrated"),
         ),
-        floats(
-            "opposition.class_shares",
-            3,
-            0.0,
-            1.0,
-            &[0.469, 0.397, 0.088],
-            "blue-collar, white-collar and peasant shares of the expelled",
-            src("F33: 46.9 %, 39.7 %, 8.8 %"),
-        ),
-        date(
-            "opposition.factory_turn",
-            "1927-12-15",
-            "date the opposition turns to agitation in the factories",
-            src("F16: from December 1927"),
-        ),
-        prob(
-            "bl.legality",
-            0.9,
-            "Bolshevik Leninists: how far demands are kept inside union and party legality",
-            src("F27: the leaders' line"),
-        ),
-        prob("bl.clarity", 0.3, "Bolshevik Leninists: clarity of the programme of action", src("F23: no clear programme")),
-        date(
-            "bl.new_party_from",
-            NEVER,
-            "Bolshevik Leninists: date they call for a new party (never, historically)",
-            src("F28: the leaders reject a new party"),
-        ),
-        prob(
-            "decists.legality",
-            0.6,
-            "Decists: how far demands are kept inside legality",
-            src("F02: the more radical wing; value assumed"),
-        ),
+        float("strikes.organized_duration", 0.0, 5.0, 1.0, "relative lengthening of a strike led by the opposition", mech("F14: prepared strikes; size assumed")),
+        float("strikes.organized_spread", 0.0, 5.0, 1.0, "extra weight of an opposition-led strike in partner factories' news", mech("F14: links sought; size assumed")),
+        // --- mass meetings (ODD 7.8) ----------------------------------------------------
+        date("campaign1.start", "1928-01-02", "start of the 1927-28 collective-agreement campaign (in the run window)", src("F21: 1927-28 campaign")),
+        date("campaign1.end", "1928-03-31", "end of the 1927-28 campaign", mech("F21; end date assumed")),
+        date("campaign2.start", "1928-11-19", "start of the 1928-29 collective-agreement campaign", mech("F21: Moskvoshvei vote 17 Dec 1928; start assumed")),
+        date("campaign2.end", "1929-02-28", "end of the 1928-29 campaign", mech("F21; end date assumed")),
+        prob("meetings.passive_attendance", 0.25, "attendance chance of a passive protester relative to others", mech("F12, F24: staying away; size assumed")),
+        prob("meetings.quorum", 0.2, "attendance share below which a meeting fails", mech("F24: meetings fail for lack of attendance; share assumed")),
+        float("meetings.vote_grievance", 0.0, 20.0, 7.0, "weight of grievance in the vote for the opposition's resolution", mech("F21; weight assumed")),
+        float("meetings.vote_bias", -20.0, 20.0, -3.6, "log-odds of voting for the opposition with no grievance (the triangle runs the meeting)", mech("F25, F21; size assumed")),
+        float("meetings.sympathizer_vote", 0.0, 10.0, 2.0, "extra log-odds for sympathizers and members", asm("organized supporters vote together")),
+        float("meetings.cell_weight", 0.0, 10.0, 1.4, "log-odds per log(1 + members) of the factory's opposition cell", mech("F21: where organized, the opposition took the chair; size assumed")),
+        float("meetings.vote_left", 0.0, 10.0, 0.5, "extra log-odds from left-leaning workers", mech("F15, F22; weight assumed")),
+        float("meetings.vote_fear", 0.0, 20.0, 2.0, "log-odds lost per unit of fear (an open vote is watched)", mech("F22: fear; weight assumed")),
+        float("meetings.vote_party", 0.0, 20.0, 1.5, "log-odds lost by party members (party discipline)", mech("F29; weight assumed")),
+        // --- the opposition (ODD 7.6) ---------------------------------------------------
+        int("opposition.expelled", 0, 100_000, 8000, "oppositionists expelled after the 15th congress, at full scale", src("F03: about 8,000")),
+        prob("opposition.underground", 0.45, "share of the expelled who stay active in the underground", mech("F04: many reconcile; share assumed")),
+        float("opposition.cell_size", 1.0, 100.0, 4.0, "mean members per factory cell at the start (cells are clustered)", mech("F03: networks of local cells; size assumed")),
+        float("opposition.sympathizers", 0.0, 50.0, 3.0, "sympathizers per member at the start, in the member's shop", mech("F20; number assumed")),
+        prob("opposition.exiled_at_start", 0.1, "share of the active who start in exile (the leaders)", mech("F03: leaders exiled Dec 1927-Jan 1928; share assumed")),
+        prob("opposition.decist_share", 0.2, "share of the active who are Decists", mech("F02: the smaller wing; share assumed")),
+        floats("opposition.class_shares", 3, 0.0, 1.0, &[0.469, 0.397, 0.088], "blue-collar, white-collar and peasant shares of the expelled", src("F33: 46.9 %, 39.7 %, 8.8 %")),
+        date("opposition.factory_turn", "1927-12-15", "date the opposition turns to agitation in the factories", src("F16: from December 1927")),
+        float("opposition.leaflets", 0.0, 100.0, 6.0, "workers of the factory reached by one member's leaflets each week", mech("F22: short of literature; number assumed")),
+        prob("opposition.partner_reach", 0.15, "share of a factory's leaflets that reach its partner factories", mech("F14, F20: links between enterprises; share assumed")),
+        date("opposition.platform_date", "1928-10-01", "the 18-point platform on the worker question", src("F17: autumn 1928")),
+        float("opposition.platform_clarity", 0.0, 1.0, 0.1, "clarity added by the platform", mech("F17; size assumed")),
+        float("opposition.leaflet_lean", 0.0, 0.5, 0.02, "shift towards the left per leaflet read", mech("F15, F20; size assumed")),
+        prob("opposition.indiscipline", 0.3, "how far a member's own radicalism bends the organization's legality", mech("F34: members who cannot accept the line; size assumed")),
+        flag("opposition.line_follows_members", false, "whether an organization's line follows its members' radicalization", src("MODEL.md: historically it did not")),
+        prob("bl.legality", 0.9, "Bolshevik Leninists: how far demands are kept inside union and party legality (before any line change)", src("F27: the leaders' line")),
+        date("bl.line_change", NEVER, "Bolshevik Leninists: date their line changes to `bl.legality_after`", src("F27: no change historically")),
+        prob("bl.legality_after", 0.9, "Bolshevik Leninists: legality after the line change", src("F27")),
+        prob("bl.clarity", 0.3, "Bolshevik Leninists: clarity of the programme of action", mech("F23: no clear programme; level assumed")),
+        date("bl.new_party_from", NEVER, "Bolshevik Leninists: date they call for a new party (never, historically)", src("F28: the leaders reject a new party")),
+        prob("decists.legality", 0.6, "Decists: how far demands are kept inside legality (before any line change)", mech("F02: the more radical wing; value assumed")),
+        date("decists.line_change", NEVER, "Decists: date their line changes to `decists.legality_after`", asm("no change in the record")),
+        prob("decists.legality_after", 0.6, "Decists: legality after the line change", asm("as before")),
         prob("decists.clarity", 0.35, "Decists: clarity of the programme of action", asm("a little clearer than the BL")),
         date("decists.new_party_from", NEVER, "Decists: date they call for a new party", asm("no such call in the run window")),
-        float(
-            "opposition.leaflets",
-            0.0,
-            100.0,
-            6.0,
-            "workers reached by one member's leaflets each week",
-            src("F22: short of literature; number assumed"),
-        ),
-        date("opposition.platform_date", "1928-10-01", "the 18-point platform on the worker question", src("F17: autumn 1928")),
-        float("opposition.platform_clarity", 0.0, 1.0, 0.1, "clarity added by the platform", src("F17; size assumed")),
-        float(
-            "recruit.sympathize",
-            0.0,
-            1.0,
-            0.12,
-            "chance a leafleted worker of full grievance becomes a sympathizer",
-            src("F20; size assumed"),
-        ),
-        float(
-            "recruit.join",
-            0.0,
-            1.0,
-            0.012,
-            "weekly chance a sympathizer of full grievance joins, at full clarity",
-            asm("F32: inflow of new members; set by hand, inside the 90 % ABC-SMC posterior [0.0069, 0.028] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
-        ),
-        prob(
-            "recruit.white_collar_factor",
-            0.3,
-            "receptiveness of white-collar staff relative to manual workers",
-            asm("the factory agitation spoke to the shop floor; calibrated to T2 (F33)"),
-        ),
-        prob("recruit.party_factor", 0.3, "receptiveness of party members relative to non-party workers", src("F30")),
-        prob("recruit.young_misfit", 0.5, "how much the legal line puts young workers off joining (times legality)", src("F34")),
+        float("new_party.clarity", 0.0, 1.0, 0.2, "clarity added by a call for a new party", mech("F28, F34; size assumed")),
+        float("new_party.reach", 1.0, 5.0, 1.5, "factor on leaflet reach under a new-party call", mech("F28: workers would welcome one; size assumed")),
+        float("new_party.visibility", 0.0, 5.0, 0.5, "extra detection chance of members under a new-party call", mech("F38; size assumed")),
+        float("recruit.sympathize", 0.0, 1.0, 0.12, "chance a leafleted worker of full grievance becomes a sympathizer", mech("F20; size assumed")),
+        float("recruit.join", 0.0, 1.0, 0.02, "weekly chance a sympathizer of full grievance joins, at full clarity", mech("F32: inflow of new members; size assumed")),
+        prob("recruit.white_collar_factor", 0.3, "receptiveness of white-collar staff relative to manual workers", mech("F33: the shop floor joined; size assumed")),
+        prob("recruit.party_factor", 0.3, "receptiveness of party members relative to non-party workers", mech("F30: work among the non-party paid; size assumed")),
+        prob("recruit.young_misfit", 0.5, "how much the legal line puts young workers off joining (times legality)", mech("F34; size assumed")),
         prob("recruit.lapse", 0.01, "weekly chance a sympathizer loses interest", asm("sympathy fades without contact")),
-        prob("capitulation.base", 0.002, "weekly chance an old cadre capitulates", src("F04")),
-        prob(
-            "capitulation.left_turn",
-            0.012,
-            "extra weekly chance once the left turn is under way",
-            src("F04: reconciliation rises as industrialization proceeds"),
-        ),
-        date(
-            "capitulation.left_turn_from",
-            "1929-01-01",
-            "date the left turn makes capitulation attractive",
-            src("F04; date assumed (the turn of 1928-29)"),
-        ),
-        flag(
-            "opposition.line_follows_members",
-            false,
-            "whether an organization's line follows its members' radicalization",
-            src("MODEL.md: historically it did not"),
-        ),
-        // --- state ---------------------------------------------------------------------
-        float("ogpu.informers", 0.0, 20.0, 0.8, "informers per 100 workers", asm("dense enough to cover most shops")),
-        float(
-            "ogpu.capacity",
-            0.0,
-            100_000.0,
-            30.0,
-            "arrests per week at full scale before the escalation",
-            asm("routine political policing"),
-        ),
-        float(
-            "ogpu.capacity_after",
-            0.0,
-            100_000.0,
-            450.0,
-            "arrests per week at full scale after the escalation",
-            src("F38: arrests rise sharply; size assumed"),
-        ),
-        date("ogpu.escalation", "1928-09-24", "date of the repression escalation (Molotov's circular)", src("F38: 24 Sep 1928")),
-        float(
-            "ogpu.informer_growth",
-            1.0,
-            10.0,
-            2.5,
-            "factor on informer density after the escalation",
-            src("F38: surveillance and provocateurs; size assumed"),
-        ),
-        prob(
-            "ogpu.detection",
-            0.075,
-            "weekly chance an active member is detected, per informer per 100 workers",
-            asm("calibrated so the underground lasts into 1929; set by hand, inside the 90 % ABC-SMC posterior [0.034, 0.112] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
-        ),
-        prob(
-            "ogpu.provocateur",
-            0.01,
-            "weekly chance, after the escalation, that a provocateur exposes a whole factory cell",
-            src("F38: agents provocateurs"),
-        ),
-        prob(
-            "ogpu.obstruction",
-            0.25,
-            "chance an arrest is obstructed in a factory where everyone sympathizes",
-            src("F38: workers obstruct arrests"),
-        ),
-        int("ogpu.prison_weeks", 1, 52, 4, "weeks in prison before exile or release to the blacklist", asm("short investigations")),
-        prob(
-            "party.cooptation",
-            0.0003,
-            "weekly chance a respected non-party worker is enrolled in the party",
-            src("F29: the October 1927 enrolment"),
-        ),
-        // --- exile colonies ------------------------------------------------------------
-        float(
-            "exile.drift",
-            0.0,
-            1.0,
-            0.08,
-            "weekly radicalization of an exile, scaled by the colony's share of young workers",
-            src("F35, F36"),
-        ),
-        float("exile.letters", 0.0, 1.0, 0.05, "weekly pull of members' strategy preference towards the colonies' radicalism", src("F37")),
-        // --- constants of the rules, exposed so that each is sourced or assumed ------------
-        prob(
-            "legitimacy.party_erosion",
-            0.5,
-            "party members' legitimacy erodes at this fraction of others' rate",
-            asm("members are invested in the line (F29)"),
-        ),
-        float("opposition.leaflet_lean", 0.0, 0.5, 0.02, "shift towards the left per leaflet read", src("F15, F20; size assumed")),
-        prob(
-            "protest.italianka_effort",
-            0.5,
-            "effort and output of a worker in a slow-down, relative to the norm",
-            src("F12: work slowed to nearly nil; share assumed"),
-        ),
-        int(
-            "party.cooptation_band",
-            1,
-            17,
-            8,
-            "lowest tariff band of the respected workers the party enrols",
-            src("F29: respected (skilled) workers; band assumed"),
-        ),
+        prob("recruit.young_radicalism", 0.5, "lowest radicalism of a young recruit or arrested young worker (uniform over the next 0.4)", mech("F34, F36; level assumed")),
+        prob("capitulation.base", 0.002, "weekly chance an old cadre capitulates", mech("F04; rate assumed")),
+        prob("capitulation.left_turn", 0.012, "extra weekly chance once the left turn is under way", mech("F04: reconciliation rises with the turn; size assumed")),
+        date("capitulation.left_turn_from", "1929-01-01", "date the left turn makes capitulation attractive", mech("F04; date assumed (turn of 1928-29)")),
+        prob("capitulation.legitimacy", 0.8, "legitimacy of an oppositionist who capitulates", mech("F04: they accept the general line; level assumed")),
+        prob("underground.chain_exposure", 0.3, "chance an exposed cell leads the OGPU to its city group", mech("F03, F38; chance assumed")),
+        prob("underground.chain_detection", 0.15, "chance each member of a broken city group's region is detected", mech("F38; chance assumed")),
+        prob("underground.centre_hit", 0.3, "chance a broken city group leads the OGPU to the centre", mech("F03, F38; chance assumed")),
+        prob("underground.repair", 0.02, "weekly recovery of a damaged city group or centre while members remain", asm("links are rebuilt slowly")),
+        // --- party (ODD 7.7) ------------------------------------------------------------
+        prob("party.cooptation", 0.0003, "weekly chance a respected non-party worker is enrolled in the party", mech("F29: the October 1927 enrolment; rate assumed")),
+        int("party.cooptation_band", 1, 17, 8, "lowest tariff band of the respected workers the party enrols", mech("F29: respected (skilled) workers; band assumed")),
         float("party.cooptation_legitimacy", 0.0, 1.0, 0.2, "legitimacy gained on enrolment in the party", asm("a member adopts the line")),
-        float(
-            "meetings.vote_left",
-            0.0,
-            10.0,
-            0.5,
-            "extra log-odds for the opposition's resolution from left-leaning workers",
-            src("F15, F22; weight assumed"),
-        ),
-        float(
-            "meetings.vote_fear",
-            0.0,
-            20.0,
-            2.0,
-            "log-odds lost per unit of fear (an open vote is watched)",
-            src("F22: fear; weight assumed"),
-        ),
-        float("meetings.vote_party", 0.0, 20.0, 1.5, "log-odds lost by party members (party discipline)", src("F29; weight assumed")),
-        prob("mood.loyal", 0.5, "legitimacy from which a worker counts as loyal to the line", asm("reading of F22 for T8")),
+        // --- the OGPU (ODD 7.9, 7.12) ---------------------------------------------------
+        float("ogpu.informers", 0.0, 20.0, 0.8, "informers per 100 workers before the escalation", asm("dense enough to cover most shops")),
+        float("ogpu.informer_growth", 1.0, 10.0, 2.5, "factor on informer density once the escalation is complete", mech("F38: surveillance and provocateurs; size assumed")),
+        int("ogpu.ramp_weeks", 0, 104, 26, "weeks over which the escalation builds up to its full strength", mech("F38: operations through 1929; length assumed")),
+        prob("ogpu.detection", 0.04, "weekly chance an active member is detected, per informer per 100 workers", asm("to be calibrated")),
+        float("ogpu.strike_visibility", 0.0, 10.0, 1.0, "extra detection chance of a member leading a strike", mech("F14, F38; size assumed")),
+        float("ogpu.capacity", 0.0, 100_000.0, 30.0, "arrests per week per 3 million workers before the escalation", asm("routine political policing")),
+        float("ogpu.capacity_after", 0.0, 100_000.0, 450.0, "arrests per week per 3 million workers after the escalation", mech("F38: arrests rise sharply; size assumed")),
+        date("ogpu.escalation", "1928-09-24", "date of the repression escalation (Molotov's circular)", src("F38: 24 Sep 1928")),
+        prob("ogpu.provocateur", 0.01, "weekly chance, after the escalation, that a provocateur exposes a whole factory cell", mech("F38: agents provocateurs; chance assumed")),
+        prob("ogpu.obstruction", 0.25, "chance an arrest is obstructed in a factory where everyone sympathizes", mech("F38: workers obstruct arrests; chance assumed")),
+        prob("ogpu.release_demand", 0.3, "chance workers demand a release in a fully sympathetic factory", mech("F38: release demands; chance assumed")),
+        prob("ogpu.full_sympathy", 0.1, "share of sympathizers and members at which a factory counts as fully sympathetic", asm("a tenth of a factory is a strong presence")),
+        float("legitimacy.release_demand_shock", 0.0, 0.5, 0.02, "legitimacy loss in a factory whose release demand is refused", mech("F38, F39; size assumed")),
+        int("ogpu.prison_weeks", 1, 52, 4, "weeks in prison before exile", asm("short investigations")),
+        // --- exile colonies (ODD 7.13) --------------------------------------------------
+        float("exile.influence", 0.0, 1.0, 0.05, "weekly pull of an exile's radicalism towards the colony's mean (discussion)", mech("F35: colonies debate; size assumed")),
+        float("exile.letters", 0.0, 1.0, 0.05, "weekly pull of members' radicalism towards the colonies', times the colonies' weight", mech("F37; size assumed")),
+        // --- moods (ODD 7.10) -----------------------------------------------------------
+        prob("mood.loyal", 0.5, "legitimacy from which a worker counts as loyal to the line (the midpoint)", asm("more legitimate than not")),
         prob("mood.indifferent_grievance", 0.12, "grievance below which a non-loyal worker counts as indifferent", asm("reading of F22")),
-        prob(
-            "mood.indifferent_efficacy",
-            0.15,
-            "efficacy below which a non-loyal worker counts as indifferent",
-            src("F24: 'things won't be done our way'; level assumed"),
-        ),
-        prob(
-            "opposition.indiscipline",
-            0.3,
-            "how far a member's own radicalism bends the organization's legality",
-            src("F34: members who cannot accept the line; size assumed"),
-        ),
-        float("new_party.clarity", 0.0, 1.0, 0.2, "clarity added by a call for a new party", src("F28, F34; size assumed")),
-        float(
-            "new_party.reach",
-            1.0,
-            5.0,
-            1.5,
-            "factor on leaflet reach under a new-party call",
-            src("F28: workers would welcome one; size assumed"),
-        ),
-        float("new_party.visibility", 0.0, 5.0, 0.5, "extra detection chance of members under a new-party call", src("F38; size assumed")),
-        prob("capitulation.legitimacy", 0.8, "legitimacy of an oppositionist who capitulates", src("F04: they accept the general line")),
-        prob(
-            "recruit.young_radicalism",
-            0.4,
-            "lowest radicalism of a young recruit (uniform over the next 0.3)",
-            src("F34, F36: young workers do not see the state as theirs; level assumed"),
-        ),
-        prob(
-            "strikes.leader_grievance",
-            0.3,
-            "grievance above which a striker counts as a leader to be sacked",
-            asm("the most aggrieved lead"),
-        ),
-        int("strikes.max_weeks", 1, 52, 12, "longest strike in weeks", asm("no strike of the period lasted a quarter")),
-        float(
-            "strikes.concession_raise",
-            0.0,
-            0.5,
-            0.03,
-            "rise of pay at the norm when a strike wins a concession",
-            asm("about one rate cut restored"),
-        ),
+        prob("mood.indifferent_efficacy", 0.15, "efficacy below which a non-loyal worker counts as indifferent", mech("F24; level assumed")),
+        float("mood.strike_left", 0.0, 0.5, 0.03, "shift towards the left in a week one's factory is on strike", mech("F15: political conclusions; size assumed")),
+        float("mood.shortage_right", 0.0, 0.5, 0.01, "weekly shift towards the right per unit of shortage, for workers of peasant origin", mech("F01, F22: right moods; size assumed")),
+        // --- reports (readings for T10) --------------------------------------------------
         prob("report.sick_share", 0.06, "share off sick from which a factory reports absences (T10)", asm("reading of F11 for T10")),
-        prob(
-            "report.passive_share",
-            0.3,
-            "share in passive protest from which a factory reports indiscipline (T10)",
-            asm("reading of F11, F12 for T10"),
-        ),
-        // --- the underground's structure (F03) and protests against arrests (F38) --------
-        prob(
-            "underground.chain_exposure",
-            0.3,
-            "chance an exposed cell leads the OGPU to its city group",
-            src("F03, F38: searches follow the network; chance assumed"),
-        ),
-        prob(
-            "underground.chain_detection",
-            0.15,
-            "chance each member in a broken city group's region is detected",
-            src("F38; chance assumed"),
-        ),
-        prob("underground.centre_hit", 0.3, "chance a broken city group leads the OGPU to the centre", src("F03, F38; chance assumed")),
-        prob(
-            "underground.repair",
-            0.02,
-            "weekly recovery of a damaged city group or centre while members remain",
-            asm("links are rebuilt slowly"),
-        ),
-        prob(
-            "ogpu.full_sympathy",
-            0.1,
-            "share of sympathizers and members at which a factory counts as fully sympathetic",
-            asm("a tenth of a shop suffices to shield one of its own"),
-        ),
-        float(
-            "legitimacy.release_demand_shock",
-            0.0,
-            0.5,
-            0.02,
-            "legitimacy lost in a factory whose demand for a release is refused",
-            src("F38; size assumed"),
-        ),
-        prob(
-            "norms.rate_cut",
-            0.5,
-            "share of a norm rise taken back from earnings at the norm (rates cut)",
-            src("F06: the same effort earns less; share assumed"),
-        ),
-        prob(
-            "ogpu.release_demand",
-            0.3,
-            "chance workers demand a release after an arrest in a fully sympathetic factory",
-            src("F38: some workers demand releases"),
-        ),
-    ]
+        prob("report.passive_share", 0.3, "share in passive protest from which a factory reports indiscipline (T10)", asm("reading of F11, F12 for T10")),
+    ];
+    for (name, doc) in MECHANISMS {
+        let key: &'static str = Box::leak(format!("mechanism.{name}").into_boxed_str());
+        v.push(flag(key, true, doc, asm("ablation switch: on in the baseline")));
+    }
+    v
 }
 
-/// One organization's settings.
-#[derive(Clone, Debug)]
-pub struct OrgConfig {
-    pub legality: f64,
-    pub clarity: f64,
-    pub new_party_from: NaiveDate,
+/// Reads a resolved scenario, remembering which keys were read (a test checks that every
+/// key of the schema is used by some rule).
+struct Reader<'a> {
+    s: &'a Scenario,
+    read: RefCell<BTreeSet<String>>,
 }
 
-/// Every parameter, typed, in the units the model uses.
-#[derive(Clone, Debug)]
-pub struct Config {
-    pub seed: u64,
-    pub start: NaiveDate,
-    pub steps: u32,
-    pub workers: usize,
-    pub scale: f64,
-    pub p: Scenario,
-    pub orgs: [OrgConfig; 2],
-}
-
-impl Config {
-    pub fn from_scenario(s: &Scenario) -> Self {
-        let org = |k: &str| OrgConfig {
-            legality: s.float(&format!("{k}.legality")),
-            clarity: s.float(&format!("{k}.clarity")),
-            new_party_from: s.date(&format!("{k}.new_party_from")),
-        };
-        let scale = s.float("population.scale");
-        Config {
-            seed: s.int("run.seed") as u64,
-            start: s.date("run.start"),
-            steps: s.int("run.steps") as u32,
-            workers: ((s.int("population.full_scale") as f64) * scale).round().max(1.0) as usize,
-            scale,
-            p: s.clone(),
-            orgs: [org("bl"), org("decists")],
+impl Reader<'_> {
+    fn value(&self, key: &str) -> Result<&Value, ScenarioError> {
+        self.read.borrow_mut().insert(key.to_string());
+        self.s
+            .get(key)
+            .map(|p| &p.value)
+            .ok_or_else(|| ScenarioError::new(&self.s.file, None, format!("internal: parameter `{key}` is missing from the ussr-1928 schema")))
+    }
+    fn f(&self, key: &str) -> Result<f64, ScenarioError> {
+        match self.value(key)? {
+            Value::Float(x) => Ok(*x),
+            Value::Int(x) => Ok(*x as f64),
+            v => Err(self.wrong(key, v)),
         }
     }
+    fn f32(&self, key: &str) -> Result<f32, ScenarioError> {
+        self.f(key).map(|x| x as f32)
+    }
+    fn i(&self, key: &str) -> Result<i64, ScenarioError> {
+        match self.value(key)? {
+            Value::Int(x) => Ok(*x),
+            v => Err(self.wrong(key, v)),
+        }
+    }
+    fn b(&self, key: &str) -> Result<bool, ScenarioError> {
+        match self.value(key)? {
+            Value::Bool(x) => Ok(*x),
+            v => Err(self.wrong(key, v)),
+        }
+    }
+    fn date(&self, key: &str) -> Result<Option<NaiveDate>, ScenarioError> {
+        match self.value(key)? {
+            Value::Date(x) if *x == d(NEVER) => Ok(None),
+            Value::Date(x) => Ok(Some(*x)),
+            v => Err(self.wrong(key, v)),
+        }
+    }
+    fn list(&self, key: &str) -> Result<Vec<f64>, ScenarioError> {
+        match self.value(key)? {
+            Value::Floats(x) => Ok(x.clone()),
+            v => Err(self.wrong(key, v)),
+        }
+    }
+    fn wrong(&self, key: &str, v: &Value) -> ScenarioError {
+        ScenarioError::new(&self.s.file, None, format!("internal: parameter `{key}` has an unexpected value {v}"))
+    }
+}
 
-    pub fn f(&self, key: &str) -> f64 {
-        self.p.float(key)
+/// Size of the model: the population and its factories.
+#[derive(Clone, Debug)]
+pub struct Population {
+    pub full_scale: f64,
+    pub scale: f64,
+    /// People modelled: full scale × scale.
+    pub workers: usize,
+    pub white_collar: f64,
+    pub peasant_origin: f64,
+    pub young: f64,
+    pub party: f64,
+    pub region_shares: Vec<f64>,
+    pub sector_shares: Vec<f64>,
+    pub median_size: f64,
+    pub size_sigma: f64,
+    pub shop_size: u32,
+    pub partners: usize,
+}
+
+/// Wages, prices and the plan (F05, F08, F10, F17, F19).
+#[derive(Clone, Debug)]
+pub struct Economy {
+    pub tariff: [f32; 17],
+    pub downgrade_share: f64,
+    pub prices: Vec<f32>,
+    pub shortage: Vec<f32>,
+    pub rent_rise_low: f32,
+    pub rent_rise_high: f32,
+    pub loan_deduction: f32,
+    pub productivity_target: f64,
+    pub nominal_wage_cap: f64,
+    pub keep_pace: bool,
+}
+
+/// Management: norms and rates, the seven-hour day (F06, F07, F09).
+#[derive(Clone, Debug)]
+pub struct Management {
+    pub continuous: bool,
+    pub annual_revision: f64,
+    pub weekly_revision: f64,
+    pub norm_step: f64,
+    pub rate_cut: f32,
+    pub seven_hour_share: f64,
+    pub seven_hour_strain: f32,
+}
+
+/// The occasions of local disputes (F06, F08, F09, F12, F16).
+#[derive(Clone, Debug)]
+pub struct Disputes {
+    pub revision_salience: f32,
+    pub late_pay: f64,
+    pub late_pay_salience: f32,
+    pub supply_failure: f64,
+    pub supply_salience: f32,
+    pub foreman: f64,
+    pub foreman_salience: f32,
+}
+
+/// Work and health (F07, F10).
+#[derive(Clone, Debug)]
+pub struct Health {
+    pub effort_strain: f32,
+    pub recovery: f32,
+    pub ill_base: f32,
+    pub ill_per_fatigue: f32,
+    /// Weekly chance a sickness ends: 1 / mean weeks.
+    pub ill_end: f32,
+}
+
+/// Perception: hardship, legitimacy, risk, fear, efficacy (Epstein 2002; F08, F24, F29, F38).
+#[derive(Clone, Debug)]
+pub struct Perception {
+    pub hardship_baseline: f32,
+    pub wage_weight: f32,
+    pub shortage_weight: f32,
+    pub fatigue_weight: f32,
+    pub legitimacy_initial: f32,
+    pub legitimacy_spread: f32,
+    pub party_premium: f32,
+    pub influence: f32,
+    pub hardship_erosion: f32,
+    pub party_erosion: f32,
+    pub revision_shock: f32,
+    pub privilege_shock: f32,
+    pub leaflet_effect: f32,
+    pub concession_gain: f32,
+    pub repression_loss: f32,
+    pub release_demand_shock: f32,
+    pub k: f32,
+    pub presence: f32,
+    pub crowd: f32,
+    pub italianka_risk: f32,
+    pub risk_memory: f32,
+    pub partner_weight: f32,
+    pub fear_arrest_seen: f32,
+    pub fear_decay: f32,
+    pub efficacy_initial: f32,
+    pub efficacy_win: f32,
+    pub efficacy_defeat: f32,
+    pub efficacy_drift: f32,
+}
+
+/// The protest ladder (F12; Granovetter 1978).
+#[derive(Clone, Debug)]
+pub struct Protest {
+    pub passive: f32,
+    pub italianka: f32,
+    pub strike: f32,
+    pub threshold_mean: f32,
+    pub threshold_spread: f32,
+    pub shop_stop: f32,
+    pub italianka_effort: f32,
+    pub young_risk: f32,
+}
+
+/// Strikes as episodes (F13, F14, F27, F39).
+#[derive(Clone, Debug)]
+pub struct Strikes {
+    pub join_salience: f32,
+    pub contagion: f32,
+    pub mean_weeks: f64,
+    pub max_weeks: u16,
+    pub episode_gap: u32,
+    pub concession: f64,
+    pub concession_raise: f32,
+    pub leaders: u32,
+    pub organize: f32,
+    pub organized_duration: f64,
+    pub organized_spread: f32,
+}
+
+/// Mass meetings of the collective-agreement campaigns (F21, F24, F25).
+#[derive(Clone, Debug)]
+pub struct Meetings {
+    pub passive_attendance: f32,
+    pub quorum: f64,
+    pub vote_grievance: f32,
+    pub vote_bias: f32,
+    pub sympathizer_vote: f32,
+    pub cell_weight: f32,
+    pub vote_left: f32,
+    pub vote_fear: f32,
+    pub vote_party: f32,
+}
+
+/// One organization's line (F23, F27, F28).
+#[derive(Clone, Debug)]
+pub struct Line {
+    pub legality: f32,
+    pub legality_after: f32,
+    pub clarity: f32,
+}
+
+/// The underground opposition (F02-F04, F16, F17, F20, F22, F30, F32-F34).
+#[derive(Clone, Debug)]
+pub struct Opposition {
+    pub expelled: f64,
+    pub underground: f64,
+    pub cell_size: f64,
+    pub sympathizers: f64,
+    pub exiled_at_start: f64,
+    pub decist_share: f64,
+    pub class_shares: [f64; 3],
+    pub leaflets: f32,
+    pub partner_reach: f32,
+    pub platform_clarity: f32,
+    pub leaflet_lean: f32,
+    pub indiscipline: f32,
+    pub line_follows_members: bool,
+    pub lines: [Line; 2],
+    pub new_party_clarity: f32,
+    pub new_party_reach: f32,
+    pub new_party_visibility: f32,
+    pub sympathize: f32,
+    pub join: f32,
+    pub white_collar_factor: f32,
+    pub party_factor: f32,
+    pub young_misfit: f32,
+    pub lapse: f32,
+    pub young_radicalism: f32,
+    pub capitulation_base: f32,
+    pub capitulation_left_turn: f32,
+    pub capitulation_legitimacy: f32,
+    pub chain_exposure: f64,
+    pub chain_detection: f64,
+    pub centre_hit: f64,
+    pub repair: f32,
+}
+
+/// The party's co-optation of respected workers (F29).
+#[derive(Clone, Debug)]
+pub struct Party {
+    pub cooptation: f32,
+    pub cooptation_band: u8,
+    pub cooptation_legitimacy: f32,
+}
+
+/// The OGPU (F14, F38, F39).
+#[derive(Clone, Debug)]
+pub struct Ogpu {
+    pub informers: f32,
+    pub informer_growth: f32,
+    pub ramp_weeks: u32,
+    pub detection: f32,
+    pub strike_visibility: f32,
+    /// Arrests per week per person modelled (the per-3-million figure over 3 million).
+    pub capacity_per_person: f64,
+    pub capacity_after_per_person: f64,
+    pub provocateur: f64,
+    pub obstruction: f64,
+    pub release_demand: f64,
+    pub full_sympathy: f64,
+    pub prison_weeks: u16,
+}
+
+/// Exile colonies (F35-F37).
+#[derive(Clone, Debug)]
+pub struct Exile {
+    pub influence: f32,
+    pub letters: f32,
+}
+
+/// Moods (F15, F22, F24).
+#[derive(Clone, Debug)]
+pub struct Moods {
+    pub loyal: f32,
+    pub indifferent_grievance: f32,
+    pub indifferent_efficacy: f32,
+    pub strike_left: f32,
+    pub shortage_right: f32,
+}
+
+/// Readings of factory reports for T10 (F11).
+#[derive(Clone, Debug)]
+pub struct Reports {
+    pub sick_share: f64,
+    pub passive_share: f64,
+}
+
+/// Switches of the mechanism groups (`mechanism.*`), all on in the baseline.
+#[derive(Clone, Copy, Debug)]
+pub struct Switches {
+    pub local_disputes: bool,
+    pub contagion: bool,
+    pub organizing: bool,
+    pub repression_of_protest: bool,
+    pub recruitment: bool,
+    pub capitulation: bool,
+    pub escalation: bool,
+    pub exile_feedback: bool,
+    pub social_influence: bool,
+}
+
+/// The dated keys, as read from the scenario (`None`: switched off).
+#[derive(Clone, Debug)]
+pub struct Dates {
+    pub start: NaiveDate,
+    pub rent_rise: Option<NaiveDate>,
+    pub loans_from: Option<NaiveDate>,
+    pub plan_start: Option<NaiveDate>,
+    pub continuous_from: Option<NaiveDate>,
+    pub seven_hour_from: Option<NaiveDate>,
+    pub privilege: Option<NaiveDate>,
+    pub campaigns: [(Option<NaiveDate>, Option<NaiveDate>); 2],
+    pub factory_turn: Option<NaiveDate>,
+    pub platform: Option<NaiveDate>,
+    pub line_change: [Option<NaiveDate>; 2],
+    pub new_party_from: [Option<NaiveDate>; 2],
+    pub left_turn_from: Option<NaiveDate>,
+    pub escalation: Option<NaiveDate>,
+}
+
+/// Every parameter of the 1928–1929 model, typed and checked, built once per run.
+#[derive(Clone, Debug)]
+pub struct Params {
+    pub seed: u64,
+    pub steps: u32,
+    pub name: String,
+    pub population: Population,
+    pub economy: Economy,
+    pub management: Management,
+    pub disputes: Disputes,
+    pub health: Health,
+    pub perception: Perception,
+    pub protest: Protest,
+    pub strikes: Strikes,
+    pub meetings: Meetings,
+    pub opposition: Opposition,
+    pub party: Party,
+    pub ogpu: Ogpu,
+    pub exile: Exile,
+    pub moods: Moods,
+    pub reports: Reports,
+    pub switches: Switches,
+    pub dates: Dates,
+}
+
+impl Params {
+    /// Reads and checks every parameter. Errors name the key and its position.
+    pub fn from_scenario(s: &Scenario) -> Result<Self, ScenarioError> {
+        Self::read(s).map(|(p, _)| p)
     }
-    pub fn date(&self, key: &str) -> NaiveDate {
-        self.p.date(key)
+
+    /// Like [`Params::from_scenario`], also returning the keys read (for the test that
+    /// every schema key is used).
+    pub fn from_scenario_with_keys(s: &Scenario) -> Result<(Self, BTreeSet<String>), ScenarioError> {
+        Self::read(s)
     }
+
+    fn read(s: &Scenario) -> Result<(Self, BTreeSet<String>), ScenarioError> {
+        let r = Reader { s, read: RefCell::new(BTreeSet::new()) };
+        let full_scale = r.i("population.full_scale")? as f64;
+        let scale = r.f("population.scale")?;
+        let workers = (full_scale * scale).round().max(1.0) as usize;
+        let tariff: Vec<f32> = r.list("tariff.coefficients")?.iter().map(|&x| x as f32).collect();
+        let cs = r.list("opposition.class_shares")?;
+        let line = |o: &str| -> Result<Line, ScenarioError> {
+            Ok(Line {
+                legality: r.f32(&format!("{o}.legality"))?,
+                legality_after: r.f32(&format!("{o}.legality_after"))?,
+                clarity: r.f32(&format!("{o}.clarity"))?,
+            })
+        };
+        let per_person = |key: &str| -> Result<f64, ScenarioError> { Ok(r.f(key)? / 3_000_000.0) };
+        let p = Params {
+            seed: r.i("run.seed")? as u64,
+            steps: r.i("run.steps")? as u32,
+            name: s.meta.name.clone(),
+            population: Population {
+                full_scale,
+                scale,
+                workers,
+                white_collar: r.f("population.white_collar")?,
+                peasant_origin: r.f("population.peasant_origin")?,
+                young: r.f("population.young")?,
+                party: r.f("population.party")?,
+                region_shares: r.list("population.region_shares")?,
+                sector_shares: r.list("population.sector_shares")?,
+                median_size: r.f("factories.median_size")?,
+                size_sigma: r.f("factories.size_sigma")?,
+                shop_size: r.i("factories.shop_size")? as u32,
+                partners: r.i("factories.partners")? as usize,
+            },
+            economy: Economy {
+                tariff: tariff.try_into().unwrap_or([1.0; 17]),
+                downgrade_share: r.f("tariff.downgrade_share")?,
+                prices: r.list("prices.index")?.iter().map(|&x| x as f32).collect(),
+                shortage: r.list("prices.shortage")?.iter().map(|&x| x as f32).collect(),
+                rent_rise_low: r.f32("rent.rise_low")?,
+                rent_rise_high: r.f32("rent.rise_high")?,
+                loan_deduction: r.f32("loans.deduction")?,
+                productivity_target: r.f("plan.productivity_target")?,
+                nominal_wage_cap: r.f("plan.nominal_wage_cap")?,
+                keep_pace: r.b("wages.keep_pace")?,
+            },
+            management: Management {
+                continuous: r.b("norms.continuous")?,
+                annual_revision: r.f("norms.annual_revision")?,
+                weekly_revision: r.f("norms.weekly_revision")?,
+                norm_step: r.f("norms.step")?,
+                rate_cut: r.f32("norms.rate_cut")?,
+                seven_hour_share: r.f("seven_hour.final_share")?,
+                seven_hour_strain: r.f32("seven_hour.fatigue")?,
+            },
+            disputes: Disputes {
+                revision_salience: r.f32("disputes.revision_salience")?,
+                late_pay: r.f("disputes.late_pay")?,
+                late_pay_salience: r.f32("disputes.late_pay_salience")?,
+                supply_failure: r.f("disputes.supply_failure")?,
+                supply_salience: r.f32("disputes.supply_salience")?,
+                foreman: r.f("disputes.foreman")?,
+                foreman_salience: r.f32("disputes.foreman_salience")?,
+            },
+            health: Health {
+                effort_strain: r.f32("fatigue.effort_strain")?,
+                recovery: r.f32("fatigue.recovery")?,
+                ill_base: r.f32("illness.base")?,
+                ill_per_fatigue: r.f32("illness.per_fatigue")?,
+                ill_end: 1.0 / r.f32("illness.weeks")?,
+            },
+            perception: Perception {
+                hardship_baseline: r.f32("hardship.baseline")?,
+                wage_weight: r.f32("hardship.wage_weight")?,
+                shortage_weight: r.f32("hardship.shortage_weight")?,
+                fatigue_weight: r.f32("hardship.fatigue_weight")?,
+                legitimacy_initial: r.f32("legitimacy.initial")?,
+                legitimacy_spread: r.f32("legitimacy.spread")?,
+                party_premium: r.f32("legitimacy.party_premium")?,
+                influence: r.f32("legitimacy.influence")?,
+                hardship_erosion: r.f32("legitimacy.hardship_erosion")?,
+                party_erosion: r.f32("legitimacy.party_erosion")?,
+                revision_shock: r.f32("legitimacy.revision_shock")?,
+                privilege_shock: r.f32("legitimacy.privilege_shock")?,
+                leaflet_effect: r.f32("legitimacy.leaflet_effect")?,
+                concession_gain: r.f32("legitimacy.concession_gain")?,
+                repression_loss: r.f32("legitimacy.repression_loss")?,
+                release_demand_shock: r.f32("legitimacy.release_demand_shock")?,
+                k: r.f32("risk.k")?,
+                presence: r.f32("risk.presence")?,
+                crowd: r.f32("risk.crowd")?,
+                italianka_risk: r.f32("risk.italianka_factor")?,
+                risk_memory: r.f32("risk.memory")?,
+                partner_weight: r.f32("risk.partner_weight")?,
+                fear_arrest_seen: r.f32("fear.arrest_seen")?,
+                fear_decay: r.f32("fear.decay")?,
+                efficacy_initial: r.f32("efficacy.initial")?,
+                efficacy_win: r.f32("efficacy.win")?,
+                efficacy_defeat: r.f32("efficacy.defeat")?,
+                efficacy_drift: r.f32("efficacy.drift")?,
+            },
+            protest: Protest {
+                passive: r.f32("protest.passive")?,
+                italianka: r.f32("protest.italianka")?,
+                strike: r.f32("protest.strike")?,
+                threshold_mean: r.f32("protest.threshold_mean")?,
+                threshold_spread: r.f32("protest.threshold_spread")?,
+                shop_stop: r.f32("protest.shop_stop")?,
+                italianka_effort: r.f32("protest.italianka_effort")?,
+                young_risk: r.f32("protest.young_risk")?,
+            },
+            strikes: Strikes {
+                join_salience: r.f32("strikes.join_salience")?,
+                contagion: r.f32("strikes.contagion")?,
+                mean_weeks: r.f("strikes.weeks")?,
+                max_weeks: r.i("strikes.max_weeks")? as u16,
+                episode_gap: r.i("strikes.episode_gap")? as u32,
+                concession: r.f("strikes.concession")?,
+                concession_raise: r.f32("strikes.concession_raise")?,
+                leaders: r.i("strikes.leaders")? as u32,
+                organize: r.f32("strikes.organize")?,
+                organized_duration: r.f("strikes.organized_duration")?,
+                organized_spread: r.f32("strikes.organized_spread")?,
+            },
+            meetings: Meetings {
+                passive_attendance: r.f32("meetings.passive_attendance")?,
+                quorum: r.f("meetings.quorum")?,
+                vote_grievance: r.f32("meetings.vote_grievance")?,
+                vote_bias: r.f32("meetings.vote_bias")?,
+                sympathizer_vote: r.f32("meetings.sympathizer_vote")?,
+                cell_weight: r.f32("meetings.cell_weight")?,
+                vote_left: r.f32("meetings.vote_left")?,
+                vote_fear: r.f32("meetings.vote_fear")?,
+                vote_party: r.f32("meetings.vote_party")?,
+            },
+            opposition: Opposition {
+                expelled: r.i("opposition.expelled")? as f64,
+                underground: r.f("opposition.underground")?,
+                cell_size: r.f("opposition.cell_size")?,
+                sympathizers: r.f("opposition.sympathizers")?,
+                exiled_at_start: r.f("opposition.exiled_at_start")?,
+                decist_share: r.f("opposition.decist_share")?,
+                class_shares: [cs[0], cs[1], cs[2]],
+                leaflets: r.f32("opposition.leaflets")?,
+                partner_reach: r.f32("opposition.partner_reach")?,
+                platform_clarity: r.f32("opposition.platform_clarity")?,
+                leaflet_lean: r.f32("opposition.leaflet_lean")?,
+                indiscipline: r.f32("opposition.indiscipline")?,
+                line_follows_members: r.b("opposition.line_follows_members")?,
+                lines: [line("bl")?, line("decists")?],
+                new_party_clarity: r.f32("new_party.clarity")?,
+                new_party_reach: r.f32("new_party.reach")?,
+                new_party_visibility: r.f32("new_party.visibility")?,
+                sympathize: r.f32("recruit.sympathize")?,
+                join: r.f32("recruit.join")?,
+                white_collar_factor: r.f32("recruit.white_collar_factor")?,
+                party_factor: r.f32("recruit.party_factor")?,
+                young_misfit: r.f32("recruit.young_misfit")?,
+                lapse: r.f32("recruit.lapse")?,
+                young_radicalism: r.f32("recruit.young_radicalism")?,
+                capitulation_base: r.f32("capitulation.base")?,
+                capitulation_left_turn: r.f32("capitulation.left_turn")?,
+                capitulation_legitimacy: r.f32("capitulation.legitimacy")?,
+                chain_exposure: r.f("underground.chain_exposure")?,
+                chain_detection: r.f("underground.chain_detection")?,
+                centre_hit: r.f("underground.centre_hit")?,
+                repair: r.f32("underground.repair")?,
+            },
+            party: Party {
+                cooptation: r.f32("party.cooptation")?,
+                cooptation_band: r.i("party.cooptation_band")? as u8,
+                cooptation_legitimacy: r.f32("party.cooptation_legitimacy")?,
+            },
+            ogpu: Ogpu {
+                informers: r.f32("ogpu.informers")?,
+                informer_growth: r.f32("ogpu.informer_growth")?,
+                ramp_weeks: r.i("ogpu.ramp_weeks")? as u32,
+                detection: r.f32("ogpu.detection")?,
+                strike_visibility: r.f32("ogpu.strike_visibility")?,
+                capacity_per_person: per_person("ogpu.capacity")?,
+                capacity_after_per_person: per_person("ogpu.capacity_after")?,
+                provocateur: r.f("ogpu.provocateur")?,
+                obstruction: r.f("ogpu.obstruction")?,
+                release_demand: r.f("ogpu.release_demand")?,
+                full_sympathy: r.f("ogpu.full_sympathy")?,
+                prison_weeks: r.i("ogpu.prison_weeks")? as u16,
+            },
+            exile: Exile { influence: r.f32("exile.influence")?, letters: r.f32("exile.letters")? },
+            moods: Moods {
+                loyal: r.f32("mood.loyal")?,
+                indifferent_grievance: r.f32("mood.indifferent_grievance")?,
+                indifferent_efficacy: r.f32("mood.indifferent_efficacy")?,
+                strike_left: r.f32("mood.strike_left")?,
+                shortage_right: r.f32("mood.shortage_right")?,
+            },
+            reports: Reports { sick_share: r.f("report.sick_share")?, passive_share: r.f("report.passive_share")? },
+            switches: Switches {
+                local_disputes: r.b("mechanism.local_disputes")?,
+                contagion: r.b("mechanism.contagion")?,
+                organizing: r.b("mechanism.organizing")?,
+                repression_of_protest: r.b("mechanism.repression_of_protest")?,
+                recruitment: r.b("mechanism.recruitment")?,
+                capitulation: r.b("mechanism.capitulation")?,
+                escalation: r.b("mechanism.escalation")?,
+                exile_feedback: r.b("mechanism.exile_feedback")?,
+                social_influence: r.b("mechanism.social_influence")?,
+            },
+            dates: Dates {
+                start: r.date("run.start")?.unwrap_or_else(|| d("1928-01-02")),
+                rent_rise: r.date("rent.rise_date")?,
+                loans_from: r.date("loans.from")?,
+                plan_start: r.date("plan.start")?,
+                continuous_from: r.date("norms.continuous_from")?,
+                seven_hour_from: r.date("seven_hour.from")?,
+                privilege: r.date("legitimacy.privilege_date")?,
+                campaigns: [
+                    (r.date("campaign1.start")?, r.date("campaign1.end")?),
+                    (r.date("campaign2.start")?, r.date("campaign2.end")?),
+                ],
+                factory_turn: r.date("opposition.factory_turn")?,
+                platform: r.date("opposition.platform_date")?,
+                line_change: [r.date("bl.line_change")?, r.date("decists.line_change")?],
+                new_party_from: [r.date("bl.new_party_from")?, r.date("decists.new_party_from")?],
+                left_turn_from: r.date("capitulation.left_turn_from")?,
+                escalation: r.date("ogpu.escalation")?,
+            },
+        };
+        check(&p, s)?;
+        let keys = r.read.into_inner();
+        Ok((p, keys))
+    }
+}
+
+/// Checks that involve several parameters at once, with the position of the key to blame.
+fn check(p: &Params, s: &Scenario) -> Result<(), ScenarioError> {
+    let err = |key: &str, msg: String, help: &str| {
+        let pos = s.get(key).and_then(|p| match p.origin {
+            perelom_scenario::Origin::File { line, column } => Some((line, column)),
+            _ => None,
+        });
+        Err(ScenarioError::new(&s.file, pos, msg).with_help(help))
+    };
+    if p.opposition.class_shares.iter().sum::<f64>() > 1.0 + 1e-9 {
+        return err(
+            "opposition.class_shares",
+            "opposition.class_shares add up to more than 1".into(),
+            "give blue-collar, white-collar and peasant shares summing to at most 1",
+        );
+    }
+    if p.population.region_shares.iter().sum::<f64>() <= 0.0 {
+        return err("population.region_shares", "population.region_shares are all zero".into(), "give at least one positive share");
+    }
+    if p.population.sector_shares.iter().sum::<f64>() <= 0.0 {
+        return err("population.sector_shares", "population.sector_shares are all zero".into(), "give at least one positive share");
+    }
+    if p.protest.passive > p.protest.italianka {
+        return err("protest.passive", "protest.passive is above protest.italianka".into(), "the protest ladder needs passive <= italianka thresholds");
+    }
+    if p.population.workers > 10_000_000 {
+        return err(
+            "population.scale",
+            format!("{} people is more than this build supports", p.population.workers),
+            "lower population.scale or population.full_scale",
+        );
+    }
+    for (c, (a, b)) in p.dates.campaigns.iter().enumerate() {
+        if let (Some(a), Some(b)) = (a, b) {
+            if b < a {
+                let key = format!("campaign{}.end", c + 1);
+                return err(&key, format!("campaign{} ends before it starts", c + 1), "give an end date after the start date");
+            }
+        }
+    }
+    Ok(())
 }

@@ -1,9 +1,60 @@
 //! The model's state: people, factories, organizations, exile colonies.
 //!
-//! Per-person state is one compact struct (76 bytes) in a vector ordered by factory
+//! Per-person state is one compact struct (72 bytes, asserted in a test) in a vector ordered by factory
 //! and shop, so a shop's workers are one contiguous slice: the weekly pass hands each
 //! shop's slice to a thread with its own random stream. At full scale (3 million
 //! people) the vector takes about 230 MB.
+
+/// The regions of the model (MODEL.md: at least Moscow, Leningrad, Ivanovo, Urals, Ukraine).
+pub const REGIONS: [&str; 6] = ["Moscow", "Leningrad", "Ivanovo", "Urals", "Ukraine", "other"];
+/// The sectors of the model (MODEL.md: metal, textile, garment, rubber/chemical, rail).
+pub const SECTORS: [&str; 6] = ["metal", "textile", "garment", "rubber-chemical", "rail", "other"];
+/// Index into [`REGIONS`].
+pub type Region = u8;
+/// Index into [`SECTORS`].
+pub type Sector = u8;
+
+/// The concrete occasion of a local dispute (F06, F08, F09, F12, F16).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[repr(u8)]
+pub enum Occasion {
+    #[default]
+    None = 0,
+    /// Norms raised and rates cut in the factory this week (F06, F09).
+    NormRevision = 1,
+    /// Wages paid late in the factory (F12).
+    LatePay = 2,
+    /// A shop's supplies failed: idle time and lost pay (F08).
+    SupplyFailure = 3,
+    /// A conflict with a foreman in a shop (F16).
+    Foreman = 4,
+}
+
+impl Occasion {
+    /// Words for the event log and the survey.
+    pub fn label(self) -> &'static str {
+        match self {
+            Occasion::None => "none",
+            Occasion::NormRevision => "norm revision and rate cut",
+            Occasion::LatePay => "wages paid late",
+            Occasion::SupplyFailure => "supply failure",
+            Occasion::Foreman => "conflict with a foreman",
+        }
+    }
+    /// All occasions that can start a dispute, in a fixed order.
+    pub const ALL: [Occasion; 4] = [Occasion::NormRevision, Occasion::LatePay, Occasion::SupplyFailure, Occasion::Foreman];
+}
+
+/// A strike in progress in a factory: an episode (F13).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StrikeEpisode {
+    /// Weeks left before the strike ends (0: no strike this week).
+    pub weeks_left: u16,
+    /// Whether opposition members lead it (F14, F27).
+    pub organized: bool,
+    /// The occasion that started it.
+    pub occasion: Occasion,
+}
 
 /// Employment status: every person is in exactly one each week (F39).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -17,6 +68,17 @@ pub enum Status {
     Exiled = 4,
     /// Sacked or released, and never re-hired (F39).
     Blacklisted = 5,
+}
+
+impl Status {
+    /// On the payroll this week: working, sick or on strike.
+    pub fn employed(self) -> bool {
+        matches!(self, Status::Working | Status::Sick | Status::Striking)
+    }
+    /// Free and active in the underground: not arrested, not exiled.
+    pub fn at_large(self) -> bool {
+        !matches!(self, Status::Arrested | Status::Exiled)
+    }
 }
 
 /// What a working person does at work this week (F12).
@@ -101,6 +163,8 @@ pub struct Person {
     pub mood: Mood,
     /// Read a leaflet this week.
     pub leafleted: bool,
+    /// Ready to strike this week (the strike cascade's candidates).
+    pub strike_ready: bool,
     /// Weeks left of sickness or arrest.
     pub weeks_left: u16,
 }
@@ -108,8 +172,8 @@ pub struct Person {
 /// A factory, run by its "triangle" as one actor (F25).
 #[derive(Clone, Debug)]
 pub struct Factory {
-    pub region: u8,
-    pub sector: u8,
+    pub region: Region,
+    pub sector: Sector,
     pub first_person: u32,
     pub size: u32,
     pub first_shop: u32,
@@ -120,16 +184,34 @@ pub struct Factory {
     pub pay: f32,
     /// Converted to the seven-hour day with more machines per worker (F07).
     pub seven_hour: bool,
-    pub strike_weeks_left: u16,
+    /// Week the factory converts to the seven-hour day (u32::MAX: never).
+    pub seven_hour_week: u32,
+    /// This week's occasion of dispute, and the shop it concerns (`None`: all shops).
+    pub occasion: Occasion,
+    pub occasion_shop: Option<u32>,
+    /// The strike in progress, if `weeks_left > 0`.
+    pub strike: StrikeEpisode,
+    /// Week the last strike ended (for the episode rule), if any.
+    pub last_strike_end: Option<u32>,
     /// Week the factory's campaign meeting is held, in each campaign.
     pub meeting_week: [u32; 2],
     /// Weekly shocks to be applied to everyone in the factory next pass.
     pub legitimacy_shock: f32,
     pub efficacy_shock: f32,
     pub fear_shock: f32,
-    /// Workers on strike last week, for the strike-risk estimate.
-    pub strikers_last_week: u32,
+    /// Memory of arrests and sackings seen in the factory, per 100 workers (decays).
+    pub repression_seen: f32,
+    /// The repression workers of the factory perceive: their own memory plus a share of
+    /// their partners' (per 100 workers), computed at the start of the week.
+    pub repression_perceived: f32,
+    /// Share of partner factories' strikes last week, weighted (F14).
+    pub partner_news: f32,
+    /// Share of the factory active (slow-down or strike) last week.
+    pub active_share: f32,
     /// Members of each organization in the factory last week.
     pub members: [u32; 2],
     pub sympathizers: u32,
+    /// The cell's mean strike intent last week: +1 leads strikes, -1 holds them back,
+    /// weighted by the cell's strength (0 with no cell).
+    pub lead: f32,
 }

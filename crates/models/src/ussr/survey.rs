@@ -41,7 +41,7 @@ fn trend(now: f64, before: f64, up: &str, down: &str, flat: &str) -> String {
 }
 
 /// The survey as Markdown: one section per month.
-pub fn survey(weekly: &Table, clock: &Clock, title: &str) -> String {
+pub fn survey(weekly: &Table, _events: &Table, clock: &Clock, title: &str, _scale: f64) -> String {
     let m = monthly(weekly, clock);
     let months = m.column("month").map(|c| (0..c.len()).map(|i| c.cell(i)).collect::<Vec<_>>()).unwrap_or_default();
     let get = |k: &str| m.numbers(k).unwrap_or_else(|| vec![0.0; months.len()]);

@@ -19,7 +19,7 @@ pub struct Tally {
     pub exiles: u32,
     pub exiles_young: u32,
     pub exile_radicalism: f64,
-    /// Exiles of worker origin (blue-collar or peasant) still in the opposition, and
+    /// Exiles of worker origin (blue-collar or peasant), and
     /// how many of them favour the radical strategy (T9).
     pub exile_workers: u32,
     pub exile_workers_radical: u32,
@@ -43,6 +43,9 @@ pub struct Tally {
     pub meeting_eligible: u32,
     pub meeting_attended: u32,
     pub meeting_votes_for: u32,
+    /// Party members, and those of them loyal to the line (T15).
+    pub party: u32,
+    pub loyal_party: u32,
 }
 
 impl Tally {
@@ -69,11 +72,15 @@ impl Tally {
         self.grievance += f64::from(q.grievance);
         self.legitimacy += f64::from(q.legitimacy);
         self.efficacy += f64::from(q.efficacy);
+        if q.party {
+            self.party += 1;
+            self.loyal_party += u32::from(q.mood == Mood::Loyal);
+        }
+        if q.status == Status::Exiled {
+            self.add_exile(q);
+        }
         match q.opp {
-            Opp::Member if matches!(q.status, Status::Exiled) => {
-                self.add_exile(q);
-            }
-            Opp::Member if q.status != Status::Arrested => {
+            Opp::Member if q.status.at_large() => {
                 self.members_org[usize::from(q.org)] += 1;
                 self.members_class[q.class as usize] += 1;
                 if q.old_cadre {
@@ -141,6 +148,8 @@ impl Tally {
         self.meeting_eligible += o.meeting_eligible;
         self.meeting_attended += o.meeting_attended;
         self.meeting_votes_for += o.meeting_votes_for;
+        self.party += o.party;
+        self.loyal_party += o.loyal_party;
     }
 
     pub fn members(&self) -> u32 {

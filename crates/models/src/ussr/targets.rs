@@ -1,8 +1,11 @@
-//! The historical targets T1–T10 of `shared/brief/MODEL.md`, measured on a run.
+//! The historical targets T1–T15 of the design brief, measured on one run.
 //!
-//! Each target is a statistic computed from one run's weekly metrics and a criterion
-//! applied to the ensemble mean of that statistic. Where the study gives words, the
-//! numeric reading below is the brief's and is itself an assumption (see docs/ODD.md).
+//! Each target is a statistic of one run's weekly metrics with a valid range. Every
+//! statistic is a share, a ratio or a full-scale equivalent, so it means the same at any
+//! population scale. Where the study gives words, the numeric reading is the brief's and
+//! is itself an assumption (docs/VALIDATION.md). A statistic is `NaN` — not measurable —
+//! when the run does not reach the dates it reads, or has nothing to measure (no strikes,
+//! no members); `NaN` is never a hit.
 
 use chrono::NaiveDate;
 use perelom_engine::{Clock, Table};
@@ -13,105 +16,174 @@ pub struct Target {
     pub id: &'static str,
     pub text: String,
     pub facts: &'static str,
-    /// Valid range of the ensemble mean.
+    /// Valid range of the statistic (inclusive).
     pub lo: f64,
     pub hi: f64,
 }
 
-/// The statistics of one run, in the order of [`targets`].
+impl Target {
+    /// Whether a value hits the range (`NaN`: not measurable, never a hit).
+    pub fn hit(&self, x: f64) -> bool {
+        !x.is_nan() && x >= self.lo && x <= self.hi
+    }
+}
+
+/// The statistics of one run, in the order of [`targets`]. `full_scale` is the
+/// workforce at scale 1.0 (the denominator of T1 and T4).
 pub fn measure(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
     let v = |k: &str| weekly.numbers(k).unwrap_or_default();
     let n = weekly.rows();
-    let step_at = |y: i32, m: u32, d: u32| -> usize {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .and_then(|date| clock.step_of(date))
-            .map_or(n.saturating_sub(1), |s| s as usize)
-            .min(n.saturating_sub(1))
+    // The step holding a date, if the run reaches it.
+    let at = |y: i32, m: u32, d: u32| -> Option<usize> {
+        NaiveDate::from_ymd_opt(y, m, d).and_then(|date| clock.step_of(date)).map(|s| s as usize).filter(|&s| s < n)
     };
+    // The run must cover [from, to): both dates inside it (`to` may be the day after the end).
+    let covers = |from: Option<usize>, to_date: (i32, u32, u32)| -> Option<std::ops::Range<usize>> {
+        let from = from?;
+        let end = NaiveDate::from_ymd_opt(to_date.0, to_date.1, to_date.2)?;
+        let last = clock.date(n.saturating_sub(1) as u32)?;
+        (last + chrono::Duration::days(6) >= end.pred_opt()?).then_some(from..at(to_date.0, to_date.1, to_date.2).unwrap_or(n))
+    };
+    let nan = f64::NAN;
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { nan };
     let members: Vec<f64> = v("members_bl").iter().zip(v("members_decists")).map(|(a, b)| a + b).collect();
     let population = v("population").first().copied().unwrap_or(0.0);
     let scale = population / full_scale;
+    let whole = covers(at(1928, 1, 2), (1930, 1, 1));
+    let strikes = v("strikes_started");
 
-    // T1: strikes over the two years, per scaled target.
-    let strikes: f64 = v("strikes_started").iter().sum();
-    let t1 = if scale > 0.0 { strikes / (1569.0 * scale) } else { f64::NAN };
+    // T1: strikes over the two years, per 1,569 × modelled workforce / full scale.
+    let total_strikes: f64 = whole.clone().map_or(nan, |r| strikes[r].iter().sum());
+    let t1 = ratio(total_strikes, 1569.0 * scale);
 
-    // T2: blue-collar share of active members over the last quarter of 1929 (pooled).
-    let q4 = step_at(1929, 10, 1)..n;
-    let blue: f64 = v("members_blue")[q4.clone()].iter().sum();
-    let all: f64 = members[q4].iter().sum();
-    let t2 = if all > 0.0 { blue / all } else { f64::NAN };
+    // T2: blue-collar share of active members, Oct-Dec 1929 (pooled over the weeks).
+    let t2 = covers(at(1929, 10, 1), (1930, 1, 1)).map_or(nan, |r| {
+        let blue: f64 = v("members_blue")[r.clone()].iter().sum();
+        ratio(blue, members[r].iter().sum())
+    });
 
-    // T3: membership at the end over its peak.
+    // T3: active membership at the end of 1929 over its peak.
     let peak = members.iter().copied().fold(0.0, f64::max);
-    let t3 = if peak > 0.0 { members.last().copied().unwrap_or(0.0) / peak } else { f64::NAN };
+    let t3 = whole.clone().map_or(nan, |r| ratio(members[r.end - 1], peak));
 
-    // T4: opposition wins in the weaker campaign, and the won share of meetings.
+    // T4: full-scale-equivalent opposition wins in the weaker campaign; won share of
+    // quorate meetings.
     let won = v("opposition_resolutions");
     let held = v("meetings_held");
-    let split = step_at(1928, 7, 1);
-    let w1: f64 = won[..split].iter().sum();
-    let w2: f64 = won[split..].iter().sum();
-    // Meetings that failed for lack of attendance adopted nothing: they do not count.
-    let h: f64 = held.iter().sum::<f64>() - v("meetings_failed").iter().sum::<f64>();
-    let t4a = w1.min(w2);
-    let t4b = if h > 0.0 { (w1 + w2) / h } else { f64::NAN };
-
-    // T5: real wage at the end over January 1928.
-    let wage = v("real_wage_index");
-    let t5 = match (wage.first(), wage.last()) {
-        (Some(a), Some(b)) if *a > 0.0 => b / a,
-        _ => f64::NAN,
+    let failed = v("meetings_failed");
+    let (t4a, t4b) = match (at(1928, 7, 1), covers(at(1928, 1, 2), (1929, 3, 1))) {
+        (Some(split), Some(r)) => {
+            let w1: f64 = won[..split].iter().sum();
+            let w2: f64 = won[split..r.end].iter().sum();
+            let quorate: f64 = held[..r.end].iter().sum::<f64>() - failed[..r.end].iter().sum::<f64>();
+            (if scale > 0.0 { w1.min(w2) / scale } else { nan }, ratio(w1 + w2, quorate))
+        }
+        _ => (nan, nan),
     };
+
+    // T5: real wage at the end of 1929 over January 1928.
+    let wage = v("real_wage_index");
+    let t5 = whole.clone().map_or(nan, |r| ratio(wage[r.end - 1], wage[r.start]));
 
     // T6: attendance in the 1928-29 campaign over that of 1927-28 (weeks with meetings).
     let att = v("meeting_attendance");
     let mean_att = |r: std::ops::Range<usize>| {
         let xs: Vec<f64> = r.filter(|&s| held[s] > 0.0).map(|s| att[s]).collect();
         if xs.is_empty() {
-            f64::NAN
+            nan
         } else {
             xs.iter().sum::<f64>() / xs.len() as f64
         }
     };
-    let t6 = mean_att(split..n) / mean_att(0..split);
+    let t6 = match (at(1928, 7, 1), covers(at(1928, 7, 1), (1929, 3, 1))) {
+        (Some(split), Some(r)) => mean_att(split..r.end) / mean_att(0..split),
+        _ => nan,
+    };
 
-    // T7: share of new recruits among active members in April 1929 (above one half
-    // means they outnumber the old cadres).
-    let apr = step_at(1929, 4, 1);
-    let (newr, old) = (v("members_new_recruit")[apr], v("members_old_cadre")[apr]);
-    let t7 = if newr + old > 0.0 { newr / (newr + old) } else { f64::NAN };
+    // T7: share of recruits since January 1928 among active members, April 1929.
+    let apr = at(1929, 4, 1);
+    let (newr, old) = apr.map_or((nan, nan), |a| (v("members_new_recruit")[a], v("members_old_cadre")[a]));
+    let t7 = ratio(newr, newr + old);
 
-    // T8: loyal share in April 1929.
-    let t8 = v("mood_loyal")[apr];
+    // T8: loyal share in April 1929 (at most 20 %), and T15's structure.
+    let t8 = apr.map_or(nan, |a| v("mood_loyal")[a]);
 
     // T9: share of worker exiles favouring the radical strategy, mean over 1929.
-    let y29 = step_at(1929, 1, 1)..n;
-    let ex = v("exile_workers_radical");
-    let t9 = ex[y29.clone()].iter().sum::<f64>() / y29.len().max(1) as f64;
+    let t9 = covers(at(1929, 1, 1), (1930, 1, 1)).map_or(nan, |r| {
+        let ex = v("exile_workers_radical");
+        ex[r.clone()].iter().sum::<f64>() / r.len().max(1) as f64
+    });
 
     // T10: share of factories reporting absences or slow-downs, January-March 1929.
-    let q1 = step_at(1929, 1, 1)..step_at(1929, 4, 1);
-    let disc = v("factories_discipline");
-    let t10 = disc[q1.clone()].iter().sum::<f64>() / q1.len().max(1) as f64;
+    let t10 = covers(at(1929, 1, 1), (1929, 4, 1)).map_or(nan, |r| {
+        let d = v("factories_discipline");
+        d[r.clone()].iter().sum::<f64>() / r.len().max(1) as f64
+    });
 
-    vec![t1, t2, t3, t4a, t4b, t5, t6, t7, t8, t9, t10]
+    // T11: the smaller year's share of the two-year strike total.
+    let t11 = match (whole.clone(), at(1929, 1, 1)) {
+        (Some(r), Some(y)) => {
+            let a: f64 = strikes[r.start..y].iter().sum();
+            let b: f64 = strikes[y..r.end].iter().sum();
+            ratio(a.min(b), a + b)
+        }
+        _ => nan,
+    };
+
+    // T12: the largest calendar quarter's share of the two-year strike total.
+    let t12 = whole.clone().map_or(nan, |r| {
+        let mut quarters = [0.0f64; 8];
+        for s in r {
+            if let Some(d) = clock.date(s as u32 + 3) {
+                use chrono::Datelike;
+                let q = ((d.year() - 1928) * 4 + (d.month0() / 3) as i32).clamp(0, 7) as usize;
+                quarters[q] += strikes[s];
+            }
+        }
+        ratio(quarters.iter().copied().fold(0.0, f64::max), quarters.iter().sum())
+    });
+
+    // T13: April 1929 membership over the peak; recruits active then over the membership
+    // of the first week.
+    let start_members = members.first().copied().unwrap_or(nan);
+    let t13a = apr.map_or(nan, |a| ratio(members[a], peak));
+    let t13b = ratio(newr, start_members);
+
+    // T14: the largest weekly share of the workforce in a slow-down.
+    let t14 = whole.map_or(nan, |r| {
+        let w = v("italianka_workers");
+        r.map(|s| ratio(w[s], population)).fold(0.0, f64::max)
+    });
+
+    // T15: loyal share in April 1929 at least 2 %; party members loyal at least twice
+    // as often as non-party workers.
+    let t15b = apr.map_or(nan, |a| ratio(v("loyal_party")[a], v("loyal_nonparty")[a]));
+
+    vec![t1, t2, t3, t4a, t4b, t5, t6, t7, t8, t9, t10, t11, t12, t13a, t13b, t14, t8, t15b]
 }
 
 /// The targets, in the order of [`measure`].
 pub fn targets() -> Vec<Target> {
     let t = |id, text: &str, facts, lo, hi| Target { id, text: text.to_string(), facts, lo, hi };
+    let inf = f64::INFINITY;
     vec![
-        t("T1", "strikes 1928-29 over 1,569 x (modelled workforce / 3 million); hit within 0.75-1.25", "F13", 0.75, 1.25),
+        t("T1", "strikes 1928-29 over 1,569 x (modelled workforce / 3 million), within 0.75-1.25", "F13", 0.75, 1.25),
         t("T2", "blue-collar share of active members, Oct-Dec 1929 (at least 0.8)", "F33", 0.8, 1.0),
         t("T3", "active membership at the end of 1929 over its peak (at most 0.1)", "F38", 0.0, 0.1),
-        t("T4", "opposition wins in the weaker of the two campaigns (at least 1)", "F21", 1.0, f64::INFINITY),
+        t("T4", "full-scale-equivalent opposition wins in the weaker of the two campaigns (at least 1)", "F21", 1.0, inf),
         t("T4b", "share of quorate campaign meetings won by the opposition (at most 0.05)", "F21", 0.0, 0.05),
         t("T5", "real wage at the end of 1929 over January 1928 (below 1)", "F08, F10, F17", 0.0, 0.9999),
         t("T6", "meeting attendance 1928-29 over 1927-28 (below 1)", "F24", 0.0, 0.9999),
-        t("T7", "share of new recruits among active members, April 1929 (above 0.5)", "F32", 0.5001, 1.0),
+        t("T7", "share of recruits among active members, April 1929 (above 0.5)", "F32", 0.5001, 1.0),
         t("T8", "share loyal to the party line, April 1929 (at most 0.2)", "F22", 0.0, 0.2),
         t("T9", "share of worker exiles favouring the radical strategy, 1929 (above 0.5)", "F35-F37", 0.5001, 1.0),
         t("T10", "share of factories reporting absences or slow-downs, Jan-Mar 1929 (above 0.5)", "F11, F12", 0.5001, 1.0),
+        t("T11", "the smaller year's share of the 1928-29 strikes (at least 0.25)", "F12, F13, F28", 0.25, 0.5),
+        t("T12", "the largest calendar quarter's share of the 1928-29 strikes (at most 0.35)", "F13", 0.0, 0.35),
+        t("T13", "active membership in April 1929 over its peak (at least 0.3)", "F22, F38", 0.3, 1.0),
+        t("T13b", "recruits active in April 1929 over the membership at the start (at least 0.2)", "F23, F32", 0.2, inf),
+        t("T14", "largest weekly share of the workforce in a slow-down (at most 1/3)", "F11, F12", 0.0, 1.0 / 3.0),
+        t("T15", "share loyal to the party line, April 1929 (at least 0.02)", "F22, F29", 0.02, 1.0),
+        t("T15b", "party members' loyal share over non-party workers', April 1929 (at least 2)", "F29", 2.0, inf),
     ]
 }

@@ -1,0 +1,169 @@
+//! ODD 7.6 — the underground opposition: leaflets, recruitment of sympathizers and
+//! members, capitulation of old cadres, members' radicalism, and the structure of
+//! centre → city groups → factory cells through which literature flows (F02–F04, F16,
+//! F17, F20, F22, F23, F28, F30, F32–F34, F37).
+
+use super::exogenous::Week;
+use super::params::Params;
+use super::state::{Class, Factory, Opp, Person, Status};
+use perelom_engine::FastRng;
+
+/// What contact with the opposition did to a person this week.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Contact {
+    pub new_sympathizer: bool,
+    pub new_member: bool,
+    pub capitulated: bool,
+}
+
+/// Weekly chance that a worker of the factory reads a leaflet: the members' leaflets in
+/// the factory (each member reaches `opposition.leaflets` workers, scaled by the supply of
+/// literature through the organization's city group and centre, F22, and by a new-party
+/// call, F28), plus a share of the partner factories' leaflets (F14, F20). `members` and
+/// `partner_leaflets` are last week's; the result is a probability.
+pub fn leaflet_chance(p: &Params, w: &Week, f: &Factory, partner_leaflets: f32) -> f32 {
+    if !w.agitation || !p.switches.recruitment {
+        return 0.0;
+    }
+    let o = &p.opposition;
+    let own = own_leaflets(p, w, f);
+    ((own + o.partner_reach * partner_leaflets) / f.size.max(1) as f32).min(1.0)
+}
+
+/// Leaflets a factory's cell produces in a week (readers reached).
+pub fn own_leaflets(p: &Params, w: &Week, f: &Factory) -> f32 {
+    let o = &p.opposition;
+    (0..2)
+        .map(|k| {
+            let reach = o.leaflets * w.supply[k][usize::from(f.region)] * if w.new_party[k] { o.new_party_reach } else { 1.0 };
+            f.members[k] as f32 * reach
+        })
+        .sum()
+}
+
+/// The organization a new sympathizer in the factory joins: the larger cell's.
+pub fn main_org(f: &Factory) -> u8 {
+    u8::from(f.members[1] > f.members[0])
+}
+
+/// Recruitment, capitulation and radicalism of one person (F04, F20, F30, F32, F34, F37).
+///
+/// - A non-party or party worker who read a leaflet becomes a sympathizer with a chance
+///   rising with grievance, lower for party members (F30) and staff (F33), falling with fear.
+/// - A sympathizer joins with a chance rising with grievance and the programme's clarity
+///   (F23, F17), lower for young workers while the line is legal (F34), falling with fear;
+///   or lapses.
+/// - A member's radicalism is pulled towards the exile colonies' by their letters (F37);
+///   an old cadre at large may capitulate (F04).
+pub fn contact(p: &Params, w: &Week, q: &mut Person, org: u8, leafleted: bool, rng: &mut FastRng) -> Contact {
+    let o = &p.opposition;
+    let mut c = Contact::default();
+    match q.opp {
+        Opp::None if leafleted => {
+            let receptive = if q.party { o.party_factor } else { 1.0 } * if q.class == Class::White { o.white_collar_factor } else { 1.0 };
+            if rng.unit_f32() < o.sympathize * q.grievance * receptive * (1.0 - q.fear) {
+                q.opp = Opp::Sympathizer;
+                q.org = org;
+                c.new_sympathizer = true;
+            }
+        }
+        Opp::Sympathizer if q.status.at_large() => {
+            let k = usize::from(q.org);
+            let fit = if q.young && !w.new_party[k] { 1.0 - o.young_misfit * w.legality[k] } else { 1.0 };
+            if p.switches.recruitment && rng.unit_f32() < o.join * q.grievance * w.clarity[k] * fit * (1.0 - q.fear) {
+                q.opp = Opp::Member;
+                q.old_cadre = false;
+                q.radicalism = arrival_radicalism(p, q.young, rng);
+                c.new_member = true;
+            } else if rng.unit_f32() < o.lapse * (1.0 + q.fear) {
+                q.opp = Opp::None;
+            }
+        }
+        Opp::Member if q.status.at_large() => {
+            if p.switches.exile_feedback {
+                q.radicalism = (q.radicalism + p.exile.letters * w.colony_weight * (w.colony_radicalism - q.radicalism)).clamp(0.0, 1.0);
+            }
+            if q.old_cadre && rng.unit_f32() < w.capitulation {
+                // Back into the party, on the general line (F04).
+                q.opp = Opp::None;
+                q.party = true;
+                q.legitimacy = o.capitulation_legitimacy;
+                c.capitulated = true;
+            }
+        }
+        _ => {}
+    }
+    c
+}
+
+/// Radicalism of a new recruit or of a young worker arrested: young workers do not see
+/// the party-state as their own (F34, F36).
+pub fn arrival_radicalism(p: &Params, young: bool, rng: &mut FastRng) -> f32 {
+    if young {
+        (p.opposition.young_radicalism + 0.4 * rng.unit_f32()).min(1.0)
+    } else {
+        0.4 * rng.unit_f32()
+    }
+}
+
+/// Co-optation (ODD 7.7): a respected (skilled) non-party worker outside the opposition
+/// is enrolled in the party and adopts more of the line (F29).
+pub fn cooptation(p: &Params, q: &mut Person, rng: &mut FastRng) -> bool {
+    let c = &p.party;
+    if q.status == Status::Working && !q.party && q.opp == Opp::None && q.band >= c.cooptation_band && rng.unit_f32() < c.cooptation {
+        q.party = true;
+        q.legitimacy = (q.legitimacy + c.cooptation_legitimacy).min(1.0);
+        return true;
+    }
+    false
+}
+
+/// The underground's structure: the strength (0–1) of each organization's centre and of
+/// its city group in each region, through which literature reaches the cells (F03, F22).
+#[derive(Clone, Debug)]
+pub struct Underground {
+    pub centre: [f32; 2],
+    pub city: [[f32; 6]; 2],
+}
+
+impl Default for Underground {
+    fn default() -> Self {
+        Underground { centre: [1.0; 2], city: [[1.0; 6]; 2] }
+    }
+}
+
+impl Underground {
+    /// Literature reaching each organization's cells in each region.
+    pub fn supply(&self) -> [[f32; 6]; 2] {
+        let mut s = [[0.0; 6]; 2];
+        for (k, row) in s.iter_mut().enumerate() {
+            for (r, x) in row.iter_mut().enumerate() {
+                *x = self.city[k][r] * self.centre[k];
+            }
+        }
+        s
+    }
+
+    /// Damaged links are rebuilt slowly while the organization has members (F03).
+    pub fn repair(&mut self, p: &Params, members: [u32; 2]) {
+        let rate = p.opposition.repair;
+        for k in 0..2 {
+            if members[k] > 0 {
+                self.centre[k] += rate * (1.0 - self.centre[k]);
+                for c in self.city[k].iter_mut() {
+                    *c += rate * (1.0 - *c);
+                }
+            }
+        }
+    }
+
+    /// An exposed cell leads the OGPU to its city group: the group loses strength in
+    /// proportion to the cell's share of the organization's members in the region, so
+    /// the damage per member exposed is the same at every population scale (F03, F38).
+    pub fn expose(&mut self, org: usize, region: usize, cell_share: f32, centre_hit: bool) {
+        self.city[org][region] *= 1.0 - 0.5 * cell_share.min(1.0);
+        if centre_hit {
+            self.centre[org] *= 1.0 - 0.3 * cell_share.min(1.0);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! The weekly pass over people, shop by shop, in parallel: ODD 7.3–7.10 for one shop.
+//!
+//! Each shop is processed by one thread with its own stream `(ussr.week, step, shop)`,
+//! reading only last week's factory and shop state, so the result does not depend on the
+//! number of threads. Per person, in the ODD's order: status timers → work and health
+//! (7.3) → perception (7.4) → protest readiness (7.5) → opposition contact (7.6) →
+//! co-optation (7.7) → meeting (7.8) → detection by informers (7.9); then the shop's
+//! cascade (7.5) and moods (7.10).
+
+use super::exogenous::Week;
+use super::params::Params;
+use super::perception::{self, Circle};
+use super::protest::{self, Readiness, StrikePush};
+use super::state::{Behaviour, Factory, Opp, Person, Status};
+use super::tally::Tally;
+use super::{management, meetings, moods, opposition, work};
+use perelom_engine::FastRng;
+
+/// Last week's state of a shop that this week's pass reads.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ShopMemory {
+    pub circle: Circle,
+    /// Share of the shop in a slow-down or on strike.
+    pub active_share: f32,
+}
+
+/// What a shop's pass produces besides the people's new state.
+#[derive(Debug, Default)]
+pub struct ShopOutcome {
+    pub tally: Tally,
+    pub memory: ShopMemory,
+    /// Members the OGPU's informers spotted this week (global person indices).
+    pub detected: Vec<u32>,
+    pub cascade: protest::CascadeResult,
+    /// Sum of the strike intent of the shop's members at work, and their number.
+    pub lead_sum: f32,
+    pub lead_members: u32,
+}
+
+/// Read-only context of the pass.
+pub struct Context<'a> {
+    pub p: &'a Params,
+    pub week: &'a Week,
+    pub factories: &'a [Factory],
+    pub memory: &'a [ShopMemory],
+    /// Chance a worker of each factory reads a leaflet this week.
+    pub leaflet_chance: &'a [f32],
+}
+
+/// Runs one shop's week. `people` is the shop's slice, `first` the index of its first
+/// person, `buf` a scratch buffer reused across shops.
+pub fn shop_week(
+    ctx: &Context<'_>,
+    shop: u32,
+    first: u32,
+    people: &mut [Person],
+    rng: &mut FastRng,
+    buf: &mut Vec<(f32, u32, bool, bool)>,
+) -> ShopOutcome {
+    let (p, w) = (ctx.p, ctx.week);
+    let mut out = ShopOutcome::default();
+    let Some(fi) = people.first().map(|q| q.factory as usize) else {
+        return out;
+    };
+    let f = &ctx.factories[fi];
+    let mem = ctx.memory[shop as usize];
+    let on_strike = f.strike.weeks_left > 0;
+    let strain = work::strain(p, f);
+    let leaflet_chance = ctx.leaflet_chance[fi];
+    let org = opposition::main_org(f);
+    let meeting = w.campaign.is_some_and(|c| f.meeting_week[c] == w.step);
+    let voice = meetings::cell_voice(p, f.members[0] + f.members[1]);
+    let push = StrikePush {
+        occasion: management::salience(p, f, shop),
+        join: if on_strike { p.strikes.join_salience } else { 0.0 },
+        contagion: if p.switches.contagion { p.strikes.contagion * f.partner_news } else { 0.0 },
+        organize: if p.switches.organizing { p.strikes.organize * f.lead } else { 0.0 },
+    };
+    let strike_estimate = perception::arrest_estimate(p, f, f.active_share, 1.0);
+    let slow_estimate = perception::arrest_estimate(p, f, mem.active_share, p.perception.italianka_risk);
+    buf.clear();
+
+    for (k, q) in people.iter_mut().enumerate() {
+        let idx = first + k as u32;
+        status_timers(q, on_strike);
+
+        // ODD 7.3: work, earnings, fatigue, illness.
+        if work::work_week(p, w, f, strain, q, rng) {
+            out.tally.fell_ill += 1;
+        }
+
+        // ODD 7.4: perception.
+        q.hardship = perception::hardship(p, w, q);
+        let leafleted = q.status.employed() && leaflet_chance > 0.0 && rng.unit_f32() < leaflet_chance;
+        q.leafleted = leafleted;
+        out.tally.leaflets += u32::from(leafleted);
+        q.legitimacy = perception::legitimacy(p, q, &mem.circle, f, leafleted);
+        q.fear = perception::fear(p, q, f);
+        q.efficacy = perception::efficacy(p, q, f);
+        q.grievance = q.hardship * (1.0 - q.legitimacy);
+
+        // ODD 7.5: the protest ladder and strike readiness.
+        let mut readiness = Readiness::None;
+        q.strike_ready = false;
+        if q.status == Status::Working {
+            readiness = protest::ladder(p, q, perception::personal_risk(slow_estimate, q.fear));
+            let own_lead = (q.opp == Opp::Member).then(|| protest::member_lead(p, w.legality[usize::from(q.org)], q.radicalism));
+            let strike = protest::strike_ready(p, q, &push, perception::personal_risk(strike_estimate, q.fear), own_lead);
+            q.strike_ready = strike.is_some();
+            if strike.is_some() || readiness == Readiness::SlowDown {
+                buf.push((strike.unwrap_or(q.threshold), k as u32, strike.is_some(), readiness == Readiness::SlowDown));
+            }
+            q.behaviour = if readiness >= Readiness::Passive { Behaviour::Passive } else { Behaviour::Comply };
+        }
+
+        // ODD 7.6: the opposition.
+        let c = opposition::contact(p, w, q, org, leafleted, rng);
+        out.tally.new_sympathizers += u32::from(c.new_sympathizer);
+        out.tally.new_members += u32::from(c.new_member);
+        out.tally.capitulations += u32::from(c.capitulated);
+
+        // ODD 7.13: discussion in the exile colonies.
+        if q.status == Status::Exiled {
+            super::exile::discuss(p, w, q);
+        }
+
+        // ODD 7.7: co-optation into the party.
+        out.tally.cooptations += u32::from(opposition::cooptation(p, q, rng));
+
+        // ODD 7.8: the campaign's mass meeting.
+        if meeting && q.status == Status::Working {
+            out.tally.meeting_eligible += 1;
+            let (attended, voted) = meetings::attend_and_vote(p, q, readiness >= Readiness::Passive, voice, rng);
+            out.tally.meeting_attended += u32::from(attended);
+            out.tally.meeting_votes_for += u32::from(voted);
+        }
+
+        // ODD 7.9: the informers spot active members (F38).
+        if q.opp == Opp::Member && q.status.at_large() {
+            let o = usize::from(q.org);
+            let visible = 1.0
+                + if w.new_party[o] { p.opposition.new_party_visibility } else { 0.0 }
+                + if q.status == Status::Striking { p.ogpu.strike_visibility } else { 0.0 };
+            if rng.unit_f32() < p.ogpu.detection * w.informer_density * visible {
+                out.detected.push(idx);
+            }
+        }
+    }
+
+    // ODD 7.5: the shop's cascades.
+    out.cascade = protest::cascade(p, people, buf);
+
+    // ODD 7.10: moods; and the shop's memory for next week.
+    let mut legit = [0.0f32; 2];
+    let mut count = [0u32; 2];
+    let mut lean = 0.0f32;
+    let striking_factory = on_strike || out.cascade.stopped;
+    for q in people.iter_mut() {
+        q.lean = moods::lean(p, w, q, mem.circle.lean, q.leafleted, striking_factory && q.status.employed());
+        q.mood = moods::mood(p, q);
+        legit[usize::from(q.party)] += q.legitimacy;
+        count[usize::from(q.party)] += 1;
+        lean += q.lean;
+        if q.opp == Opp::Member && q.status.employed() {
+            out.lead_sum += protest::member_lead(p, w.legality[usize::from(q.org)], q.radicalism);
+            out.lead_members += 1;
+        }
+        out.tally.person(q);
+    }
+    let n = people.len() as f32;
+    let mean = |k: usize| if count[k] > 0 { legit[k] / count[k] as f32 } else { legit[0].max(legit[1]) / n };
+    let active = out.tally.italianka + out.tally.status[Status::Striking as usize];
+    out.memory = ShopMemory { circle: Circle { legitimacy: [mean(0), mean(1)], lean: lean / n }, active_share: active as f32 / n };
+    out
+}
+
+/// Status timers at the start of the week: sickness and arrest run down; strikers return
+/// when their factory's strike is over; the arrested go to the exile colonies (F36).
+fn status_timers(q: &mut Person, factory_on_strike: bool) {
+    match q.status {
+        Status::Sick | Status::Arrested if q.weeks_left > 0 => q.weeks_left -= 1,
+        _ => {}
+    }
+    match q.status {
+        Status::Sick if q.weeks_left == 0 => q.status = Status::Working,
+        Status::Striking if !factory_on_strike => q.status = Status::Working,
+        Status::Arrested if q.weeks_left == 0 => q.status = Status::Exiled,
+        _ => {}
+    }
+}
