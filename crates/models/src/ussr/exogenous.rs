@@ -39,6 +39,7 @@ pub struct Week {
     /// Mean radicalism of the exile colonies and their weight against the active
     /// membership, last week (F35-F37).
     pub colony_radicalism: f32,
+    pub colony_young: f32,
     pub colony_weight: f32,
     /// Literature reaching each organization's cells in each region: the product of the
     /// city group's and the centre's strength (F03, F22).
@@ -50,6 +51,7 @@ pub struct LastWeek {
     /// Mean radicalism of each organization's active members (for `line_follows_members`).
     pub member_radicalism: [f32; 2],
     pub colony_radicalism: f32,
+    pub colony_young: f32,
     pub colony_weight: f32,
 }
 
@@ -86,6 +88,7 @@ pub fn week(p: &Params, cal: &Calendar, step: u32, month: usize, last: &LastWeek
         campaign: cal.campaign_at(step),
         agitation: since(cal.factory_turn),
         colony_radicalism: last.colony_radicalism,
+        colony_young: last.colony_young,
         colony_weight: last.colony_weight,
         supply,
         ..Week::default()

@@ -60,6 +60,8 @@ pub fn factories(p: &Params, streams: &Streams) -> Vec<Factory> {
             efficacy_shock: 0.0,
             fear_shock: 0.0,
             repression_seen: 0.0,
+            dispute_memory: 0.0,
+            militancy: 1.0,
             repression_perceived: 0.0,
             partner_news: 0.0,
             active_share: 0.0,
@@ -67,6 +69,8 @@ pub fn factories(p: &Params, streams: &Streams) -> Vec<Factory> {
             sympathizers: 0,
             lead: 0.0,
         });
+        let last = out.last_mut().expect("just pushed");
+        last.militancy = LogNormal::new(0.0, p.disputes.militancy_spread.max(1e-9)).expect("valid lognormal").sample(&mut rng) as f32;
         placed += size;
         shops += nshops;
     }

@@ -81,6 +81,8 @@ pub fn factory_week(p: &Params, w: &Week, f: &mut Factory, rng: &mut FastRng) ->
         f.occasion = Occasion::None;
         f.occasion_shop = None;
     }
+    // Disputes are remembered: a factory with recent ones stays ready to slow down.
+    f.dispute_memory = f.dispute_memory * (1.0 - d.memory) + salience(p, f, f.occasion_shop.unwrap_or(f.first_shop));
     revised
 }
 
@@ -90,11 +92,12 @@ pub fn salience(p: &Params, f: &Factory, shop: u32) -> f32 {
         return 0.0;
     }
     let d = &p.disputes;
-    match f.occasion {
-        Occasion::None => 0.0,
-        Occasion::NormRevision => d.revision_salience,
-        Occasion::LatePay => d.late_pay_salience,
-        Occasion::SupplyFailure => d.supply_salience,
-        Occasion::Foreman => d.foreman_salience,
-    }
+    f.militancy
+        * match f.occasion {
+            Occasion::None => 0.0,
+            Occasion::NormRevision => d.revision_salience,
+            Occasion::LatePay => d.late_pay_salience,
+            Occasion::SupplyFailure => d.supply_salience,
+            Occasion::Foreman => d.foreman_salience,
+        }
 }

@@ -206,8 +206,8 @@ impl Ussr {
     /// ODD 7.1: the week's exogenous state and the underground's supply lines.
     fn prepare_week(&mut self, step: u32) {
         let t = &self.last;
-        let (colony_radicalism, colony_weight) = exile::colonies(t.exiles, t.exile_radicalism, t.members());
-        let last = LastWeek { member_radicalism: self.member_radicalism(), colony_radicalism, colony_weight };
+        let (colony_radicalism, colony_young, colony_weight) = exile::colonies(t.exiles, t.exiles_young, t.exile_radicalism, t.members());
+        let last = LastWeek { member_radicalism: self.member_radicalism(), colony_radicalism, colony_young, colony_weight };
         self.underground.repair(&self.p, t.members_org);
         self.week = exogenous::week(&self.p, &self.cal, step, self.month_index(step), &last, self.underground.supply());
     }

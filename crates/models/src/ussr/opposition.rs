@@ -50,12 +50,12 @@ pub fn main_org(f: &Factory) -> u8 {
 ///
 /// - A non-party or party worker who read a leaflet becomes a sympathizer with a chance
 ///   rising with grievance, lower for party members (F30) and staff (F33), falling with fear.
-/// - A sympathizer joins with a chance rising with grievance and the programme's clarity
+/// - A sympathizer in a factory with a cell joins with a chance rising with grievance and the programme's clarity
 ///   (F23, F17), lower for young workers while the line is legal (F34), falling with fear;
 ///   or lapses.
 /// - A member's radicalism is pulled towards the exile colonies' by their letters (F37);
 ///   an old cadre at large may capitulate (F04).
-pub fn contact(p: &Params, w: &Week, q: &mut Person, org: u8, leafleted: bool, rng: &mut FastRng) -> Contact {
+pub fn contact(p: &Params, w: &Week, q: &mut Person, org: u8, leafleted: bool, cell_present: bool, rng: &mut FastRng) -> Contact {
     let o = &p.opposition;
     let mut c = Contact::default();
     match q.opp {
@@ -70,7 +70,8 @@ pub fn contact(p: &Params, w: &Week, q: &mut Person, org: u8, leafleted: bool, r
         Opp::Sympathizer if q.status.at_large() => {
             let k = usize::from(q.org);
             let fit = if q.young && !w.new_party[k] { 1.0 - o.young_misfit * w.legality[k] } else { 1.0 };
-            if p.switches.recruitment && rng.unit_f32() < o.join * q.grievance * w.clarity[k] * fit * (1.0 - q.fear) {
+            // One can only join an organization that is present in the factory (F03).
+            if p.switches.recruitment && cell_present && rng.unit_f32() < o.join * q.grievance * w.clarity[k] * fit * (1.0 - q.fear) {
                 q.opp = Opp::Member;
                 q.old_cadre = false;
                 q.radicalism = arrival_radicalism(p, q.young, rng);

@@ -4,8 +4,8 @@
 //! Strikes start over local occasions (ODD 7.2) on top of accumulated grievance: a
 //! worker is ready to strike only where something pushes towards a stoppage this week —
 //! an occasion in the shop or factory, a strike already on in the factory, news of
-//! strikes in partner factories (F14), or a cell leading strikes (F27) — and when
-//! grievance, weighted by confidence (F24), plus that push outweighs the risk seen.
+//! strikes in partner factories (F14), or a cell leading strikes (F27) — and when that
+//! push, weighted by confidence (F24), plus accumulated grievance outweighs the risk seen.
 
 use super::params::Params;
 use super::state::{Behaviour, Opp, Person, Status};
@@ -39,11 +39,14 @@ impl StrikePush {
 
 /// Readiness for passive protest and slow-down: net grievance (grievance − risk aversion
 /// × estimated risk of a slow-down) against the ladder's thresholds (F12; Epstein 2002).
-pub fn ladder(p: &Params, q: &Person, slow_risk: f32) -> Readiness {
+/// A slow-down answers the factory's recent disputes (F12): their decaying push plus
+/// weighted net grievance must pass the slow-down threshold.
+pub fn ladder(p: &Params, q: &Person, slow_risk: f32, dispute_memory: f32) -> Readiness {
     let net = q.grievance - q.risk_aversion * slow_risk;
-    if net > p.protest.italianka {
-        Readiness::SlowDown
-    } else if net > p.protest.passive {
+    if dispute_memory + p.protest.grievance_weight * net > p.protest.italianka {
+        return Readiness::SlowDown;
+    }
+    if net > p.protest.passive {
         Readiness::Passive
     } else {
         Readiness::None
@@ -73,7 +76,9 @@ pub fn strike_ready(p: &Params, q: &Person, push: &StrikePush, strike_risk: f32,
             return None;
         }
     }
-    let net = q.grievance * (0.5 + q.efficacy) + s - q.risk_aversion * strike_risk;
+    // The concrete occasion weighs as much as the worker believes action can win (F24);
+    // accumulated grievance adds to it.
+    let net = s * (0.5 + q.efficacy) + p.protest.grievance_weight * q.grievance - q.risk_aversion * strike_risk;
     if net <= p.protest.strike {
         return None;
     }

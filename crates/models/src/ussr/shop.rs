@@ -68,6 +68,7 @@ pub fn shop_week(
     let strain = work::strain(p, f);
     let leaflet_chance = ctx.leaflet_chance[fi];
     let org = opposition::main_org(f);
+    let cell_present = f.members[0] + f.members[1] > 0;
     let meeting = w.campaign.is_some_and(|c| f.meeting_week[c] == w.step);
     let voice = meetings::cell_voice(p, f.members[0] + f.members[1]);
     let push = StrikePush {
@@ -103,7 +104,7 @@ pub fn shop_week(
         let mut readiness = Readiness::None;
         q.strike_ready = false;
         if q.status == Status::Working {
-            readiness = protest::ladder(p, q, perception::personal_risk(slow_estimate, q.fear));
+            readiness = protest::ladder(p, q, perception::personal_risk(slow_estimate, q.fear), f.dispute_memory);
             let own_lead = (q.opp == Opp::Member).then(|| protest::member_lead(p, w.legality[usize::from(q.org)], q.radicalism));
             let strike = protest::strike_ready(p, q, &push, perception::personal_risk(strike_estimate, q.fear), own_lead);
             q.strike_ready = strike.is_some();
@@ -114,7 +115,7 @@ pub fn shop_week(
         }
 
         // ODD 7.6: the opposition.
-        let c = opposition::contact(p, w, q, org, leafleted, rng);
+        let c = opposition::contact(p, w, q, org, leafleted, cell_present, rng);
         out.tally.new_sympathizers += u32::from(c.new_sympathizer);
         out.tally.new_members += u32::from(c.new_member);
         out.tally.capitulations += u32::from(c.capitulated);

@@ -204,6 +204,10 @@ pub struct Factory {
     /// The repression workers of the factory perceive: their own memory plus a share of
     /// their partners' (per 100 workers), computed at the start of the week.
     pub repression_perceived: f32,
+    /// Lasting militancy of the workforce: a factor on the push of its disputes (F15).
+    pub militancy: f32,
+    /// The push of recent disputes in the factory (decaying sum of occasions' salience).
+    pub dispute_memory: f32,
     /// Share of partner factories' strikes last week, weighted (F14).
     pub partner_news: f32,
     /// Share of the factory active (slow-down or strike) last week.
