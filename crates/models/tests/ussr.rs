@@ -146,7 +146,7 @@ fn arrested_exiled_or_sacked_people_are_never_rehired_f39() {
         "ogpu.capacity_after=2000",
         "ogpu.prison_weeks=2",
         "strikes.concession=0",
-        "strikes.leaders_sacked=10",
+        "strikes.leaders=10",
         "protest.strike=0.1",
         "protest.shop_stop=0.2",
     ]);

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod ablate;
 mod calibrate;
 mod compare;
 mod run;
@@ -19,6 +20,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Scenarios => scenarios::list(),
         Command::Sources(args) => sources::print(args),
         Command::Validate(args) => validate::validate(args),
+        Command::Ablate(args) => ablate::ablate(args),
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Survey(args) => {

@@ -20,6 +20,8 @@ struct Row {
     hi: f64,
     hit: bool,
     valid_runs: usize,
+    /// Single runs whose own value hits the target's range.
+    runs_hit: usize,
 }
 
 pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
@@ -52,19 +54,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     bar.set_style(
         indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, eta {eta}").map_err(|e| e.to_string())?,
     );
-    let results: Result<Vec<(Vec<f64>, Table)>, CliError> = pool.install(|| {
-        perelom_engine::ensemble(&seeds, |seed| -> Result<(Vec<f64>, Table), CliError> {
-            let mut s = scenario.clone();
-            s.set(&format!("run.seed={seed}"))?;
-            let mut sim = perelom_models::build(&s)?;
-            sim.run_to_end();
-            bar.inc(1);
-            let metrics = sim.metrics();
-            Ok((measure(&metrics, sim.clock(), full), metrics))
-        })
-        .into_iter()
-        .collect()
-    });
+    let results = ensemble_targets(&scenario, &seeds, &pool, full, Some(&bar));
     bar.finish_and_clear();
     let (results, weekly): (Vec<Vec<f64>>, Vec<Table>) = results?.into_iter().unzip();
     let rows: Vec<Row> = targets()
@@ -74,7 +64,8 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
             let xs: Vec<f64> = results.iter().map(|r| r[i]).filter(|x| !x.is_nan()).collect();
             let m = if xs.is_empty() { f64::NAN } else { mean(&xs) };
             let (lo, hi) = if xs.is_empty() { (f64::NAN, f64::NAN) } else { interval(&xs, 0.9) };
-            Row { id: t.id, text: t.text, facts: t.facts, mean: m, lo, hi, hit: m >= t.lo && m <= t.hi, valid_runs: xs.len() }
+            let runs_hit = results.iter().filter(|r| t.hit(r[i])).count();
+            Row { id: t.id, hit: t.hit(m), text: t.text, facts: t.facts, mean: m, lo, hi, valid_runs: xs.len(), runs_hit }
         })
         .collect();
     let hits = rows.iter().filter(|r| r.hit).count();
@@ -86,16 +77,17 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         seeds[seeds.len() - 1],
         started.elapsed().as_secs_f64()
     );
-    outln!("{:<4}  {:>9}  {:>21}  {:<6}  target", "id", "mean", "90 % interval", "result");
+    outln!("{:<4}  {:>9}  {:>21}  {:<6}  {:>9}  target", "id", "mean", "90 % interval", "result", "runs hit");
     for r in &rows {
         let note = if r.valid_runs < seeds.len() { format!(" [{} of {} runs defined]", r.valid_runs, seeds.len()) } else { String::new() };
         outln!(
-            "{:<4}  {:>9.3}  [{:>8.3}, {:>8.3}]  {:<6}  {} ({}){note}",
+            "{:<4}  {:>9.3}  [{:>8.3}, {:>8.3}]  {:<6}  {:>8.0}%  {} ({}){note}",
             r.id,
             r.mean,
             r.lo,
             r.hi,
             if r.hit { "hit" } else { "MISSED" },
+            100.0 * r.runs_hit as f64 / seeds.len() as f64,
             r.text,
             r.facts
         );
@@ -110,6 +102,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         t.push("p05", ColumnData::F64(rows.iter().map(|r| r.lo).collect()));
         t.push("p95", ColumnData::F64(rows.iter().map(|r| r.hi).collect()));
         t.push("hit", ColumnData::Str(rows.iter().map(|r| if r.hit { "hit" } else { "missed" }.to_string()).collect()));
+        t.push("single_run_hit_rate", ColumnData::F64(rows.iter().map(|r| r.runs_hit as f64 / seeds.len() as f64).collect()));
         dir.write_file("targets.csv", |w| write_csv(&t, w))?;
         let mut per_run = Table::new();
         per_run.push("seed", ColumnData::I64(seeds.iter().map(|&s| s as i64).collect()));
@@ -126,6 +119,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
             "targets": rows.iter().map(|r| serde_json::json!({
                 "id": r.id, "description": r.text, "facts": r.facts,
                 "mean": finite(r.mean), "p05": finite(r.lo), "p95": finite(r.hi), "hit": r.hit,
+                "single_run_hit_rate": r.runs_hit as f64 / seeds.len() as f64,
             })).collect::<Vec<_>>(),
         });
         dir.write_file("targets.json", |w| {
@@ -136,6 +130,32 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         outln!("written: {}", p.display());
     }
     Ok(if args.strict && hits < rows.len() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Runs the scenario once per seed (in `pool`) and measures the model's targets on each
+/// run: per seed, the target statistics and the weekly metrics.
+pub(crate) fn ensemble_targets(
+    scenario: &perelom_scenario::Scenario,
+    seeds: &[u64],
+    pool: &rayon::ThreadPool,
+    full_scale: f64,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Result<Vec<(Vec<f64>, Table)>, CliError> {
+    pool.install(|| {
+        perelom_engine::ensemble(seeds, |seed| -> Result<(Vec<f64>, Table), CliError> {
+            let mut s = scenario.clone();
+            s.set(&format!("run.seed={seed}"))?;
+            let mut sim = perelom_models::build(&s)?;
+            sim.run_to_end();
+            if let Some(b) = bar {
+                b.inc(1);
+            }
+            let metrics = sim.metrics();
+            Ok((measure(&metrics, sim.clock(), full_scale), metrics))
+        })
+        .into_iter()
+        .collect()
+    })
 }
 
 fn finite(x: f64) -> serde_json::Value {

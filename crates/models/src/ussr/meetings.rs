@@ -19,7 +19,10 @@ pub fn attend_and_vote(p: &Params, q: &Person, passive: bool, cell_voice: Option
         return (false, false);
     }
     let Some(voice) = cell_voice else { return (true, false) };
-    let z = m.vote_bias + m.vote_grievance * q.grievance + voice + if q.opp != Opp::None { m.sympathizer_vote } else { 0.0 }
+    let z = m.vote_bias
+        + m.vote_grievance * q.grievance
+        + voice
+        + if q.opp != Opp::None { m.sympathizer_vote } else { 0.0 }
         + if q.lean > 0.5 { m.vote_left } else { 0.0 }
         - m.vote_fear * q.fear
         - if q.party { m.vote_party } else { 0.0 };

@@ -19,7 +19,12 @@ use Monthly::*;
 
 /// Every weekly metric: name, type, monthly aggregation, meaning.
 pub const METRICS: &[(&str, MetricKind, Monthly, &str)] = &[
-    ("strikes_started", Count, Sum, "strikes begun: a factory or a shop of it stops work, outside the episode gap of its last strike (F13)"),
+    (
+        "strikes_started",
+        Count,
+        Sum,
+        "strikes begun: a factory or a shop of it stops work, outside the episode gap of its last strike (F13)",
+    ),
     ("strikes_resumed", Count, Sum, "stoppages within the episode gap of the factory's last strike: the same strike, not counted again"),
     ("strike_participants", Count, Sum, "workers who stopped work in strikes begun or resumed this week"),
     ("strikes_coordinated", Count, Sum, "strikes begun while a partner factory was on strike (F14)"),

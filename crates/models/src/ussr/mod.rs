@@ -198,9 +198,7 @@ impl Ussr {
     /// Months since the start of the price paths (the run's first month).
     fn month_index(&self, step: u32) -> usize {
         let start = self.p.dates.start;
-        self.clock
-            .month_key(step)
-            .map_or(0, |(y, m)| ((y - start.year()) * 12 + m as i32 - start.month() as i32).max(0) as usize)
+        self.clock.month_key(step).map_or(0, |(y, m)| ((y - start.year()) * 12 + m as i32 - start.month() as i32).max(0) as usize)
     }
 
     /// ODD 7.1: the week's exogenous state and the underground's supply lines.
@@ -265,7 +263,8 @@ impl Ussr {
     /// ODD 7.3–7.10, per shop in parallel.
     fn people_pass(&mut self, step: u32) -> Vec<ShopOutcome> {
         let leaflet_chance = self.leaflet_chances();
-        let ctx = Context { p: &self.p, week: &self.week, factories: &self.factories, memory: &self.memory, leaflet_chance: &leaflet_chance };
+        let ctx =
+            Context { p: &self.p, week: &self.week, factories: &self.factories, memory: &self.memory, leaflet_chance: &leaflet_chance };
         let mut slices: Vec<(u32, u32, &mut [Person])> = Vec::with_capacity(self.memory.len());
         let mut rest: &mut [Person] = &mut self.people;
         for s in 0..self.memory.len() {
@@ -326,7 +325,14 @@ impl Ussr {
                 discipline += 1;
             }
             if slowed > 0 {
-                self.events.push(Event { step, factory: fi as u32, kind: "italianka", count: t.italianka, detail: slowed, outcome: "slow-down" });
+                self.events.push(Event {
+                    step,
+                    factory: fi as u32,
+                    kind: "italianka",
+                    count: t.italianka,
+                    detail: slowed,
+                    outcome: "slow-down",
+                });
             }
             if t.meeting_eligible > 0 {
                 let tabled = f.members[0] + f.members[1] > 0;
@@ -469,7 +475,7 @@ impl Simulation for Ussr {
         let mut total = Tally::default();
         let (stopped, mut detected, meetings) = self.factories_week(step, &shops, &mut total);
         let strikes = self.strikes_week(step, &stopped); // 7.11
-        // Sacked leaders changed status after the tally.
+                                                         // Sacked leaders changed status after the tally.
         total.status[Status::Striking as usize] -= strikes.sacked;
         total.status[Status::Blacklisted as usize] += strikes.sacked;
         detected.extend_from_slice(&strikes.exposed);
@@ -478,6 +484,10 @@ impl Simulation for Ussr {
             total.status[from] -= n;
         }
         total.status[Status::Arrested as usize] += arrests.arrests;
+        for (from, n) in arrests.sacked_from.iter().enumerate() {
+            total.status[from] -= n;
+        }
+        total.status[Status::Blacklisted as usize] += arrests.sacked;
         self.record(step, &total, &strikes, &arrests, meetings); // 7.14
         self.last = total;
         self.steps_done += 1;
@@ -492,7 +502,10 @@ impl Simulation for Ussr {
     }
 
     fn documents(&self) -> Vec<(String, String)> {
-        vec![("survey.md".to_string(), survey::survey(&self.metrics(), &self.events_table(), &self.clock, &self.p.name, self.p.population.scale))]
+        vec![(
+            "survey.md".to_string(),
+            survey::survey(&self.metrics(), &self.events_table(), &self.clock, &self.p.name, self.p.population.scale),
+        )]
     }
 
     fn outcomes(&self) -> Vec<(String, f64)> {
@@ -503,8 +516,10 @@ impl Simulation for Ussr {
         let t = self.recorder.to_table();
         let sum = |k: &str| t.numbers(k).map_or(0.0, |v| v.iter().sum::<f64>());
         let last = |k: &str| t.numbers(k).and_then(|v| v.last().copied()).unwrap_or(0.0);
-        let members: Vec<f64> =
-            t.numbers("members_bl").zip(t.numbers("members_decists")).map_or(Vec::new(), |(a, b)| a.iter().zip(&b).map(|(x, y)| x + y).collect());
+        let members: Vec<f64> = t
+            .numbers("members_bl")
+            .zip(t.numbers("members_decists"))
+            .map_or(Vec::new(), |(a, b)| a.iter().zip(&b).map(|(x, y)| x + y).collect());
         let peak = members.iter().copied().fold(0.0, f64::max);
         let start = members.first().copied().unwrap_or(0.0);
         let scale = self.p.population.scale;
@@ -522,10 +537,20 @@ impl Simulation for Ussr {
             ),
             ("slow-downs (italianki, shop-weeks)".into(), format!("{}", sum("italianki"))),
             ("meetings held / won by the opposition".into(), format!("{} / {}", sum("meetings_held"), sum("opposition_resolutions"))),
-            ("active opposition members: first week, peak, end".into(), format!("{start}, {peak}, {}", members.last().copied().unwrap_or(0.0))),
+            (
+                "active opposition members: first week, peak, end".into(),
+                format!("{start}, {peak}, {}", members.last().copied().unwrap_or(0.0)),
+            ),
             (
                 "arrests (strike leaders, members) / exiles / blacklisted".into(),
-                format!("{} ({}, {}) / {} / {}", sum("arrests"), sum("arrests_strikers"), sum("arrests_members"), last("exiles"), last("blacklisted")),
+                format!(
+                    "{} ({}, {}) / {} / {}",
+                    sum("arrests"),
+                    sum("arrests_strikers"),
+                    sum("arrests_members"),
+                    last("exiles"),
+                    last("blacklisted")
+                ),
             ),
             ("real wage index at end".into(), format!("{:.3}", last("real_wage_index"))),
             ("loyal share at end".into(), format!("{:.3}", last("mood_loyal"))),

@@ -2,7 +2,8 @@
 //! capacity, provocateurs who expose whole cells and lead on to city groups and the
 //! centre, workers obstructing arrests and demanding releases (F03, F14, F38, F39).
 //!
-//! Capacity is per person modelled, so it means the same at every scale; it rises from
+//! Strike leaders the OGPU has no capacity for are sacked and blacklisted by management
+//! (F39). Capacity is per person modelled, so it means the same at every scale; it rises from
 //! the routine level to the escalated one over the escalation's ramp (F38). Strike
 //! leaders come first: open defiance is the OGPU's first business (F14, F38). Every
 //! arrest is seen: the factory's memory of repression (which workers' risk estimates
@@ -27,6 +28,10 @@ pub struct OgpuWeek {
     pub cells_exposed: u32,
     /// Statuses the arrested were taken from (index: `Status as usize`).
     pub from: [u32; 6],
+    /// Strike leaders the OGPU had no capacity for: sacked by management and blacklisted
+    /// (F39), and the statuses they were taken from.
+    pub sacked: u32,
+    pub sacked_from: [u32; 6],
 }
 
 impl Ussr {
@@ -47,11 +52,28 @@ impl Ussr {
         queue.extend(detected.into_iter().map(|i| (i, false)));
         let c = &self.p.perception;
         for (idx, leader) in queue {
-            if cap == 0 {
-                break;
-            }
             let q = &self.people[idx as usize];
             if !q.status.at_large() || (!leader && q.opp != Opp::Member) {
+                continue;
+            }
+            if cap == 0 {
+                if leader && q.status.employed() {
+                    // No capacity left: management sacks the leader, for good (F39).
+                    week.sacked += 1;
+                    week.sacked_from[q.status as usize] += 1;
+                    let fi = q.factory;
+                    self.people[idx as usize].status = Status::Blacklisted;
+                    let f = &mut self.factories[fi as usize];
+                    f.repression_seen += 100.0 / f.size.max(1) as f32;
+                    self.events.push(Event {
+                        step,
+                        factory: fi,
+                        kind: "sacking",
+                        count: 1,
+                        detail: 1,
+                        outcome: "strike leader sacked and blacklisted",
+                    });
+                }
                 continue;
             }
             let fi = q.factory as usize;
@@ -59,7 +81,14 @@ impl Ussr {
             let sympathy = (f64::from(f.sympathizers + f.members[0] + f.members[1]) / f64::from(f.size.max(1)) / o.full_sympathy).min(1.0);
             if rng.random::<f64>() < o.obstruction * sympathy {
                 week.obstructed += 1;
-                self.events.push(Event { step, factory: fi as u32, kind: "arrest", count: 1, detail: u32::from(leader), outcome: "obstructed by workers" });
+                self.events.push(Event {
+                    step,
+                    factory: fi as u32,
+                    kind: "arrest",
+                    count: 1,
+                    detail: u32::from(leader),
+                    outcome: "obstructed by workers",
+                });
                 continue;
             }
             cap -= 1;
@@ -91,7 +120,14 @@ impl Ussr {
                 let mut r = self.streams.fast(purpose_hash("ussr.ogpu.leader"), u64::from(step), u64::from(idx));
                 q.radicalism = arrival_radicalism(&self.p, q.young, &mut r);
             }
-            self.events.push(Event { step, factory: fi as u32, kind: "arrest", count: 1, detail: u32::from(leader), outcome: if leader { "strike leader arrested" } else { "member arrested" } });
+            self.events.push(Event {
+                step,
+                factory: fi as u32,
+                kind: "arrest",
+                count: 1,
+                detail: u32::from(leader),
+                outcome: if leader { "strike leader arrested" } else { "member arrested" },
+            });
             if demand {
                 self.events.push(Event { step, factory: fi as u32, kind: "release demand", count: 1, detail: 0, outcome: "refused" });
             }
@@ -134,7 +170,14 @@ impl Ussr {
                 let region = usize::from(f.region);
                 let share = f.members[org] as f32 / regional[org][region].max(1) as f32;
                 broken.push((org, region, share));
-                self.events.push(Event { step, factory: fi as u32, kind: "provocateur", count: members, detail: 0, outcome: "city group exposed" });
+                self.events.push(Event {
+                    step,
+                    factory: fi as u32,
+                    kind: "provocateur",
+                    count: members,
+                    detail: 0,
+                    outcome: "city group exposed",
+                });
             }
         }
         for (org, region, share) in broken {

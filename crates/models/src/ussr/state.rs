@@ -1,6 +1,6 @@
 //! The model's state: people, factories, organizations, exile colonies.
 //!
-//! Per-person state is one compact struct (72 bytes, asserted in a test) in a vector ordered by factory
+//! Per-person state is one compact struct (76 bytes, asserted in a test) in a vector ordered by factory
 //! and shop, so a shop's workers are one contiguous slice: the weekly pass hands each
 //! shop's slice to a thread with its own random stream. At full scale (3 million
 //! people) the vector takes about 230 MB.

@@ -68,7 +68,14 @@ impl Ussr {
                 out.participants += new_strikers;
                 if resumed {
                     out.resumed += 1;
-                    self.events.push(Event { step, factory: fi as u32, kind: "strike", count: new_strikers, detail: shops, outcome: "resumed (same strike)" });
+                    self.events.push(Event {
+                        step,
+                        factory: fi as u32,
+                        kind: "strike",
+                        count: new_strikers,
+                        detail: shops,
+                        outcome: "resumed (same strike)",
+                    });
                 } else {
                     out.started += 1;
                     out.organized += u32::from(organized);
@@ -76,7 +83,14 @@ impl Ussr {
                         out.by_occasion[f.occasion as usize - 1] += 1;
                     }
                     begun[fi] = true;
-                    self.events.push(Event { step, factory: fi as u32, kind: "strike", count: new_strikers, detail: shops, outcome: start_label(f.occasion) });
+                    self.events.push(Event {
+                        step,
+                        factory: fi as u32,
+                        kind: "strike",
+                        count: new_strikers,
+                        detail: shops,
+                        outcome: start_label(f.occasion),
+                    });
                 }
             } else if f.strike.weeks_left > 0 {
                 f.strike.weeks_left -= 1;

@@ -43,7 +43,8 @@ pub fn measure(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
         let end = NaiveDate::from_ymd_opt(to_date.0, to_date.1, to_date.2)?;
         let last = clock.date(n.saturating_sub(1) as u32)?;
         // The run covers the span if its last week begins within a week of the span's end.
-        (last + chrono::Duration::days(7) >= end - chrono::Duration::days(7)).then_some(from..at(to_date.0, to_date.1, to_date.2).unwrap_or(n))
+        (last + chrono::Duration::days(7) >= end - chrono::Duration::days(7))
+            .then_some(from..at(to_date.0, to_date.1, to_date.2).unwrap_or(n))
     };
     let nan = f64::NAN;
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { nan };
