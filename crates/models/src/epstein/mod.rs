@@ -95,11 +95,11 @@ pub use rules::{arrest_probability, round_half_even, ArrestRatio, CopSchedule, L
 use crate::Simulation;
 use outbursts::Outbursts;
 use perelom_engine::schedule::{random_order, Activation};
-use perelom_engine::space::Grid;
+use perelom_engine::space::{Grid, Vicinity};
 use perelom_engine::{Clock, MetricKind, Recorder, Streams, Table};
 use perelom_scenario::{Scenario, ScenarioError};
 use rules::ArrestModel;
-use vision::{Vision, ACTIVE, JAILED};
+use vision::{ACTIVE, JAILED};
 use world::{Rules, World};
 
 /// The model's name in scenario files: `[scenario] model = "epstein"`.
@@ -149,10 +149,9 @@ impl Epstein {
         let streams = Streams::new(params.seed);
         // The padded board's frame is as wide as the farther-seeing kind of agent sees.
         let pad = params.citizen_vision.max(params.cop_vision);
-        let world =
-            World::populate(grid.clone(), params.citizen_density, params.cop_density, pad, &mut streams.stream("epstein.place", 0, 0));
-        let citizen_vision = Vision::new(&grid, params.neighbourhood, params.citizen_vision, pad);
-        let cop_vision = Vision::new(&grid, params.neighbourhood, params.cop_vision, pad);
+        let world = World::populate(&grid, params.citizen_density, params.cop_density, pad, &mut streams.stream("epstein.place", 0, 0));
+        let citizen_vision = Vicinity::new(&grid, params.neighbourhood, params.citizen_vision, pad);
+        let cop_vision = Vicinity::new(&grid, params.neighbourhood, params.cop_vision, pad);
         let arrest = ArrestModel::new(params.k, params.ratio, citizen_vision.cells() as u32);
         let rules = Rules {
             citizen_vision,
@@ -188,7 +187,7 @@ impl Epstein {
     }
 
     pub fn grid(&self) -> &Grid {
-        &self.world.grid
+        self.world.kinds.grid()
     }
 
     /// Number of citizens (constant over a run).
@@ -236,7 +235,7 @@ impl Simulation for Epstein {
         let legitimacy = self.params.legitimacy.at(step);
         if let CopSchedule::Jump { density, at } = self.params.cops {
             if at == step {
-                let target = (density * self.world.grid.cells() as f64).round() as usize;
+                let target = (density * self.world.kinds.grid().cells() as f64).round() as usize;
                 self.world.set_cop_count(target, &mut self.streams.stream("epstein.cops", u64::from(step), 0));
             }
         }

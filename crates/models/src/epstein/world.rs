@@ -1,14 +1,15 @@
 //! The state of the grid and its agents, and the two ways of advancing it one step.
 //!
-//! Layout: one byte per cell for what is on it (the array every agent scans), one
-//! `u32` per cell for who is on it, one compact record per citizen and one cell index
-//! per cop. A citizen's state (quiet, active, jailed) is the byte of its cell, so the
-//! two can never disagree. Agent ids: citizens `0..citizens`, then cops.
+//! Layout: one byte per cell for what is on it (the engine's [`Board`], which every
+//! agent scans), one `u32` per cell for who is on it, one compact record per citizen
+//! and one cell index per cop. A citizen's state (quiet, active, jailed) is the byte of
+//! its cell, so the two can never disagree. Agent ids: citizens `0..citizens`, then
+//! cops.
 
 use super::rules::ArrestModel;
-use super::vision::{Kinds, Spot, Vision, ACTIVE, COP, EMPTY, JAILED, QUIET};
+use super::vision::{look, ACTIVE, COP, EMPTY, JAILED, QUIET};
 use perelom_engine::schedule::decide_parallel;
-use perelom_engine::space::Grid;
+use perelom_engine::space::{Board, Grid, Spot, Vicinity};
 use perelom_engine::{SimRng, Streams};
 use rand::Rng;
 
@@ -30,8 +31,8 @@ pub(crate) struct Citizen {
 /// Everything a step needs besides the world: the rules in force.
 #[derive(Clone, Debug)]
 pub(crate) struct Rules {
-    pub citizen_vision: Vision,
-    pub cop_vision: Vision,
+    pub citizen_vision: Vicinity,
+    pub cop_vision: Vicinity,
     pub arrest: ArrestModel,
     pub threshold: f64,
     pub max_term: u32,
@@ -68,9 +69,8 @@ const POLICE: u8 = COP;
 
 #[derive(Clone, Debug)]
 pub(crate) struct World {
-    pub grid: Grid,
-    /// What is on each cell.
-    pub kinds: Kinds,
+    /// What is on each cell (and the grid's geometry).
+    pub kinds: Board,
     /// Who is on each cell: an agent id or [`NONE`].
     pub occupant: Vec<u32>,
     pub citizens: Vec<Citizen>,
@@ -82,8 +82,8 @@ impl World {
     /// Fills the grid cell by cell: a citizen with probability `citizen_density`, else a
     /// cop with probability `cop_density`, else nothing (Mesa's placement). Each
     /// citizen draws hardship, then risk aversion, from U(0, 1). `pad` is the largest
-    /// vision radius (see [`Kinds`]).
-    pub fn populate(grid: Grid, citizen_density: f64, cop_density: f64, pad: u32, rng: &mut SimRng) -> Self {
+    /// vision radius: the frame of the padded [`Board`].
+    pub fn populate(grid: &Grid, citizen_density: f64, cop_density: f64, pad: u32, rng: &mut SimRng) -> Self {
         let n = grid.cells();
         let mut kinds = vec![EMPTY; n];
         let mut citizens = Vec::with_capacity((n as f64 * citizen_density * 1.01) as usize + 16);
@@ -100,8 +100,8 @@ impl World {
                 *kind = COP;
             }
         }
-        let kinds = Kinds::new(&grid, pad, kinds);
-        let mut w = World { grid, kinds, occupant: vec![NONE; n], citizens, cops };
+        let kinds = Board::new(grid, pad, kinds);
+        let mut w = World { kinds, occupant: vec![NONE; n], citizens, cops };
         w.renumber();
         w
     }
@@ -231,7 +231,7 @@ impl World {
             return;
         }
         let at = self.kinds.spot(cell);
-        let seen = rules.citizen_vision.count(&self.kinds, at);
+        let seen = look(&rules.citizen_vision, &self.kinds, at);
         let state = if rules.goes_active(&me, legitimacy, seen.cops, seen.active) { ACTIVE } else { QUIET };
         if self.kinds[cell] != state {
             self.kinds.put(at, state);
@@ -248,7 +248,7 @@ impl World {
     #[inline]
     fn cop_acts(&mut self, j: usize, rules: &Rules, rng: &mut SimRng) {
         let at = self.kinds.spot(self.cops[j] as usize);
-        let seen = rules.cop_vision.count(&self.kinds, at);
+        let seen = look(&rules.cop_vision, &self.kinds, at);
         if let Some(arrestee) = rules.cop_vision.sample(&self.kinds, at, ACTIVE, seen.active, rng) {
             let term = rng.random_range(0..=rules.max_term);
             self.jail(arrestee, term);
@@ -323,7 +323,7 @@ impl World {
             return d;
         }
         let at = self.kinds.spot(cell);
-        let seen = rules.citizen_vision.count(&self.kinds, at);
+        let seen = look(&rules.citizen_vision, &self.kinds, at);
         d.what = if rules.goes_active(me, legitimacy, seen.cops, seen.active) { GO_ACTIVE } else { STAY_QUIET };
         if rules.citizens_move {
             d.target = rules.citizen_vision.sample(&self.kinds, at, EMPTY, seen.empty, rng).map_or(NONE, |s| s.cell as u32);
@@ -334,7 +334,7 @@ impl World {
     fn cop_decides(&self, j: usize, rules: &Rules, rng: &mut SimRng) -> Decision {
         let at = self.kinds.spot(self.cops[j] as usize);
         let mut d = Decision { what: POLICE, target: NONE, arrest: NONE, term: 0 };
-        let seen = rules.cop_vision.count(&self.kinds, at);
+        let seen = look(&rules.cop_vision, &self.kinds, at);
         if let Some(arrestee) = rules.cop_vision.sample(&self.kinds, at, ACTIVE, seen.active, rng) {
             d.arrest = self.occupant[arrestee.cell];
             d.term = rng.random_range(0..=rules.max_term);
@@ -373,8 +373,8 @@ mod tests {
 
     fn rules(grid: &Grid) -> Rules {
         Rules {
-            citizen_vision: Vision::new(grid, Neighbourhood::VonNeumann, 3, 3),
-            cop_vision: Vision::new(grid, Neighbourhood::VonNeumann, 3, 3),
+            citizen_vision: Vicinity::new(grid, Neighbourhood::VonNeumann, 3, 3),
+            cop_vision: Vicinity::new(grid, Neighbourhood::VonNeumann, 3, 3),
             arrest: ArrestModel::new(2.3, ArrestRatio::Round, 30),
             threshold: 0.1,
             max_term: 5,
@@ -389,7 +389,7 @@ mod tests {
         let r = rules(&grid);
         let s = Streams::new(3);
         for parallel in [false, true] {
-            let mut w = World::populate(grid.clone(), 0.6, 0.05, 3, &mut s.stream("p", 0, 0));
+            let mut w = World::populate(&grid, 0.6, 0.05, 3, &mut s.stream("p", 0, 0));
             let mut order = Vec::new();
             let mut jailed_seen = 0;
             for step in 0..60u32 {
@@ -419,7 +419,7 @@ mod tests {
     #[test]
     fn cop_count_jumps_both_ways() {
         let grid = Grid::new(25, 25, false);
-        let mut w = World::populate(grid, 0.5, 0.1, 3, &mut Streams::new(1).stream("p", 0, 0));
+        let mut w = World::populate(&grid, 0.5, 0.1, 3, &mut Streams::new(1).stream("p", 0, 0));
         let mut rng = Streams::new(1).stream("c", 0, 0);
         w.set_cop_count(10, &mut rng);
         assert_eq!(w.cops.len(), 10);
