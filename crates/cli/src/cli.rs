@@ -205,6 +205,10 @@ pub struct ValidateArgs {
     /// Replace --out if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Posterior predictive: each run draws its calibrated parameters from this
+    /// posterior.csv (written by `perelom calibrate`), weighted, with its own seed.
+    #[arg(long)]
+    pub posterior: Option<PathBuf>,
     /// Exit with status 1 if any target is missed.
     #[arg(long)]
     pub strict: bool,
@@ -229,6 +233,11 @@ pub struct CompareArgs {
     /// Replace --out if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Effects over the posterior: run i of every scenario draws the same calibrated
+    /// parameters from this posterior.csv (`perelom calibrate`), except those a scenario
+    /// itself changes.
+    #[arg(long)]
+    pub posterior: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

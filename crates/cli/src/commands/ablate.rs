@@ -42,7 +42,7 @@ pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
     let mut variants: Vec<(String, Vec<Vec<f64>>)> = Vec::new();
     let started = std::time::Instant::now();
     let run = |s: &perelom_scenario::Scenario| -> Result<Vec<Vec<f64>>, CliError> {
-        Ok(ensemble_targets(s, &seeds, &pool, full, None)?.into_iter().map(|(t, _)| t).collect())
+        Ok(ensemble_targets(s, &seeds, &pool, full, None, &|_, _| Ok(()))?.into_iter().map(|(t, _)| t).collect())
     };
     variants.push(("baseline".to_string(), run(&scenario)?));
     for (key, _) in &switches {

@@ -3,6 +3,7 @@
 use crate::cli::CompareArgs;
 use crate::commands::thread_pool;
 use crate::error::CliError;
+use crate::posterior::Posterior;
 use crate::scenario_source;
 use perelom_engine::stats::{interval, mean, std_dev};
 use perelom_engine::{ColumnData, Streams, Table};
@@ -18,9 +19,14 @@ struct Ensemble {
     runs: Vec<Vec<f64>>,
 }
 
-fn run_ensemble(s: &Scenario, seeds: &[u64], bar: &indicatif::ProgressBar) -> Result<Ensemble, CliError> {
+fn run_ensemble(s: &Scenario, seeds: &[u64], posterior: Option<&Posterior>, bar: &indicatif::ProgressBar) -> Result<Ensemble, CliError> {
+    let first = seeds.first().copied().unwrap_or(0);
     let runs: Result<Vec<Vec<(String, f64)>>, CliError> = perelom_engine::ensemble(seeds, |seed| {
         let mut s = s.clone();
+        if let Some(p) = posterior {
+            // The same draw for run i of every scenario: paired over draws and seeds.
+            p.apply(&mut s, p.draw(first, seed.wrapping_sub(first)))?;
+        }
         s.set(&format!("run.seed={seed}"))?;
         let mut sim = perelom_models::build(&s)?;
         sim.run_to_end();
@@ -43,6 +49,8 @@ struct Row {
     lo: f64,
     hi: f64,
     effect: f64,
+    /// Share of paired runs in which the experiment's value is above the baseline's.
+    p_up: f64,
 }
 
 /// Paired differences (common seeds), a 90 % percentile-bootstrap interval of their mean,
@@ -86,10 +94,14 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
     bar.set_style(
         indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, eta {eta}").map_err(|e| e.to_string())?,
     );
-    let base_runs = pool.install(|| run_ensemble(&base, &seeds, &bar))?;
+    let posterior = match &args.posterior {
+        Some(path) => Some(Posterior::read(path, &base)?),
+        None => None,
+    };
+    let base_runs = pool.install(|| run_ensemble(&base, &seeds, posterior.as_ref(), &bar))?;
     let mut results = Vec::new();
     for e in &experiments {
-        results.push(pool.install(|| run_ensemble(e, &seeds, &bar))?);
+        results.push(pool.install(|| run_ensemble(e, &seeds, posterior.as_ref(), &bar))?);
     }
     bar.finish_and_clear();
 
@@ -103,13 +115,29 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
         seeds[seeds.len() - 1],
         started.elapsed().as_secs_f64()
     );
+    if let Some(p) = &posterior {
+        outln!(
+            "Over the posterior: run i of every scenario draws the same calibrated parameters ({}) from {}.\n",
+            p.keys.join(", "),
+            p.source
+        );
+    }
     let mut table_rows: Vec<(String, Row)> = Vec::new();
     for (e, ens) in experiments.iter().zip(&results) {
         outln!("## {} ({})", e.meta.name, e.file);
         if !e.meta.description.is_empty() {
             outln!("{}", e.meta.description);
         }
-        outln!("\n{:<34} {:>11} {:>11} {:>11}  {:>23}  {:>7}", "outcome", "baseline", "experiment", "difference", "90 % interval", "d");
+        outln!(
+            "\n{:<34} {:>11} {:>11} {:>11}  {:>23}  {:>7} {:>6}",
+            "outcome",
+            "baseline",
+            "experiment",
+            "difference",
+            "90 % interval",
+            "d",
+            "P(up)"
+        );
         for (k, name) in ens.names.iter().enumerate() {
             let b: Vec<f64> = base_runs.runs.iter().map(|r| r[k]).collect();
             let x: Vec<f64> = ens.runs.iter().map(|r| r[k]).collect();
@@ -117,22 +145,26 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
                 continue;
             }
             let (diff, lo, hi, effect) = compare(&b, &x, &mut rng);
+            let p_up = b.iter().zip(&x).filter(|(b, x)| x > b).count() as f64 / b.len() as f64;
             let clear = if lo > 0.0 || hi < 0.0 { "*" } else { " " };
             outln!(
-                "{:<34} {:>11.3} {:>11.3} {:>+11.3}  [{:>+10.3}, {:>+10.3}]{clear} {:>7.2}",
+                "{:<34} {:>11.3} {:>11.3} {:>+11.3}  [{:>+10.3}, {:>+10.3}]{clear} {:>7.2} {:>5.0}%",
                 name,
                 mean(&b),
                 mean(&x),
                 diff,
                 lo,
                 hi,
-                effect
+                effect,
+                100.0 * p_up
             );
-            table_rows.push((e.meta.name.clone(), Row { outcome: name.clone(), base: mean(&b), exp: mean(&x), diff, lo, hi, effect }));
+            table_rows
+                .push((e.meta.name.clone(), Row { outcome: name.clone(), base: mean(&b), exp: mean(&x), diff, lo, hi, effect, p_up }));
         }
         outln!();
     }
-    outln!("* the 90 % interval of the mean difference excludes zero; d = difference / pooled standard deviation (Cohen's d)");
+    outln!("* the 90 % interval of the mean difference excludes zero; d = difference / pooled standard deviation (Cohen's d);");
+    outln!("P(up) = share of paired runs (same seed, same posterior draw) in which the experiment's value is higher");
 
     if let Some(dir) = dir {
         let col = |f: &dyn Fn(&Row) -> f64| ColumnData::F64(table_rows.iter().map(|(_, r)| f(r)).collect());
@@ -145,6 +177,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
         t.push("p05", col(&|r| r.lo));
         t.push("p95", col(&|r| r.hi));
         t.push("cohens_d", col(&|r| r.effect));
+        t.push("p_up", col(&|r| r.p_up));
         dir.write_file("compare.csv", |w| write_csv(&t, w))?;
         let json = serde_json::json!({
             "baseline": args.baseline,
@@ -152,7 +185,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
             "seeds": seeds,
             "rows": table_rows.iter().map(|(e, r)| serde_json::json!({
                 "experiment": e, "outcome": r.outcome, "baseline_mean": finite(r.base), "experiment_mean": finite(r.exp),
-                "difference": finite(r.diff), "p05": finite(r.lo), "p95": finite(r.hi), "cohens_d": finite(r.effect),
+                "difference": finite(r.diff), "p05": finite(r.lo), "p95": finite(r.hi), "cohens_d": finite(r.effect), "p_up": r.p_up,
             })).collect::<Vec<_>>(),
         });
         dir.write_file("compare.json", |w| {

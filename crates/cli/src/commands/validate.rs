@@ -54,7 +54,17 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     bar.set_style(
         indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, eta {eta}").map_err(|e| e.to_string())?,
     );
-    let results = ensemble_targets(&scenario, &seeds, &pool, full, Some(&bar));
+    let posterior = match &args.posterior {
+        Some(path) => Some(crate::posterior::Posterior::read(path, &scenario)?),
+        None => None,
+    };
+    let prepare = |i: usize, s: &mut perelom_scenario::Scenario| -> Result<(), CliError> {
+        if let Some(p) = &posterior {
+            p.apply(s, p.draw(base_seed, i as u64))?;
+        }
+        Ok(())
+    };
+    let results = ensemble_targets(&scenario, &seeds, &pool, full, Some(&bar), &prepare);
     bar.finish_and_clear();
     let (results, weekly): (Vec<Vec<f64>>, Vec<Table>) = results?.into_iter().unzip();
     let rows: Vec<Row> = targets()
@@ -69,6 +79,9 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         })
         .collect();
     let hits = rows.iter().filter(|r| r.hit).count();
+    if let Some(p) = &posterior {
+        outln!("Posterior predictive: each run draws its calibrated parameters ({}) from {}.", p.keys.join(", "), p.source);
+    }
     outln!(
         "{}: {} runs (seeds {}..={}), {:.1} s\n",
         scenario.meta.name,
@@ -140,10 +153,15 @@ pub(crate) fn ensemble_targets(
     pool: &rayon::ThreadPool,
     full_scale: f64,
     bar: Option<&indicatif::ProgressBar>,
+    prepare: &(dyn Fn(usize, &mut perelom_scenario::Scenario) -> Result<(), CliError> + Sync),
 ) -> Result<Vec<(Vec<f64>, Table)>, CliError> {
+    let first = seeds.first().copied().unwrap_or(0);
     pool.install(|| {
         perelom_engine::ensemble(seeds, |seed| -> Result<(Vec<f64>, Table), CliError> {
+            // Seeds are consecutive: the run's index in the ensemble.
+            let i = seed.wrapping_sub(first) as usize;
             let mut s = scenario.clone();
+            prepare(i, &mut s)?;
             s.set(&format!("run.seed={seed}"))?;
             let mut sim = perelom_models::build(&s)?;
             sim.run_to_end();
