@@ -33,8 +33,10 @@ pub enum Command {
     /// Ablation: run the scenario's ensemble with each mechanism group switched off in
     /// turn (every boolean parameter `mechanism.*`) and table which targets move.
     ///
-    /// The evidence that each pattern comes from the mechanism the ODD claims. Example:
-    /// perelom ablate --runs 10
+    /// The evidence that each pattern comes from the mechanism the ODD claims. With
+    /// --vary KEY (repeatable), a one-at-a-time robustness table instead: each parameter
+    /// at ±--by of its value. Examples: perelom ablate --runs 10;
+    /// perelom ablate --vary protest.strike --vary recruit.join --by 0.2
     Ablate(AblateArgs),
     /// Compare counterfactual scenarios with a baseline over ensembles on common seeds.
     ///
@@ -168,6 +170,13 @@ impl From<FormatArg> for perelom_output::Format {
     }
 }
 
+fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
+        _ => Err(format!("`{s}` is not a fraction between 0 and 1 (exclusive), e.g. 0.2")),
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct AblateArgs {
     #[command(flatten)]
@@ -178,6 +187,13 @@ pub struct AblateArgs {
     /// Worker threads (default: all cores). Results are identical for any number.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
+    /// Instead of the switches, vary this numeric parameter one at a time by ±`--by`
+    /// (repeatable): the robustness of the targets to the assumed values.
+    #[arg(long = "vary", value_name = "KEY")]
+    pub vary: Vec<String>,
+    /// Relative change for --vary (0.2 = ±20 %).
+    #[arg(long, default_value_t = 0.2, value_parser = parse_fraction)]
+    pub by: f64,
     /// Also write ablation.csv (variant, target, mean, single-run hit rate) into this new directory.
     #[arg(long)]
     pub out: Option<PathBuf>,

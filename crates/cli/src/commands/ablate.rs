@@ -27,7 +27,25 @@ pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
         .filter(|p| p.spec.group() == "mechanism" && p.spec.kind == Kind::Bool && p.value == Value::Bool(true))
         .map(|p| (p.spec.key.to_string(), p.spec.doc))
         .collect();
-    if switches.is_empty() {
+    // Robustness instead of ablation: each --vary key at (1 ± by) × its value, checked
+    // before any run.
+    let mut varied: Vec<(String, String)> = Vec::new();
+    for key in &args.vary {
+        let Some(p) = scenario.get(key) else {
+            return Err(CliError::Message(format!("--vary: `{key}` is not a parameter of model \"{}\"", scenario.meta.model)));
+        };
+        let Value::Float(x) = p.value else {
+            return Err(CliError::Message(format!("--vary: `{key}` is {}, not a number with a decimal point", p.value)));
+        };
+        for f in [1.0 - args.by, 1.0 + args.by] {
+            let mut s = scenario.clone();
+            let assignment = format!("{key}={:?}", x * f);
+            s.set(&assignment)
+                .map_err(|e| CliError::Message(format!("--vary {key}: {:+.0} % is outside its range: {e}", (f - 1.0) * 100.0)))?;
+            varied.push((format!("{key} {:+.0}%", (f - 1.0) * 100.0), assignment));
+        }
+    }
+    if switches.is_empty() && varied.is_empty() {
         return Err(CliError::Message(format!("scenario {} has no mechanism switched on to ablate", scenario.file)));
     }
     let dir = match &args.out {
@@ -45,11 +63,16 @@ pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
         Ok(ensemble_targets(s, &seeds, &pool, full, None, &|_, _| Ok(()))?.into_iter().map(|(t, _)| t).collect())
     };
     variants.push(("baseline".to_string(), run(&scenario)?));
-    for (key, _) in &switches {
+    let plan: Vec<(String, String)> = if varied.is_empty() {
+        switches.iter().map(|(key, _)| (format!("without {}", key.trim_start_matches("mechanism.")), format!("{key}=false"))).collect()
+    } else {
+        varied.clone()
+    };
+    for (name, assignment) in &plan {
         let mut s = scenario.clone();
-        s.set(&format!("{key}=false"))?;
-        variants.push((format!("without {}", key.trim_start_matches("mechanism.")), run(&s)?));
-        eprintln!("  {} done ({:.0} s)", key, started.elapsed().as_secs_f64());
+        s.set(assignment)?;
+        variants.push((name.clone(), run(&s)?));
+        eprintln!("  {name} done ({:.0} s)", started.elapsed().as_secs_f64());
     }
     // Per variant and target: ensemble mean (over runs where it is measurable) and the
     // share of single runs that hit.
@@ -87,9 +110,11 @@ pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
         }
         outln!("{line}");
     }
-    outln!("\nSwitches:");
-    for (key, doc) in &switches {
-        outln!("  {key}: {doc}");
+    if varied.is_empty() {
+        outln!("\nSwitches:");
+        for (key, doc) in &switches {
+            outln!("  {key}: {doc}");
+        }
     }
     if let Some(dir) = dir {
         let mut t = Table::new();
