@@ -836,7 +836,7 @@ impl Simulation for Ussr {
 }
 
 /// Checks that involve several parameters at once.
-fn check(cfg: &Config, s: &Scenario) -> Result<(), ScenarioError> {
+pub(crate) fn check(cfg: &Config, s: &Scenario) -> Result<(), ScenarioError> {
     let err = |key: &str, msg: String, help: &str| {
         let pos = s.get(key).and_then(|p| match p.origin {
             perelom_scenario::Origin::File { line, column } => Some((line, column)),
@@ -873,7 +873,8 @@ fn check(cfg: &Config, s: &Scenario) -> Result<(), ScenarioError> {
         );
     }
     for c in ["campaign1", "campaign2"] {
-        if p.date(&format!("{c}.end")) < p.date(&format!("{c}.start")) {
+        let (start, end) = (s.event_date(&format!("{c}.start")), s.event_date(&format!("{c}.end")));
+        if start.zip(end).is_some_and(|(start, end)| end < start) {
             return err(&format!("{c}.end"), format!("{c} ends before it starts"), "give an end date after the start date");
         }
     }

@@ -5,7 +5,7 @@
 //! everything else is marked assumed with its reason, and is what calibration estimates.
 
 use chrono::NaiveDate;
-use perelom_scenario::{Cite, Kind, ParamSpec, Scenario, Value};
+use perelom_scenario::{Cite, DatedEvent, Kind, ParamSpec, Scenario, Value};
 
 pub const REGIONS: [&str; 6] = ["Moscow", "Leningrad", "Ivanovo", "Urals", "Ukraine", "other"];
 pub const SECTORS: [&str; 6] = ["metal", "textile", "garment", "rubber-chemical", "rail", "other"];
@@ -28,8 +28,11 @@ fn float(key: &'static str, min: f64, max: f64, v: f64, doc: &'static str, cite:
 fn int(key: &'static str, min: i64, max: i64, v: i64, doc: &'static str, cite: Cite) -> ParamSpec {
     ParamSpec::new(key, Kind::Int { min, max }, Value::Int(v), doc, cite)
 }
+/// A dated event of the model (`"off"`: it does not happen). Commands warn when its date
+/// lies outside the run.
 fn date(key: &'static str, v: &str, doc: &'static str, cite: Cite) -> ParamSpec {
-    ParamSpec::new(key, Kind::Date { min: d("1900-01-01"), max: d("2000-12-31") }, Value::Date(d(v)), doc, cite)
+    let value = if v == OFF { Value::Off } else { Value::Date(d(v)) };
+    ParamSpec::new(key, Kind::Date { min: d("1900-01-01"), max: d("2000-12-31") }, value, doc, cite).event(DatedEvent::Occurs)
 }
 fn flag(key: &'static str, v: bool, doc: &'static str, cite: Cite) -> ParamSpec {
     ParamSpec::new(key, Kind::Bool, Value::Bool(v), doc, cite)
@@ -41,14 +44,18 @@ fn prob(key: &'static str, v: f64, doc: &'static str, cite: Cite) -> ParamSpec {
     float(key, 0.0, 1.0, v, doc, cite)
 }
 
-/// Never: a date after any run, to switch a dated event off.
+/// Never: a date after any run, to switch a dated event off. Superseded by [`OFF`]; the
+/// model reads an event switched off as a date after any run ([`Config::from_scenario`]).
 pub const NEVER: &str = "1999-12-31";
+
+/// The value that switches a dated event off.
+pub const OFF: &str = "off";
 
 pub fn schema() -> Vec<ParamSpec> {
     vec![
         // --- run -----------------------------------------------------------------------
         int("run.seed", 0, i64::MAX, 1, "random seed of the run", asm("any seed; results are checked over ensembles")),
-        date("run.start", "1928-01-02", "date of the first weekly step", src("MODEL.md: weekly steps from 1928-01-02")),
+        ParamSpec { event: None, ..date("run.start", "1928-01-02", "date of the first weekly step", src("MODEL.md: weekly steps from 1928-01-02")) },
         int("run.steps", 1, 520, 104, "number of weekly steps", src("MODEL.md: 104 weeks to 1929-12-30")),
         // --- population ----------------------------------------------------------------
         int(
@@ -543,7 +550,8 @@ pub fn schema() -> Vec<ParamSpec> {
             "1927-12-15",
             "date the opposition turns to agitation in the factories",
             src("F16: from December 1927"),
-        ),
+        )
+        .event(DatedEvent::InForceFrom),
         prob(
             "bl.legality",
             0.9,
@@ -553,7 +561,7 @@ pub fn schema() -> Vec<ParamSpec> {
         prob("bl.clarity", 0.3, "Bolshevik Leninists: clarity of the programme of action", src("F23: no clear programme")),
         date(
             "bl.new_party_from",
-            NEVER,
+            OFF,
             "Bolshevik Leninists: date they call for a new party (never, historically)",
             src("F28: the leaders reject a new party"),
         ),
@@ -564,7 +572,7 @@ pub fn schema() -> Vec<ParamSpec> {
             src("F02: the more radical wing; value assumed"),
         ),
         prob("decists.clarity", 0.35, "Decists: clarity of the programme of action", asm("a little clearer than the BL")),
-        date("decists.new_party_from", NEVER, "Decists: date they call for a new party", asm("no such call in the run window")),
+        date("decists.new_party_from", OFF, "Decists: date they call for a new party", asm("no such call in the run window")),
         float(
             "opposition.leaflets",
             0.0,
@@ -845,10 +853,16 @@ pub struct Config {
 
 impl Config {
     pub fn from_scenario(s: &Scenario) -> Self {
+        // A dated event switched off ("off") never happens: the model reads it as a date
+        // after any run.
+        let mut p = s.clone();
+        for q in p.params.iter_mut().filter(|q| q.value == Value::Off) {
+            q.value = Value::Date(NaiveDate::MAX);
+        }
         let org = |k: &str| OrgConfig {
-            legality: s.float(&format!("{k}.legality")),
-            clarity: s.float(&format!("{k}.clarity")),
-            new_party_from: s.date(&format!("{k}.new_party_from")),
+            legality: p.float(&format!("{k}.legality")),
+            clarity: p.float(&format!("{k}.clarity")),
+            new_party_from: p.date(&format!("{k}.new_party_from")),
         };
         let scale = s.float("population.scale");
         Config {
@@ -857,8 +871,8 @@ impl Config {
             steps: s.int("run.steps") as u32,
             workers: ((s.int("population.full_scale") as f64) * scale).round().max(1.0) as usize,
             scale,
-            p: s.clone(),
             orgs: [org("bl"), org("decists")],
+            p,
         }
     }
 
