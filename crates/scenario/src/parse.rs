@@ -419,7 +419,7 @@ impl Scenario {
                 position,
                 message: format!("{message}{whose}: {consequence}"),
                 help: Some(format!(
-                    "if it should not happen, say so with \"off\" (--set {key}=off); otherwise give a date from {first} to {last}, or change run.start or run.steps"
+                    "an event that should not happen is switched off with \"off\" (e.g. --set {key}=off); otherwise give a date from {first} to {last}, or change run.start or run.steps"
                 )),
             });
         }
