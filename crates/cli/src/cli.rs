@@ -126,10 +126,11 @@ pub struct RunArgs {
     /// population.scale; models without a population ignore it with an error).
     #[arg(long)]
     pub scale: Option<f64>,
-    /// Output directory; must not exist unless --force. Default: results/NAME-TIMESTAMP.
+    /// Output directory; must not exist unless --force. Default: results/NAME-TIMESTAMP
+    /// (with -2, -3, ... if that is taken).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace the output directory if it exists.
+    /// Replace --out if it is the result of an earlier `perelom run` (never anything else).
     #[arg(long)]
     pub force: bool,
     /// Worker threads (default: all cores). Results are identical for any number.
@@ -206,8 +207,8 @@ pub struct AblateArgs {
 pub struct ValidateArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Number of runs (seeds run.seed, run.seed+1, ...).
-    #[arg(long, default_value_t = 20)]
+    /// Number of runs, 1-10000 (seeds run.seed, run.seed+1, ...).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::commands::MAX_RUNS)))]
     pub runs: u32,
     /// Share of the full workforce to model (overrides population.scale).
     #[arg(long)]
@@ -218,7 +219,7 @@ pub struct ValidateArgs {
     /// Also write targets.csv, targets.json and runs.csv into this new directory.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace --out if it exists.
+    /// Replace --out if it is the result of an earlier `perelom validate` (never anything else).
     #[arg(long)]
     pub force: bool,
     /// Posterior predictive: each run draws its calibrated parameters from this
@@ -237,8 +238,8 @@ pub struct CompareArgs {
     /// One or more counterfactual scenarios (files or built-in names).
     #[arg(required = true)]
     pub experiments: Vec<String>,
-    /// Runs per scenario (seeds run.seed, run.seed+1, ... of the baseline, shared by all).
-    #[arg(long, default_value_t = 20)]
+    /// Runs per scenario, 2-10000 (seeds run.seed, run.seed+1, ... of the baseline, shared by all).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(2..=i64::from(crate::commands::MAX_RUNS)))]
     pub runs: u32,
     /// Worker threads (default: all cores). Results are identical for any number.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -246,7 +247,7 @@ pub struct CompareArgs {
     /// Also write compare.csv and compare.json into this new directory.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace --out if it exists.
+    /// Replace --out if it is the result of an earlier `perelom compare` (never anything else).
     #[arg(long)]
     pub force: bool,
     /// Effects over the posterior: run i of every scenario draws the same calibrated
@@ -267,7 +268,8 @@ pub struct SweepArgs {
     /// Continue an interrupted sweep in --out, keeping its finished runs.
     #[arg(long)]
     pub resume: bool,
-    /// Delete --out and start the sweep over.
+    /// Start the sweep in --out over (only if --out is a sweep Perelom wrote; never
+    /// anything else).
     #[arg(long, conflicts_with = "resume")]
     pub force: bool,
     /// Worker threads (default: all cores). Results are identical for any number.
@@ -282,7 +284,7 @@ pub struct SweepArgs {
 pub struct ReportArgs {
     /// A directory written by `perelom run`, `validate --out`, `compare --out` or `sweep`.
     pub dir: PathBuf,
-    /// Replace an existing DIR/report.
+    /// Replace an existing DIR/report (only a report Perelom wrote).
     #[arg(long)]
     pub force: bool,
 }
@@ -300,6 +302,9 @@ pub struct SensitivityArgs {
     /// Continue (or reuse) the sweep in --out.
     #[arg(long)]
     pub resume: bool,
+    /// Start the sweep in --out over (only if --out is a sweep Perelom wrote).
+    #[arg(long, conflicts_with = "resume")]
+    pub force: bool,
     /// Worker threads (default: all cores). Results are identical for any number.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
@@ -319,12 +324,13 @@ pub struct CalibrateArgs {
     /// smc (sequential Monte Carlo) or rejection.
     #[arg(long, default_value = "smc", value_parser = ["smc", "rejection"])]
     pub method: String,
-    /// Total number of simulations.
-    #[arg(long, default_value_t = 2000)]
-    pub budget: usize,
-    /// Particles per generation (smc) or accepted samples (rejection).
-    #[arg(long, default_value_t = 100)]
-    pub particles: usize,
+    /// Total number of simulations, 1-1000000.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub budget: u64,
+    /// Particles per generation (smc, 2-100000) or accepted samples (rejection,
+    /// 1-100000); at most --budget.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub particles: u64,
     /// Seed of the calibration (each simulation draws its own run seed from it).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -337,7 +343,7 @@ pub struct CalibrateArgs {
     /// Output directory (must not exist unless --force).
     #[arg(long)]
     pub out: PathBuf,
-    /// Replace --out if it exists.
+    /// Replace --out if it is the result of an earlier `perelom calibrate` (never anything else).
     #[arg(long)]
     pub force: bool,
 }

@@ -591,16 +591,20 @@ fn existing_out_is_refused_and_left_untouched() {
 }
 
 #[test]
-fn force_replaces_an_existing_out() {
+fn force_replaces_an_earlier_run_but_nothing_a_user_wrote() {
     let t = tmp();
-    let x = t.path().join("X");
-    fs::create_dir(&x).unwrap();
-    fs::write(x.join("keep.txt"), "old").unwrap();
-    perelom(t.path(), &["run", EPSTEIN, "--steps", STEPS, "--out", "X", "--force", "--quiet"]).success();
-    assert!(!x.join("keep.txt").exists(), "old contents replaced");
-    assert!(x.join("metrics.csv").is_file());
-    assert!(x.join("manifest.json").is_file());
+    let x = run_epstein(t.path(), "X", &["--seed", "1"]);
+    perelom(t.path(), &["run", EPSTEIN, "--steps", STEPS, "--out", "X", "--force", "--quiet", "--seed", "2"]).success();
+    assert_eq!(manifest(&x)["seed"], 2, "the earlier run is replaced");
     assert_eq!(leftovers(t.path()), Vec::<String>::new(), "the old directory is not left aside");
+
+    let y = t.path().join("Y");
+    fs::create_dir(&y).unwrap();
+    fs::write(y.join("keep.txt"), "old").unwrap();
+    let a = fails(t.path(), &["run", EPSTEIN, "--steps", STEPS, "--out", "Y", "--force"]);
+    assert!(stderr_of(&a).contains("not a Perelom result"), "{}", stderr_of(&a));
+    assert_eq!(entries(&y), vec!["keep.txt".to_string()], "a directory Perelom did not write is never replaced");
+    assert_eq!(leftovers(t.path()), Vec::<String>::new());
 }
 
 #[test]

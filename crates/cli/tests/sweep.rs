@@ -50,6 +50,10 @@ fn a_sweep_writes_a_tidy_dataset_and_a_catalogue() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("--resume"));
 }
 
+/// Test hook of `perelom sweep`: after this many runs are written, the sweep stops
+/// making progress, so the kill below is certain to interrupt an unfinished sweep.
+const PAUSE_AFTER: &str = "PERELOM_TEST_SWEEP_PAUSE_AFTER";
+
 #[test]
 fn resume_after_kill_gives_the_same_dataset() {
     let t = tempfile::tempdir().unwrap();
@@ -57,7 +61,8 @@ fn resume_after_kill_gives_the_same_dataset() {
     let o = perelom(t.path()).args(["sweep", "d.toml", "--out", "whole", "--quiet", "--threads", "1"]).output().unwrap();
     assert!(o.status.success());
 
-    let mut child = perelom(t.path()).args(["sweep", "d.toml", "--out", "cut", "--quiet", "--threads", "1"]).spawn().unwrap();
+    let mut child =
+        perelom(t.path()).args(["sweep", "d.toml", "--out", "cut", "--quiet", "--threads", "1"]).env(PAUSE_AFTER, "2").spawn().unwrap();
     let cut = t.path().join("cut");
     let start = Instant::now();
     while runs_done(&cut) < 2 && start.elapsed() < Duration::from_secs(60) {
@@ -66,8 +71,11 @@ fn resume_after_kill_gives_the_same_dataset() {
     child.kill().unwrap(); // SIGKILL on Unix: no chance to clean up
     child.wait().unwrap();
     let done_before = runs_done(&cut);
-    assert!(done_before >= 2);
-    assert!(!cut.join("sweep.parquet").exists() || done_before == 18, "no final dataset from an interrupted sweep");
+    // The kill interrupted the sweep: some runs done, not all, no final dataset.
+    assert!((2..18).contains(&done_before), "{done_before} of 18 runs done when killed");
+    assert!(!cut.join("sweep.parquet").exists(), "no final dataset from an interrupted sweep");
+    let state: serde_json::Value = serde_json::from_str(&fs::read_to_string(cut.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(state["complete"], false);
 
     let o = perelom(t.path()).args(["sweep", "d.toml", "--out", "cut", "--resume"]).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -66,6 +66,22 @@ impl Clock {
         start.checked_add_signed(Duration::days(i64::from(step) * unit.days()))
     }
 
+    /// The last day of the run (the day before step `steps` would begin), when the clock
+    /// is dated and has at least one step.
+    ///
+    /// ```
+    /// use perelom_engine::{Clock, StepUnit};
+    /// use chrono::NaiveDate;
+    /// let c = Clock::dated(NaiveDate::from_ymd_opt(1928, 1, 2).unwrap(), StepUnit::Week, 104);
+    /// assert_eq!(c.last_day().unwrap().to_string(), "1929-12-29");
+    /// ```
+    pub fn last_day(&self) -> Option<NaiveDate> {
+        if self.steps == 0 {
+            return None;
+        }
+        self.date(self.steps)?.pred_opt()
+    }
+
     /// The step during which `date` falls; dates before the start map to step 0's
     /// predecessor, i.e. `None`, and so do dates after the last step.
     pub fn step_of(&self, date: NaiveDate) -> Option<u32> {

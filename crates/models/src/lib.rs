@@ -13,7 +13,7 @@ pub mod ussr;
 
 use perelom_engine::{Clock, Table};
 
-pub use registry::{build, builtin, builtin_scenarios, load_scenario_text, model_names, schema_for, BuiltIn};
+pub use registry::{build, builtin, builtin_scenarios, check, load_scenario_text, model_names, run_window, schema_for, warnings, BuiltIn};
 
 /// A model instance in the middle of a run.
 pub trait Simulation: Send {
@@ -43,7 +43,9 @@ pub trait Simulation: Send {
     fn summary(&self) -> Vec<(String, String)>;
 
     /// Scalar outcomes of a finished run, for comparing ensembles: name and value. By
-    /// default, the mean and the final value of every numeric metric.
+    /// default, the mean and the final value of every numeric metric. A NaN marks an
+    /// outcome the run cannot measure (one named for a date the run does not reach); a
+    /// model never reads such an outcome from another step in its place.
     fn outcomes(&self) -> Vec<(String, f64)> {
         let t = self.metrics();
         let mut out = Vec::new();

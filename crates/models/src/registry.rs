@@ -1,7 +1,8 @@
 //! Which models and scenarios ship with Perelom.
 
 use crate::Simulation;
-use perelom_scenario::{ParamSpec, Scenario, ScenarioError};
+use chrono::NaiveDate;
+use perelom_scenario::{ParamSpec, Scenario, ScenarioError, ScenarioWarning};
 
 /// A scenario embedded in the binary.
 #[derive(Clone, Copy, Debug)]
@@ -66,6 +67,36 @@ pub fn build(scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> 
     }
 }
 
+/// Checks a scenario as [`build`] does (the checks that involve several parameters at
+/// once), without building the model: nothing is allocated for its population. Commands
+/// check every scenario of an ensemble or a sweep this way before the first run starts.
+pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
+    match scenario.meta.model.as_str() {
+        crate::epstein::MODEL => crate::epstein::check(scenario),
+        crate::ussr::MODEL => crate::ussr::params::Params::from_scenario(scenario).map(|_| ()),
+        other => Err(ScenarioError::new(&scenario.file, None, format!("unknown model \"{other}\""))),
+    }
+}
+
+/// The first and last days of a scenario's run, for models whose steps are dated (`None`
+/// for models of bare steps). Known without building the model.
+pub fn run_window(scenario: &Scenario) -> Option<(NaiveDate, NaiveDate)> {
+    let clock = match scenario.meta.model.as_str() {
+        crate::ussr::MODEL => crate::ussr::targets::clock(scenario),
+        _ => return None,
+    };
+    Some((clock.start()?, clock.last_day()?))
+}
+
+/// What is allowed in a scenario but probably not meant: dated events (parameters the
+/// schema declares with [`ParamSpec::event`]) whose date lies outside the run.
+pub fn warnings(scenario: &Scenario) -> Vec<ScenarioWarning> {
+    match run_window(scenario) {
+        Some((first, last)) => scenario.events_outside(first, last),
+        None => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,7 +105,12 @@ mod tests {
     fn every_builtin_scenario_parses_and_builds() {
         for b in builtin_scenarios() {
             let s = load_scenario_text(b.name, b.text).unwrap_or_else(|e| panic!("{}: {e}", b.name));
-            build(&s).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+            check(&s).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+            let sim = build(&s).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+            assert!(warnings(&s).is_empty(), "{}: {:?}", b.name, warnings(&s));
+            if let Some((first, last)) = run_window(&s) {
+                assert_eq!((Some(first), Some(last)), (sim.clock().start(), sim.clock().last_day()), "{}", b.name);
+            }
         }
         assert!(builtin(DEFAULT_SCENARIO).is_some());
     }

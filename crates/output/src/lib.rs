@@ -4,12 +4,16 @@
 //! Architecture invariant: this crate and the CLI are the only ones that touch the file
 //! system. A result directory is first written under a temporary name beside its final
 //! place and renamed when complete, so a killed run never leaves a directory that looks
-//! finished; an existing directory is never replaced unless the caller says so.
+//! finished; an existing directory is never replaced unless the caller says so, and then
+//! only if it is a Perelom result of the same kind (its marker file, [`MARKER`], says so)
+//! holding nothing a user put there.
 
 mod atomic;
+mod ownership;
 mod result_dir;
 mod table;
 
 pub use atomic::{concat_parquet, write_atomic};
-pub use result_dir::{OutputError, ResultDir};
+pub use ownership::{check_replaceable, process_alive, remove_stale, Marker, MARKER};
+pub use result_dir::{Existing, OutputError, ResultDir};
 pub use table::{read_parquet, write_csv, write_parquet, Format};

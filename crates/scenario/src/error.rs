@@ -38,18 +38,56 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
-/// 1-based (line, column) of byte offset `at` in `text`; columns count characters.
-pub(crate) fn line_col(text: &str, at: usize) -> (usize, usize) {
-    let at = at.min(text.len());
+/// 1-based (line, column) of byte offset `at` in `text`, as people count: columns are
+/// characters (not bytes), and a byte-order mark at the start of the text is not a
+/// character of the text, so the first character after it is at column 1.
+///
+/// ```
+/// use perelom_scenario::line_col;
+/// assert_eq!(line_col("\u{FEFF}bogus = 1", 3), (1, 1));
+/// assert_eq!(line_col("é = x", 4), (1, 4));
+/// ```
+pub fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let body_start = if text.starts_with('\u{FEFF}') { '\u{FEFF}'.len_utf8() } else { 0 };
+    let at = at.clamp(body_start, text.len().max(body_start));
     let mut start = at;
     while !text.is_char_boundary(start) {
         start -= 1;
     }
-    let before = &text[..start];
+    let before = &text[body_start..start.max(body_start)];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let col = before[line_start..].chars().count() + 1;
     (line, col)
+}
+
+/// Something in a scenario that is allowed but probably not what its author meant,
+/// located like a [`ScenarioError`]. Commands print warnings and record them with the
+/// results; they never stop a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioWarning {
+    /// The parameter the warning is about.
+    pub key: String,
+    /// Where its value was set: the file, `--set`, or the file of the scenario when the
+    /// value is the model's default.
+    pub file: String,
+    /// 1-based line and column, when the value was written in a file.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl fmt::Display for ScenarioWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((line, col)) => write!(f, "{}:{}:{}: {}", self.file, line, col, self.message)?,
+            None => write!(f, "{}: {}", self.file, self.message)?,
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -64,5 +102,15 @@ mod tests {
         assert_eq!(line_col(t, 7), (2, 4));
         assert_eq!(line_col(t, 8), (3, 1));
         assert_eq!(line_col(t, 1000), (3, 2));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let t = "\u{FEFF}ab\ncd";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 3), (1, 1));
+        assert_eq!(line_col(t, 4), (1, 2));
+        assert_eq!(line_col(t, 6), (2, 1));
+        assert_eq!(line_col("", 0), (1, 1));
     }
 }

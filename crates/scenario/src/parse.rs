@@ -1,7 +1,7 @@
 //! Reading scenario text into a resolved [`Scenario`].
 
-use crate::error::{line_col, ScenarioError};
-use crate::schema::{Cite, Kind, Origin, Param, ParamSpec, Value};
+use crate::error::{line_col, ScenarioError, ScenarioWarning};
+use crate::schema::{Cite, DatedEvent, Kind, Origin, Param, ParamSpec, Value};
 use chrono::NaiveDate;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
@@ -212,7 +212,7 @@ impl Walk<'_> {
         };
         let spec = &self.params[idx].spec;
         let pos = self.pos(v.span());
-        let value = convert(&spec.kind, v.get_ref()).and_then(|val| spec.kind.check(&val).map(|_| val));
+        let value = convert(&spec.kind, v.get_ref()).and_then(|val| spec.check(&val).map(|_| val));
         let value = value.map_err(|why| range_error(self.file, pos, spec, &why))?;
         let (line, column) = pos.unwrap_or((0, 0));
         let p = &mut self.params[idx];
@@ -232,7 +232,7 @@ impl Walk<'_> {
 fn range_error(file: &str, pos: Option<(usize, usize)>, spec: &ParamSpec, why: &str) -> ScenarioError {
     ScenarioError::new(file, pos, format!("invalid value for `{}`: {why}", spec.key)).with_help(format!(
         "valid: {} (default {}); `{}` is {}",
-        spec.kind.describe(),
+        spec.describe(),
         spec.default.to_toml(),
         spec.key,
         spec.doc
@@ -289,6 +289,7 @@ fn convert(kind: &Kind, v: &DeValue<'_>) -> Result<Value, String> {
         }
         (Kind::Bool, DeValue::Boolean(b)) => Ok(Value::Bool(*b)),
         (Kind::Choice(_), DeValue::String(s)) | (Kind::Text, DeValue::String(s)) => Ok(Value::Text(s.to_string())),
+        (Kind::Date { .. }, DeValue::String(s)) if s.trim() == "off" => Ok(Value::Off),
         (Kind::Date { .. }, DeValue::String(s)) => parse_date(s).map(Value::Date),
         (Kind::Date { .. }, DeValue::Datetime(dt)) => match (dt.date, dt.time) {
             (Some(d), None) => NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
@@ -370,11 +371,59 @@ impl Scenario {
         }
     }
 
+    /// A date parameter's date. A dated event ([`ParamSpec::event`]) may be switched
+    /// off, so models read those with [`Scenario::event_date`]; asking this for an event
+    /// switched off is a programming error.
     pub fn date(&self, key: &str) -> NaiveDate {
         match self.value(key) {
             Value::Date(x) => *x,
+            Value::Off => panic!("`{key}` is switched off; read dated events with Scenario::event_date"),
             v => panic!("`{key}` is {v:?}, not a date"),
         }
+    }
+
+    /// A dated event's date, or `None` when it is switched off (`"off"`): the event does
+    /// not happen in the run.
+    pub fn event_date(&self, key: &str) -> Option<NaiveDate> {
+        match self.value(key) {
+            Value::Date(x) => Some(*x),
+            Value::Off => None,
+            v => panic!("`{key}` is {v:?}, not a date"),
+        }
+    }
+
+    /// Warnings for the dated events ([`ParamSpec::event`]) whose date lies outside the
+    /// run, whose first and last days are `first` and `last`: after the end the event
+    /// never happens in the run; before the start an event that [`DatedEvent::Occurs`]
+    /// has already happened. Events switched off are not warned about: "off" says so.
+    pub fn events_outside(&self, first: NaiveDate, last: NaiveDate) -> Vec<ScenarioWarning> {
+        let mut out = Vec::new();
+        for p in &self.params {
+            let (Some(role), Value::Date(d)) = (p.spec.event, &p.value) else { continue };
+            let key = p.spec.key;
+            let (message, consequence) = if *d > last {
+                (format!("`{key}` = {d} is after the run ends ({last})"), "it will not happen in this run")
+            } else if *d < first && role == DatedEvent::Occurs {
+                (format!("`{key}` = {d} is before the run starts ({first})"), "it has already happened when the run begins")
+            } else {
+                continue;
+            };
+            let (file, position, whose) = match &p.origin {
+                Origin::File { line, column } => (self.file.clone(), Some((*line, *column)), ""),
+                Origin::Override => ("--set".to_string(), None, ""),
+                Origin::Default => (self.file.clone(), None, " (the model's default)"),
+            };
+            out.push(ScenarioWarning {
+                key: key.to_string(),
+                file,
+                position,
+                message: format!("{message}{whose}: {consequence}"),
+                help: Some(format!(
+                    "an event that should not happen is switched off with \"off\" (e.g. --set {key}=off); otherwise give a date from {first} to {last}, or change run.start or run.steps"
+                )),
+            });
+        }
+        out
     }
 
     pub fn floats(&self, key: &str) -> &[f64] {
@@ -388,23 +437,31 @@ impl Scenario {
     /// The value is read as TOML (`0.5`, `true`, `"moore"`, `[1, 2]`, `1928-09-24`);
     /// a bare word that is not TOML is taken as text, so `--set cops.kind=moore` works.
     pub fn set(&mut self, assignment: &str) -> Result<(), ScenarioError> {
+        self.set_from("--set", assignment)
+    }
+
+    /// [`Scenario::set`] for a value that comes from somewhere else than `--set`: a
+    /// command's own option (`--seed`), a design file, a seed a command derives. Errors
+    /// name `origin`, so a user is told what to change.
+    pub fn set_from(&mut self, origin: &str, assignment: &str) -> Result<(), ScenarioError> {
         let Some((key, raw)) = assignment.split_once('=') else {
-            return Err(ScenarioError::new("--set", None, format!("`{assignment}` is not of the form key=value"))
+            return Err(ScenarioError::new(origin, None, format!("`{assignment}` is not of the form key=value"))
                 .with_help("for example: --set legitimacy.initial=0.6"));
         };
         let (key, raw) = (key.trim(), raw.trim());
         let Some(idx) = self.params.iter().position(|p| p.spec.key == key) else {
-            return Err(unknown_key("--set", None, key, &self.params));
+            return Err(unknown_key(origin, None, key, &self.params));
         };
         let spec = self.params[idx].spec.clone();
         let parsed = DeValue::parse(raw);
         let value = match parsed {
             Ok(v) => convert(&spec.kind, v.get_ref()),
             Err(_) if matches!(spec.kind, Kind::Choice(_) | Kind::Text) => Ok(Value::Text(raw.to_string())),
+            Err(_) if matches!(spec.kind, Kind::Date { .. }) && raw == "off" => Ok(Value::Off),
             Err(_) if matches!(spec.kind, Kind::Date { .. }) => parse_date(raw).map(Value::Date),
             Err(_) => Err(format!("`{raw}` is not {}", spec.kind.type_name())),
         };
-        let value = value.and_then(|v| spec.kind.check(&v).map(|_| v)).map_err(|why| range_error("--set", None, &spec, &why))?;
+        let value = value.and_then(|v| spec.check(&v).map(|_| v)).map_err(|why| range_error(origin, None, &spec, &why))?;
         let p = &mut self.params[idx];
         p.value = value;
         p.origin = Origin::Override;
@@ -444,7 +501,7 @@ impl Scenario {
             out.push_str(&format!(
                 "# {} ({})\n{rest} = {{ value = {}, {kind} = {} }}\n",
                 p.spec.doc,
-                p.spec.kind.describe(),
+                p.spec.describe(),
                 p.value.to_toml(),
                 toml_string(text)
             ));
@@ -511,6 +568,22 @@ mod tests {
                 Value::Date(NaiveDate::from_ymd_opt(1928, 9, 24).unwrap()),
                 "escalation",
                 Cite::source("F38"),
+            )
+            .event(DatedEvent::Occurs),
+            ParamSpec::new(
+                "events.since",
+                Kind::Date { min: NaiveDate::from_ymd_opt(1900, 1, 1).unwrap(), max: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() },
+                Value::Date(NaiveDate::from_ymd_opt(1927, 12, 15).unwrap()),
+                "agitation from",
+                Cite::source("F16"),
+            )
+            .event(DatedEvent::InForceFrom),
+            ParamSpec::new(
+                "events.start",
+                Kind::Date { min: NaiveDate::from_ymd_opt(1900, 1, 1).unwrap(), max: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() },
+                Value::Date(NaiveDate::from_ymd_opt(1928, 1, 2).unwrap()),
+                "first day",
+                Cite::source("MODEL.md"),
             ),
             ParamSpec::new(
                 "bands.coef",
@@ -608,6 +681,69 @@ mod tests {
         assert!(s.set("grid.wdth=3").unwrap_err().help.unwrap().contains("grid.width"));
         assert!(s.set("grid.width").is_err());
         assert!(s.set("grid.torus=maybe").is_err());
+    }
+
+    #[test]
+    fn a_dated_event_can_be_switched_off_and_nothing_else_can() {
+        let s = p(&format!("{HEAD}[events]\nat = {{ value = \"off\", assumed = \"X: never\" }}\n")).unwrap();
+        assert_eq!(s.event_date("events.at"), None);
+        assert_eq!(s.get("events.at").unwrap().cite, Cite::assumed("X: never"));
+        assert_eq!(s.event_date("events.since").map(|d| d.to_string()).as_deref(), Some("1927-12-15"));
+        let again = p(&s.to_toml()).unwrap();
+        assert_eq!(again.event_date("events.at"), None);
+        let mut s = p(HEAD).unwrap();
+        s.set("events.at=off").unwrap();
+        assert_eq!(s.get("events.at").unwrap().value, Value::Off);
+        s.set("events.at=\"1929-01-01\"").unwrap();
+        assert_eq!(s.event_date("events.at").map(|d| d.to_string()).as_deref(), Some("1929-01-01"));
+        let e = s.set("events.start=off").unwrap_err();
+        assert!(e.message.contains("cannot be switched off"), "{e}");
+        let e = p(&format!("{HEAD}[events]\nstart = \"off\"\n")).unwrap_err();
+        assert_eq!(e.position, Some((4, 9)));
+        assert!(e.message.contains("cannot be switched off"), "{e}");
+        let e = s.set("events.at=of").unwrap_err();
+        assert!(e.help.unwrap().contains("or \"off\""), "the valid values name off");
+    }
+
+    #[test]
+    fn dated_events_outside_the_run_are_warned_about() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let s = p(&format!("{HEAD}[events]\nat = 1992-09-24\n")).unwrap();
+        let w = s.events_outside(d(1928, 1, 2), d(1929, 12, 29));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].key, "events.at");
+        assert_eq!(w[0].position, Some((4, 6)));
+        assert!(w[0].message.contains("after the run ends (1929-12-29)") && w[0].message.contains("will not happen"), "{}", w[0]);
+        assert!(w[0].help.as_ref().unwrap().contains("\"off\""));
+        // An event in force from before the start is not a mistake; one that occurs is.
+        let s = p(&format!("{HEAD}[events]\nat = 1927-09-24\n")).unwrap();
+        let w = s.events_outside(d(1928, 1, 2), d(1929, 12, 29));
+        assert_eq!(w.iter().map(|w| w.key.as_str()).collect::<Vec<_>>(), ["events.at"]);
+        assert!(w[0].message.contains("before the run starts"), "{}", w[0]);
+        // Defaults outside a short run are named as defaults; "off" is never warned about.
+        let mut s = p(HEAD).unwrap();
+        let w = s.events_outside(d(1928, 1, 2), d(1928, 7, 29));
+        assert_eq!(w.len(), 1);
+        assert!(w[0].message.contains("(the model's default)"), "{}", w[0]);
+        s.set("events.at=off").unwrap();
+        assert!(s.events_outside(d(1928, 1, 2), d(1928, 7, 29)).is_empty());
+        assert!(s.events_outside(d(1928, 1, 2), d(1929, 12, 29)).is_empty());
+    }
+
+    #[test]
+    fn set_from_names_where_the_value_came_from() {
+        let mut s = p(HEAD).unwrap();
+        let e = s.set_from("--steps", "run.steps=0").unwrap_err();
+        assert_eq!(e.file, "--steps");
+        assert!(e.to_string().starts_with("--steps: invalid value for `run.steps`"), "{e}");
+    }
+
+    #[test]
+    fn positions_after_a_byte_order_mark_count_from_the_first_character() {
+        let e = p("\u{FEFF}bogus = 1\n[scenario]\nmodel = \"toy\"\n").unwrap_err();
+        assert_eq!(e.position, Some((1, 1)), "{e}");
+        let e = p("\u{FEFF}[scenario]\nmodel = \"toy\"\n[grid]\nwidth = \"é\"\n").unwrap_err();
+        assert_eq!(e.position, Some((4, 9)), "{e}");
     }
 
     #[test]

@@ -106,6 +106,9 @@ pub enum Value {
     Text(String),
     Date(NaiveDate),
     Floats(Vec<f64>),
+    /// A dated event switched off: it does not happen in the run. Written `"off"`; only
+    /// parameters the schema declares as dated events ([`ParamSpec::event`]) take it.
+    Off,
 }
 
 impl Value {
@@ -117,6 +120,7 @@ impl Value {
             Value::Text(_) => "text",
             Value::Date(_) => "a date",
             Value::Floats(_) => "a list",
+            Value::Off => "\"off\"",
         }
     }
 
@@ -124,6 +128,7 @@ impl Value {
     pub fn to_toml(&self) -> String {
         match self {
             Value::Text(s) => crate::parse::toml_string(s),
+            Value::Off => "\"off\"".to_string(),
             Value::Date(d) => d.to_string(),
             Value::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{x:.1}"),
             other => other.to_string(),
@@ -149,6 +154,7 @@ impl fmt::Display for Value {
                 }
                 write!(f, "]")
             }
+            Value::Off => write!(f, "off"),
         }
     }
 }
@@ -179,6 +185,25 @@ impl Cite {
     }
 }
 
+/// How a date parameter relates to the run's calendar, declared in the schema so that
+/// every command can tell a dated event that falls outside the run (a typo of 1992 for
+/// 1929 means "never") from one that falls inside it.
+///
+/// A dated event may be switched off with the value `"off"` (in a file,
+/// `escalation = { value = "off", assumed = "..." }`; on the command line,
+/// `--set ogpu.escalation=off`); models read it with [`crate::Scenario::event_date`],
+/// which gives `None` for an event switched off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatedEvent {
+    /// Happens once, on its date, which should lie inside the run: a date before the run
+    /// starts (it has already happened) or after it ends (it never happens) is warned
+    /// about.
+    Occurs,
+    /// A change in force from its date on, which may lie before the run starts (then it
+    /// is in force from the first step): only a date after the run ends is warned about.
+    InForceFrom,
+}
+
 /// One parameter as a model declares it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamSpec {
@@ -190,12 +215,56 @@ pub struct ParamSpec {
     pub doc: &'static str,
     /// Evidence for the default value.
     pub cite: Cite,
+    /// For a date parameter that is a dated event of the model: what kind of event (see
+    /// [`DatedEvent`]). `None` for every other parameter (including a run's start date).
+    pub event: Option<DatedEvent>,
 }
 
 impl ParamSpec {
     pub fn new(key: &'static str, kind: Kind, default: Value, doc: &'static str, cite: Cite) -> Self {
-        debug_assert!(kind.check(&default).is_ok(), "default of {key} invalid");
-        ParamSpec { key, kind, default, doc, cite }
+        debug_assert!(kind.check(&default).is_ok() || default == Value::Off, "default of {key} invalid");
+        ParamSpec { key, kind, default, doc, cite, event: None }
+    }
+
+    /// Declares a date parameter a dated event of the model: it may be switched off
+    /// (`"off"`), and commands warn when its date lies outside the run.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use perelom_scenario::{Cite, DatedEvent, Kind, ParamSpec, Value};
+    /// let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    /// let spec = ParamSpec::new(
+    ///     "ogpu.escalation",
+    ///     Kind::Date { min: d("1900-01-01"), max: d("2000-12-31") },
+    ///     Value::Date(d("1928-09-24")),
+    ///     "date of the repression escalation",
+    ///     Cite::source("F38"),
+    /// )
+    /// .event(DatedEvent::Occurs);
+    /// assert!(spec.check(&Value::Off).is_ok());
+    /// ```
+    pub fn event(mut self, role: DatedEvent) -> Self {
+        debug_assert!(matches!(self.kind, Kind::Date { .. }), "{} is not a date, so not a dated event", self.key);
+        self.event = Some(role);
+        self
+    }
+
+    /// Checks a value of the right type against the range; `Err` says why not. A dated
+    /// event also takes [`Value::Off`].
+    pub fn check(&self, v: &Value) -> Result<(), String> {
+        match (v, self.event) {
+            (Value::Off, Some(_)) => Ok(()),
+            (Value::Off, None) => Err(format!("`{}` cannot be switched off (\"off\" is only for dated events)", self.key)),
+            _ => self.kind.check(v),
+        }
+    }
+
+    /// A person-readable statement of the valid values, with `"off"` for a dated event.
+    pub fn describe(&self) -> String {
+        match self.event {
+            Some(_) => format!("{}, or \"off\" (the event does not happen)", self.kind.describe()),
+            None => self.kind.describe(),
+        }
     }
 
     /// The group (first part of the key), used to arrange parameters for people.

@@ -6,7 +6,7 @@
 //! of `--set` is reached by the generated inputs.
 
 use chrono::NaiveDate;
-use perelom_scenario::{parse, Cite, Kind, ParamSpec, Scenario, ScenarioError, Value};
+use perelom_scenario::{parse, Cite, DatedEvent, Kind, ParamSpec, Scenario, ScenarioError, Value};
 use proptest::prelude::*;
 
 const WORDS: &[&str] = &["red", "green", "blue-grey"];
@@ -30,6 +30,8 @@ fn schema() -> Vec<ParamSpec> {
             "d",
             Cite::assumed("t"),
         ),
+        ParamSpec::new("d.event", Kind::Date { min: date(1900, 1, 1), max: date(2000, 1, 1) }, Value::Off, "e", Cite::assumed("t"))
+            .event(DatedEvent::Occurs),
     ]
 }
 

@@ -1,8 +1,8 @@
 //! `perelom ablate`: the baseline ensemble with each mechanism group switched off in turn.
 
 use crate::cli::AblateArgs;
-use crate::commands::thread_pool;
 use crate::commands::validate::ensemble_targets;
+use crate::commands::{existing, out_error, thread_pool};
 use crate::error::CliError;
 use crate::scenario_source;
 use perelom_engine::stats::mean;
@@ -49,7 +49,7 @@ pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
         return Err(CliError::Message(format!("scenario {} has no mechanism switched on to ablate", scenario.file)));
     }
     let dir = match &args.out {
-        Some(p) => Some(ResultDir::create(p, args.force)?),
+        Some(p) => Some(ResultDir::create(p, "ablation", existing(args.force)).map_err(out_error)?),
         None => None,
     };
     let pool = thread_pool(args.threads)?;
@@ -60,7 +60,10 @@ pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
     let mut variants: Vec<(String, Vec<Vec<f64>>)> = Vec::new();
     let started = std::time::Instant::now();
     let run = |s: &perelom_scenario::Scenario| -> Result<Vec<Vec<f64>>, CliError> {
-        Ok(ensemble_targets(s, &seeds, &pool, full, None, &|_, _| Ok(()))?.into_iter().map(|(t, _)| t).collect())
+        Ok(ensemble_targets(s, &seeds, &pool, full, None, &|_, _| Ok(()))?
+            .into_iter()
+            .map(|(t, _)| t.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
+            .collect())
     };
     variants.push(("baseline".to_string(), run(&scenario)?));
     let plan: Vec<(String, String)> = if varied.is_empty() {

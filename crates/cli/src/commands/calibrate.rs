@@ -8,12 +8,12 @@
 //! model reproduces the record (ABC with a discrepancy; Beaumont 2010).
 
 use crate::cli::CalibrateArgs;
-use crate::commands::thread_pool;
+use crate::commands::{existing, out_error, thread_pool, warn};
 use crate::error::CliError;
 use crate::scenario_source;
 use perelom_analysis::{Factor, SmcOptions};
 use perelom_engine::{ColumnData, Table};
-use perelom_models::ussr::targets::{measure, targets};
+use perelom_models::ussr::targets::{self, measure, targets};
 use perelom_output::{write_csv, ResultDir};
 use perelom_scenario::{Kind, Scenario};
 use std::io::Write;
@@ -70,7 +70,28 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
         )));
     }
     if let Some(scale) = args.scale {
-        base.set(&format!("population.scale={scale:?}"))?;
+        base.set_from("--scale", &format!("population.scale={scale:?}"))?;
+    }
+    let (budget, particles) = (args.budget as usize, args.particles as usize);
+    let least = if args.method == "smc" { 2 } else { 1 };
+    if particles < least || particles > budget {
+        return Err(CliError::Message(format!(
+            "--particles {particles} with --budget {budget}: {} needs from {least} to --budget particles\n  help: raise --budget or lower --particles",
+            args.method
+        )));
+    }
+    perelom_models::check(&base)?;
+    let warnings = warn(&base);
+    // The discrepancy sums every target's miss: each must be measurable in the run.
+    let clock = targets::clock(&base);
+    let missing: Vec<&str> = targets().iter().zip(targets::measurable(&clock)).filter(|(_, ok)| !ok).map(|(t, _)| t.id).collect();
+    if !missing.is_empty() {
+        return Err(CliError::Message(format!(
+            "the run ({} to {}) does not cover the dates of {}, so they cannot be measured and the calibration has nothing to match\n  help: calibrate a run over 1928-1929 (run.start = 1928-01-02, run.steps = 104)",
+            clock.start().map_or("?".into(), |d| d.to_string()),
+            clock.last_day().map_or("?".into(), |d| d.to_string()),
+            missing.join(", ")
+        )));
     }
     let params: Vec<(String, f64, f64)> = if args.params.is_empty() {
         DEFAULT_PARAMS.iter().map(|&(k, lo, hi)| (k.to_string(), lo, hi)).collect()
@@ -81,7 +102,7 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
         check_param(k, *lo, *hi, &base)?;
     }
     let prior: Vec<Factor> = params.iter().map(|(k, lo, hi)| Factor::new(k.as_str(), *lo, *hi)).collect::<Result<_, _>>()?;
-    let dir = ResultDir::create(&args.out, args.force)?;
+    let dir = ResultDir::create(&args.out, "calibration", existing(args.force)).map_err(out_error)?;
     let defs = targets();
     let full = base.int("population.full_scale") as f64;
     let observed = vec![0.0; defs.len()];
@@ -94,26 +115,27 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
         sim.run_to_end();
         let stats = measure(&sim.metrics(), sim.clock(), full);
         // How far each statistic lies outside its target range; an undefined one misses by 1.
-        stats.iter().zip(&defs).map(|(&x, t)| if x.is_nan() { 1.0 } else { (t.lo - x).max(x - t.hi).clamp(0.0, 10.0) }).collect()
+        stats
+            .iter()
+            .zip(&defs)
+            .map(|(x, t)| match x {
+                Some(x) if !x.is_nan() => (t.lo - x).max(x - t.hi).clamp(0.0, 10.0),
+                _ => 1.0,
+            })
+            .collect()
     };
     let pool = thread_pool(args.threads)?;
     let started = std::time::Instant::now();
     let posterior = pool.install(|| match args.method.as_str() {
-        "rejection" => perelom_analysis::rejection(
-            &prior,
-            simulate,
-            &observed,
-            &scale,
-            args.budget,
-            perelom_analysis::Accept::Count(args.particles),
-            args.seed,
-        ),
+        "rejection" => {
+            perelom_analysis::rejection(&prior, simulate, &observed, &scale, budget, perelom_analysis::Accept::Count(particles), args.seed)
+        }
         _ => perelom_analysis::smc(
             &prior,
             simulate,
             &observed,
             &scale,
-            &SmcOptions { particles: args.particles, max_simulations: args.budget, ..SmcOptions::default() },
+            &SmcOptions { particles, max_simulations: budget, ..SmcOptions::default() },
             args.seed,
         ),
     });
@@ -157,6 +179,7 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
         "command": command, "date": date, "perelom_version": env!("CARGO_PKG_VERSION"),
         "git_commit": option_env!("PERELOM_GIT_COMMIT").filter(|c| !c.is_empty()),
         "scenario": base.meta.name, "method": args.method, "budget": args.budget, "particles": args.particles, "seed": args.seed,
+        "warnings": warnings,
         "simulations": posterior.simulations, "tolerances": posterior.tolerances, "stop": format!("{:?}", posterior.stop), "wall_seconds": wall,
         "parameters": params.iter().enumerate().map(|(i, (k, lo, hi))| serde_json::json!({
             "key": k, "prior": [lo, hi], "mean": mean[i], "sd": sd[i],
@@ -193,7 +216,7 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
         ));
     }
     dir.write_file("calibrated.toml", |w| w.write_all(toml.as_bytes()))?;
-    let p = dir.commit()?;
+    let p = dir.commit().map_err(out_error)?;
     outln!("\nwritten: {} (posterior.csv, calibration.json, calibrated.toml)", p.display());
     Ok(ExitCode::SUCCESS)
 }

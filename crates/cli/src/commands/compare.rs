@@ -1,7 +1,7 @@
 //! `perelom compare`: counterfactual ensembles against a baseline, on common seeds.
 
 use crate::cli::CompareArgs;
-use crate::commands::thread_pool;
+use crate::commands::{ensemble_seeds, existing, out_error, thread_pool, warn};
 use crate::error::CliError;
 use crate::posterior::Posterior;
 use crate::scenario_source;
@@ -27,7 +27,7 @@ fn run_ensemble(s: &Scenario, seeds: &[u64], posterior: Option<&Posterior>, bar:
             // The same draw for run i of every scenario: paired over draws and seeds.
             p.apply(&mut s, p.draw(first, seed.wrapping_sub(first)))?;
         }
-        s.set(&format!("run.seed={seed}"))?;
+        s.set_from("--runs", &format!("run.seed={seed}"))?;
         let mut sim = perelom_models::build(&s)?;
         sim.run_to_end();
         bar.inc(1);
@@ -66,6 +66,15 @@ fn compare(base: &[f64], exp: &[f64], rng: &mut impl Rng) -> (f64, f64, f64, f64
     (d, lo, hi, effect)
 }
 
+/// The parameters that fix a run's horizon: runs compared outcome by outcome (totals over
+/// the run, values at its end) must share them.
+const HORIZON: &[&str] = &["run.start", "run.steps"];
+
+/// The horizon of `s` in words: `run.start = 1928-01-02, run.steps = 104`.
+fn horizon(s: &Scenario) -> String {
+    HORIZON.iter().filter_map(|k| s.get(k).map(|p| format!("{k} = {}", p.value))).collect::<Vec<_>>().join(", ")
+}
+
 pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
     let base = scenario_source::load(Some(&args.baseline), &[])?;
     let mut experiments = Vec::new();
@@ -77,17 +86,32 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
                 s.meta.model, args.baseline, base.meta.model
             )));
         }
+        // Strike totals of 30 weeks set against 104 weeks would be read as an effect.
+        if horizon(&s) != horizon(&base) {
+            return Err(CliError::Message(format!(
+                "{e} runs over another horizon ({}) than the baseline {} ({}); its totals and end values cannot be compared with the baseline's\n  help: give the experiment the baseline's run.start and run.steps (or leave them out of its file)",
+                horizon(&s),
+                args.baseline,
+                horizon(&base)
+            )));
+        }
         experiments.push(s);
     }
-    if args.runs < 2 {
-        return Err(CliError::Message("--runs must be at least 2 to give an interval".into()));
+    let seeds = ensemble_seeds(&base, args.runs, "--runs")?;
+    perelom_models::check(&base)?;
+    let mut warnings = warn(&base);
+    let mut warned = vec![base.file.as_str()];
+    for e in &experiments {
+        perelom_models::check(e)?;
+        if !warned.contains(&e.file.as_str()) {
+            warnings.extend(warn(e));
+            warned.push(&e.file);
+        }
     }
     let dir = match &args.out {
-        Some(p) => Some(ResultDir::create(p, args.force)?),
+        Some(p) => Some(ResultDir::create(p, "comparison", existing(args.force)).map_err(out_error)?),
         None => None,
     };
-    let first = base.int("run.seed") as u64;
-    let seeds: Vec<u64> = (0..u64::from(args.runs)).map(|i| first + i).collect();
     let pool = thread_pool(args.threads)?;
     let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new(seeds.len() as u64 * (1 + experiments.len() as u64));
@@ -142,6 +166,11 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
             let b: Vec<f64> = base_runs.runs.iter().map(|r| r[k]).collect();
             let x: Vec<f64> = ens.runs.iter().map(|r| r[k]).collect();
             if b.iter().chain(&x).any(|v| v.is_nan()) {
+                // Named for a date the runs do not reach: not read from another week.
+                outln!("{name:<34} {:>11} {:>11} {:>11}  not measurable: the runs do not reach its date", "-", "-", "-");
+                let nan = f64::NAN;
+                let row = Row { outcome: name.clone(), base: nan, exp: nan, diff: nan, lo: nan, hi: nan, effect: nan, p_up: nan };
+                table_rows.push((e.meta.name.clone(), row));
                 continue;
             }
             let (diff, lo, hi, effect) = compare(&b, &x, &mut rng);
@@ -182,17 +211,20 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
         let json = serde_json::json!({
             "baseline": args.baseline,
             "experiments": args.experiments,
+            "horizon": horizon(&base),
+            "warnings": warnings,
             "seeds": seeds,
             "rows": table_rows.iter().map(|(e, r)| serde_json::json!({
                 "experiment": e, "outcome": r.outcome, "baseline_mean": finite(r.base), "experiment_mean": finite(r.exp),
-                "difference": finite(r.diff), "p05": finite(r.lo), "p95": finite(r.hi), "cohens_d": finite(r.effect), "p_up": r.p_up,
+                "difference": finite(r.diff), "p05": finite(r.lo), "p95": finite(r.hi), "cohens_d": finite(r.effect),
+                "p_up": finite(r.p_up), "measurable": !r.base.is_nan(),
             })).collect::<Vec<_>>(),
         });
         dir.write_file("compare.json", |w| {
             serde_json::to_writer_pretty(&mut *w, &json)?;
             w.write_all(b"\n")
         })?;
-        let p = dir.commit()?;
+        let p = dir.commit().map_err(out_error)?;
         outln!("written: {}", p.display());
     }
     Ok(ExitCode::SUCCESS)

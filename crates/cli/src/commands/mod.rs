@@ -12,7 +12,13 @@ mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::error::CliError;
+use perelom_output::{Existing, OutputError};
+use perelom_scenario::{Kind, Scenario};
 use std::process::ExitCode;
+
+/// Most runs of one scenario `validate` and `compare` make (`--runs`): every run's
+/// weekly table is kept until the end.
+pub(crate) const MAX_RUNS: u32 = 10_000;
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
@@ -77,4 +83,104 @@ pub(crate) fn print_table(rows: &[(String, String)]) {
     for (k, v) in rows {
         outln!("  {k:<w$}  {v}");
     }
+}
+
+/// Prints a scenario's warnings (dated events outside its run, ...) on standard error and
+/// returns them as text, to be recorded with the results. A few are printed one a line
+/// with their positions; many (a run cut short misses most of the model's calendar) as
+/// one line.
+pub(crate) fn warn(s: &Scenario) -> Vec<String> {
+    let warnings = perelom_models::warnings(s);
+    if warnings.len() <= 3 {
+        for w in &warnings {
+            eprintln!("warning: {}", perelom_scenario::ScenarioWarning { help: None, ..w.clone() });
+        }
+    } else {
+        let window = perelom_models::run_window(s);
+        let listed = |after: bool| -> Vec<String> {
+            s.params
+                .iter()
+                .filter(|p| warnings.iter().any(|w| w.key == p.spec.key))
+                .filter(|p| match (&p.value, window) {
+                    (perelom_scenario::Value::Date(d), Some((_, last))) => (*d > last) == after,
+                    _ => false,
+                })
+                .map(|p| format!("{} = {}", p.spec.key, p.value))
+                .collect()
+        };
+        let (after, before) = (listed(true), listed(false));
+        let events = |n: usize| if n == 1 { "1 dated event".to_string() } else { format!("{n} dated events") };
+        let (first, last) = window.map_or_else(|| ("?".to_string(), "?".to_string()), |(a, b)| (a.to_string(), b.to_string()));
+        if !after.is_empty() {
+            eprintln!(
+                "warning: {} of {} lie{} after the run ends ({last}) and will not happen in it: {}",
+                events(after.len()),
+                s.file,
+                if after.len() == 1 { "s" } else { "" },
+                after.join(", ")
+            );
+        }
+        if !before.is_empty() {
+            eprintln!(
+                "warning: {} of {} lie{} before the run starts ({first}) and have already happened when it begins: {}",
+                events(before.len()),
+                s.file,
+                if before.len() == 1 { "s" } else { "" },
+                before.join(", ")
+            );
+        }
+    }
+    if let Some(help) = warnings.last().and_then(|w| w.help.as_ref()) {
+        eprintln!("  help: {help}");
+    }
+    warnings.iter().map(|w| w.to_string()).collect()
+}
+
+/// The seeds of an ensemble of `n` runs of `s`: run.seed, run.seed + 1, ..., checked
+/// against the valid range of run.seed before any run starts. `flag` names the option
+/// that sets `n`.
+pub(crate) fn ensemble_seeds(s: &Scenario, n: u32, flag: &str) -> Result<Vec<u64>, CliError> {
+    let first = s.int("run.seed");
+    let max = match s.get("run.seed").map(|p| &p.spec.kind) {
+        Some(Kind::Int { max, .. }) => *max,
+        _ => i64::MAX,
+    };
+    let last = first.checked_add(i64::from(n) - 1).filter(|&l| l <= max);
+    let Some(last) = last else {
+        return Err(CliError::Message(format!(
+            "{flag} {n} runs seeds run.seed = {first} to {first} + {}, beyond the largest seed, {max}\n  help: lower run.seed to at most {} (--set run.seed=...), or make fewer runs",
+            n - 1,
+            max - (i64::from(n) - 1)
+        )));
+    };
+    Ok((first..=last).map(|x| x as u64).collect())
+}
+
+/// How an output option treats an existing directory: replaced with `--force` (only a
+/// Perelom result of the same kind), refused otherwise.
+pub(crate) fn existing(force: bool) -> Existing {
+    if force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    }
+}
+
+/// An output error with a hint that names only the calling command's options:
+/// `exists` when the directory exists, `not_ours` when it may not be replaced.
+pub(crate) fn output_error(e: OutputError, exists: &str, not_ours: &str) -> CliError {
+    match e {
+        OutputError::Exists(_) => CliError::Message(format!("{e}\n  help: {exists}")),
+        OutputError::NotReplaceable { .. } => CliError::Message(format!("{e}\n  help: {not_ours}")),
+        other => CliError::Output(other),
+    }
+}
+
+/// [`output_error`] for commands with `--out` and `--force`.
+pub(crate) fn out_error(e: OutputError) -> CliError {
+    output_error(
+        e,
+        "choose another --out, or pass --force to replace it (Perelom replaces only results it wrote)",
+        "choose another --out; Perelom never deletes what it did not write",
+    )
 }

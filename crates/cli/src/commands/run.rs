@@ -1,10 +1,10 @@
 use crate::cli::RunArgs;
-use crate::commands::{print_table, thread_pool};
+use crate::commands::{existing, out_error, print_table, thread_pool, warn};
 use crate::error::CliError;
 use crate::scenario_source;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use perelom_models::Simulation;
-use perelom_output::{write_csv, write_parquet, Format, ResultDir};
+use perelom_output::{write_csv, write_parquet, Existing, Format, ResultDir};
 use perelom_scenario::{Cite, Origin, Scenario};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,10 +14,10 @@ use std::time::{Duration, Instant};
 pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let mut scenario = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
     if let Some(seed) = args.seed {
-        scenario.set(&format!("run.seed={seed}"))?;
+        scenario.set_from("--seed", &format!("run.seed={seed}"))?;
     }
     if let Some(steps) = args.steps {
-        scenario.set(&format!("run.steps={steps}"))?;
+        scenario.set_from("--steps", &format!("run.steps={steps}"))?;
     }
     if let Some(scale) = args.scale {
         if scenario.get("population.scale").is_none() {
@@ -26,12 +26,19 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
                 scenario.meta.model
             )));
         }
-        scenario.set(&format!("population.scale={scale:?}"))?;
+        scenario.set_from("--scale", &format!("population.scale={scale:?}"))?;
     }
-    let out = args.out.clone().unwrap_or_else(|| default_out(&scenario));
-    // Claim the output directory before running, so a long run is never wasted on a
+    perelom_models::check(&scenario)?;
+    let warnings = warn(&scenario);
+    // A default name is never taken from another run, even one started at the same
+    // second: it gets -2, -3, ... when the results are committed.
+    let (out, mode) = match &args.out {
+        Some(p) => (p.clone(), existing(args.force)),
+        None => (default_out(&scenario), Existing::NextFreeName),
+    };
+    // Prepare the output directory before running, so a long run is never wasted on a
     // directory that cannot be written.
-    let dir = ResultDir::create(&out, args.force)?;
+    let dir = ResultDir::create(&out, "run", mode).map_err(out_error)?;
     let pool = thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
 
@@ -61,11 +68,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let format: Format = args.format.into();
     write_results(&dir, sim.as_ref(), &scenario, format)?;
     dir.write_file("manifest.json", |w| {
-        let m = manifest(&scenario, threads, started, wall, format);
+        let mut m = manifest(&scenario, threads, started, wall, format);
+        m["warnings"] = serde_json::json!(warnings);
         serde_json::to_writer_pretty(&mut *w, &m)?;
         w.write_all(b"\n")
     })?;
-    let path = dir.commit()?;
+    let path = dir.commit().map_err(out_error)?;
 
     if !args.quiet {
         outln!(
@@ -81,18 +89,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `results/NAME-YYYYMMDD-HHMMSS`, with a counter if that exists already: a default
-/// never collides with, and so never overwrites, earlier results.
+/// `results/NAME-YYYYMMDD-HHMMSS`; the result directory adds -2, -3, ... if the name is
+/// taken when the run is committed ([`Existing::NextFreeName`]), so a default never
+/// collides with, and so never overwrites, other results.
 fn default_out(s: &Scenario) -> PathBuf {
     let stem = Path::new(&s.file).file_stem().map(|x| x.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
-    let base = format!("{stem}-{}", chrono::Local::now().format("%Y%m%d-%H%M%S"));
-    let mut p = PathBuf::from("results").join(&base);
-    let mut i = 2;
-    while p.exists() {
-        p = PathBuf::from("results").join(format!("{base}-{i}"));
-        i += 1;
-    }
-    p
+    PathBuf::from("results").join(format!("{stem}-{}", chrono::Local::now().format("%Y%m%d-%H%M%S")))
 }
 
 /// Writes every table and document of a finished run into `dir`.

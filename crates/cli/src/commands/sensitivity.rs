@@ -2,7 +2,7 @@
 //! sweep with a `morris` or `saltelli` design.
 
 use crate::cli::{SensitivityArgs, SweepArgs};
-use crate::commands::sweep::{run_sweep, Structure};
+use crate::commands::sweep::{load_design, model_metrics, run_sweep, Structure};
 use crate::error::CliError;
 use perelom_engine::{ColumnData, Table};
 use perelom_output::{read_parquet, write_atomic, write_csv};
@@ -34,23 +34,48 @@ fn reduce(xs: &[f64], stat: &str) -> f64 {
 }
 
 pub fn run(args: SensitivityArgs) -> Result<ExitCode, CliError> {
+    // Everything is checked before the sweep runs: the outputs, the design's kind, and
+    // that the sweep keeps every metric asked for.
     let outputs: Vec<Output> = args.outputs.iter().map(|s| parse_output(s)).collect::<Result<_, _>>()?;
-    let sweep_args = SweepArgs {
-        design: args.design.clone(),
-        out: args.out.clone(),
-        resume: args.resume,
-        force: false,
-        threads: args.threads,
-        quiet: args.quiet,
-    };
-    let (design, out) = run_sweep(&sweep_args)?;
+    let design = load_design(&args.design)?;
     if matches!(design.structure, Structure::Plain) {
         return Err(CliError::Message(format!(
-            "{}: sensitivity needs design = \"morris\" or \"saltelli\" in [sweep], not \"{}\"",
+            "{}: sensitivity needs design = \"morris\" or \"saltelli\" in [sweep], not \"{}\"\n  help: morris screens many parameters in few runs; saltelli (points a power of two) gives Sobol' indices",
             args.design.display(),
             design.kind
         )));
     }
+    let metrics = model_metrics(&design.base)?;
+    for o in &outputs {
+        if !metrics.contains(&o.metric) {
+            return Err(CliError::Message(format!(
+                "--output {}:{}: unknown metric `{}`\n  help: metrics of this model: {}",
+                o.metric,
+                o.stat,
+                o.metric,
+                metrics.join(", ")
+            )));
+        }
+        if let Some(kept) = design.metrics.as_ref().filter(|kept| !kept.contains(&o.metric)) {
+            return Err(CliError::Message(format!(
+                "--output {}:{}: the sweep keeps only the metrics {}\n  help: add \"{}\" to metrics in [sweep] of {}",
+                o.metric,
+                o.stat,
+                kept.join(", "),
+                o.metric,
+                args.design.display()
+            )));
+        }
+    }
+    let sweep_args = SweepArgs {
+        design: args.design.clone(),
+        out: args.out.clone(),
+        resume: args.resume,
+        force: args.force,
+        threads: args.threads,
+        quiet: args.quiet,
+    };
+    let (design, out) = run_sweep(&sweep_args, design)?;
     let t = read_parquet(&out.join("sweep.parquet")).map_err(|e| format!("cannot read the sweep's dataset: {e}"))?;
     let run = t.numbers("run").unwrap_or_default();
     let n_points = design.points.len();

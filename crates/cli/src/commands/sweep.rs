@@ -6,11 +6,11 @@
 //! ones; the final `sweep.parquet` is then identical to an uninterrupted sweep's.
 
 use crate::cli::SweepArgs;
-use crate::commands::thread_pool;
+use crate::commands::{output_error, thread_pool};
 use crate::error::CliError;
 use crate::scenario_source;
 use perelom_engine::{ColumnData, Table};
-use perelom_output::{concat_parquet, write_atomic, write_csv, write_parquet};
+use perelom_output::{check_replaceable, concat_parquet, remove_stale, write_atomic, write_csv, write_parquet, Marker};
 use perelom_scenario::{Kind, Scenario};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -18,6 +18,24 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Most replicates a design may ask for.
+const MAX_REPLICATES: u32 = 10_000;
+/// Most levels of one factor (`steps`, or the length of `values`).
+const MAX_LEVELS: usize = 10_000;
+/// Most points a sampled design may ask for (`points`).
+const MAX_SAMPLED_POINTS: u32 = 1_000_000;
+/// Most runs of one sweep (points x replicates), checked before any point is generated.
+const MAX_SWEEP_RUNS: u64 = 1_000_000;
+
+/// The files a sweep directory holds, for its marker: only these (and a nested report)
+/// are ever deleted by `--force`.
+const SWEEP_FILES: &[&str] =
+    &["sweep.json", "sweep.parquet", "catalogue.csv", "sensitivity.csv", "runs/run-*.parquet", ".*.tmp-*", "runs/.*.tmp-*"];
+
+/// Test hook: after this many runs are written, the sweep stops making progress (the
+/// worker sleeps), so that a test can interrupt a sweep that is certain to be unfinished.
+const PAUSE_AFTER_ENV: &str = "PERELOM_TEST_SWEEP_PAUSE_AFTER";
 
 /// The design file.
 #[derive(Debug, Deserialize)]
@@ -76,10 +94,14 @@ struct Factor {
     steps: Option<u32>,
 }
 
+const FACTOR_FIELDS: &[&str] = &["values", "min", "max", "steps"];
+
 /// A resolved design: parameter names and one row of values per point.
 pub(crate) struct Design {
     pub names: Vec<String>,
     pub integer: Vec<bool>,
+    /// The values each point runs with, exactly: integer parameters whole, grid levels
+    /// free of floating-point residue. They are what the sweep records.
     pub points: Vec<Vec<f64>>,
     pub replicates: u32,
     pub seed: u64,
@@ -90,6 +112,10 @@ pub(crate) struct Design {
     pub kind: String,
     /// The structure sensitivity analysis needs (Saltelli blocks, Morris trajectories).
     pub structure: Structure,
+    /// Warnings about the base scenario and the points' scenarios.
+    pub warnings: Vec<String>,
+    /// The design file, as the user named it.
+    pub file: String,
 }
 
 /// How a sampled design's points are organized.
@@ -99,22 +125,109 @@ pub(crate) enum Structure {
     Morris(perelom_analysis::MorrisDesign),
 }
 
-fn design_error(file: &str, e: toml::de::Error, text: &str) -> CliError {
-    let pos = e.span().map(|s| {
-        let before = &text[..s.start.min(text.len())];
-        (before.matches('\n').count() + 1, before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1)
-    });
-    match pos {
-        Some((l, c)) => CliError::Message(format!("{file}:{l}:{c}: {}", e.message().trim())),
-        None => CliError::Message(format!("{file}: {}", e.message().trim())),
+/// `file:line:column` of byte offset `at` of the design text (characters counted from
+/// the first character, a byte-order mark excluded), or `file` when unknown.
+fn at(file: &str, text: &str, offset: Option<usize>) -> String {
+    match offset {
+        Some(o) => {
+            let (l, c) = perelom_scenario::line_col(text, o);
+            format!("{file}:{l}:{c}")
+        }
+        None => file.to_string(),
     }
 }
 
-/// Reads and checks a design file against its base scenario's schema.
+fn design_error(file: &str, e: toml::de::Error, text: &str) -> CliError {
+    CliError::Message(format!("{}: {}", at(file, text, e.span().map(|s| s.start)), e.message().trim()))
+}
+
+/// Where `[section] key` is written in the design text (byte offset of the key).
+fn key_offset(text: &str, section: &str, key: &str) -> Option<usize> {
+    use toml::de::{DeTable, DeValue};
+    let doc = DeTable::parse(text).ok()?.into_inner();
+    let (_, sec) = doc.iter().find(|(k, _)| k.get_ref() == section)?;
+    let DeValue::Table(t) = sec.get_ref() else { return None };
+    t.iter().find(|(k, _)| k.get_ref() == key).map(|(k, _)| k.span().start)
+}
+
+/// A parameter key written with dots outside quotes (`bl.legality = {...}`) is, to TOML,
+/// a table `bl` holding `legality`; serde would then blame the factor's fields. Says what
+/// is wrong instead: the key must be quoted.
+fn check_parameter_keys(file: &str, text: &str) -> Result<(), CliError> {
+    use toml::de::{DeTable, DeValue};
+    let Ok(doc) = DeTable::parse(text) else { return Ok(()) };
+    let doc = doc.into_inner();
+    let Some((_, params)) = doc.iter().find(|(k, _)| k.get_ref() == "parameters") else { return Ok(()) };
+    let DeValue::Table(params) = params.get_ref() else { return Ok(()) };
+    for (key, value) in params.iter() {
+        let mut path = vec![key.get_ref().to_string()];
+        let mut node = value;
+        // Follow the dotted parts down to the factor's own table.
+        while let DeValue::Table(t) = node.get_ref() {
+            let is_factor = t.iter().any(|(k, _)| FACTOR_FIELDS.contains(&k.get_ref().as_ref()));
+            match t.iter().next() {
+                Some((k, v)) if !is_factor && t.len() == 1 && matches!(v.get_ref(), DeValue::Table(_)) => {
+                    path.push(k.get_ref().to_string());
+                    node = v;
+                }
+                _ => break,
+            }
+        }
+        if path.len() > 1 {
+            let dotted = path.join(".");
+            let shown = match node.span() {
+                s if s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end) => text[s].to_string(),
+                _ => "{ values = [...] }".to_string(),
+            };
+            return Err(CliError::Message(format!(
+                "{}: the parameter key {dotted} must be quoted: unquoted, TOML reads its dots as nested tables\n  help: write \"{dotted}\" = {shown}",
+                at(file, text, Some(key.span().start))
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Level `i` of `n` evenly spaced levels from `lo` to `hi`: computed from the bounds
+/// (never by adding a step repeatedly), then [`snap`]ped, so `0.2..0.9` in 3 steps gives
+/// exactly 0.2, 0.55 and 0.9.
+fn grid_level(lo: f64, hi: f64, i: u32, n: u32) -> f64 {
+    if n <= 1 || i == 0 {
+        return lo;
+    }
+    if i == n - 1 {
+        return hi;
+    }
+    snap(lo + (hi - lo) * f64::from(i) / f64::from(n - 1), lo.abs().max(hi.abs()))
+}
+
+/// The shortest decimal within four units in the last place (of `scale`) of `x`:
+/// removes floating-point residue (0.7000000000000001 -> 0.7, 0.8999999999999999 ->
+/// 0.9) and leaves every other value as it is.
+fn snap(x: f64, scale: f64) -> f64 {
+    let tol = scale.abs().max(x.abs()) * 4.0 * f64::EPSILON;
+    if !x.is_finite() || x.abs() <= tol {
+        return if x.is_finite() { 0.0 } else { x };
+    }
+    for digits in 0..17 {
+        if let Ok(y) = format!("{x:.digits$e}").parse::<f64>() {
+            if (y - x).abs() <= tol {
+                return y;
+            }
+        }
+    }
+    x
+}
+
+/// Reads and checks a design file against its base scenario's schema: every size, every
+/// value, every point's scenario and every run's seed, before anything runs.
 pub(crate) fn load_design(path: &Path) -> Result<Design, CliError> {
     let file = path.display().to_string();
     let text = fs::read_to_string(path).map_err(|e| format!("cannot read design file {file}: {e}"))?;
+    check_parameter_keys(&file, &text)?;
     let d: DesignFile = toml::from_str(&text).map_err(|e| design_error(&file, e, &text))?;
+    let sweep_at = |key: &str| at(&file, &text, key_offset(&text, "sweep", key));
+    let param_at = |key: &str| at(&file, &text, key_offset(&text, "parameters", key));
     let base_path = path.parent().unwrap_or(Path::new(".")).join(&d.sweep.base);
     let base_arg = if perelom_models::builtin(&d.sweep.base).is_some() || !base_path.exists() {
         d.sweep.base.clone()
@@ -125,35 +238,104 @@ pub(crate) fn load_design(path: &Path) -> Result<Design, CliError> {
     if d.parameters.is_empty() {
         return Err(CliError::Message(format!("{file}: [parameters] is empty\n  help: name at least one parameter to vary, e.g. \"bl.legality\" = {{ min = 0.1, max = 0.9, steps = 5 }}")));
     }
+    let kind = d.sweep.design.clone();
+    const KINDS: &[&str] = &["grid", "latin-hypercube", "sobol", "saltelli", "morris"];
+    if !KINDS.contains(&kind.as_str()) {
+        return Err(CliError::Message(format!("{}: unknown design \"{kind}\"\n  help: valid: {}", sweep_at("design"), KINDS.join(", "))));
+    }
+    let is_grid = kind == "grid";
+    if !(1..=MAX_REPLICATES).contains(&d.sweep.replicates) {
+        return Err(CliError::Message(format!(
+            "{}: replicates = {} is out of range\n  help: valid: an integer from 1 to {MAX_REPLICATES}",
+            sweep_at("replicates"),
+            d.sweep.replicates
+        )));
+    }
+    // Every run's seed (seed + replicate) must be a valid run.seed.
+    let max_seed = match base.get("run.seed").map(|p| &p.spec.kind) {
+        Some(Kind::Int { max, .. }) => u64::try_from(*max).unwrap_or(0),
+        _ => i64::MAX as u64,
+    };
+    let last_seed = d.sweep.seed.checked_add(u64::from(d.sweep.replicates) - 1).filter(|&s| s <= max_seed);
+    if last_seed.is_none() {
+        return Err(CliError::Message(format!(
+            "{}: seed = {} with replicates = {} gives run seeds {} to {} + {}, beyond the largest seed, {max_seed}\n  help: set seed to at most {}",
+            sweep_at("seed"),
+            d.sweep.seed,
+            d.sweep.replicates,
+            d.sweep.seed,
+            d.sweep.seed,
+            d.sweep.replicates - 1,
+            max_seed - u64::from(d.sweep.replicates - 1)
+        )));
+    }
+    match (is_grid, d.sweep.points) {
+        (true, Some(_)) => {
+            return Err(CliError::Message(format!(
+                "{}: `points` is for sampled designs; a grid has one point per combination of levels\n  help: remove `points`, or choose a sampled design (latin-hypercube, sobol, saltelli, morris)",
+                sweep_at("points")
+            )))
+        }
+        (false, None) => {
+            return Err(CliError::Message(format!(
+                "{}: design \"{kind}\" needs `points` in [sweep] (the number of points, N for saltelli, trajectories for morris), from 1 to {MAX_SAMPLED_POINTS}",
+                sweep_at("design")
+            )))
+        }
+        (false, Some(n)) if !(1..=MAX_SAMPLED_POINTS).contains(&n) => {
+            return Err(CliError::Message(format!(
+                "{}: points = {n} is out of range\n  help: valid: an integer from 1 to {MAX_SAMPLED_POINTS}",
+                sweep_at("points")
+            )))
+        }
+        _ => {}
+    }
     let mut names = Vec::new();
     let mut integer = Vec::new();
     let mut levels: Vec<Vec<f64>> = Vec::new();
     let mut bounds: Vec<(f64, f64)> = Vec::new();
     for (key, f) in &d.parameters {
+        let here = param_at(key);
         let Some(p) = base.get(key) else {
             let mut probe = base.clone();
             let e = probe.set(&format!("{key}=0")).err().map(|e| e.help.unwrap_or_default()).unwrap_or_default();
-            return Err(CliError::Message(format!("{file}: unknown parameter `{key}` in [parameters]\n  help: {e}")));
+            return Err(CliError::Message(format!("{here}: unknown parameter `{key}` in [parameters]\n  help: {e}")));
         };
         let (lo_ok, hi_ok, is_int) = match p.spec.kind {
             Kind::Float { min, max } => (min, max, false),
             Kind::Int { min, max } => (min as f64, max as f64, true),
             _ => {
                 return Err(CliError::Message(format!(
-                    "{file}: `{key}` is {}, which a sweep cannot vary\n  help: sweeps vary numbers; give other kinds fixed values with set = [\"{key}=...\"]",
+                    "{here}: `{key}` is {}, which a sweep cannot vary\n  help: sweeps vary numbers; give other kinds fixed values with set = [\"{key}=...\"]",
                     p.spec.kind.type_name()
                 )))
             }
         };
+        let whole_help = |what: String, help: &str| {
+            CliError::Message(format!("{here}: {what}, but `{key}` is an integer\n  help: {help}; valid: {}", p.spec.kind.describe()))
+        };
         let check = |v: f64| {
             if v < lo_ok || v > hi_ok || !v.is_finite() {
-                Err(CliError::Message(format!("{file}: value {v} for `{key}` is out of range\n  help: valid: {}", p.spec.kind.describe())))
+                Err(CliError::Message(format!("{here}: value {v} for `{key}` is out of range\n  help: valid: {}", p.spec.kind.describe())))
+            } else if is_int && v.fract() != 0.0 {
+                Err(whole_help(format!("{v} is not a whole number"), &format!("give whole numbers, as --set {key}=... needs")))
             } else {
                 Ok(v)
             }
         };
+        if f.steps.is_some() && !is_grid {
+            return Err(CliError::Message(format!(
+                "{here}: `steps` is for grid designs; a {kind} design samples between min and max\n  help: remove `steps` from \"{key}\""
+            )));
+        }
         let (vals, bound) = match (f.values.as_ref(), f.min, f.max) {
             (Some(v), None, None) if !v.is_empty() => {
+                if v.len() > MAX_LEVELS {
+                    return Err(CliError::Message(format!(
+                        "{here}: `{key}` lists {} values\n  help: valid: from 1 to {MAX_LEVELS} values",
+                        v.len()
+                    )));
+                }
                 let v: Vec<f64> = v.iter().map(|&x| check(x)).collect::<Result<_, _>>()?;
                 let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
                 let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -161,13 +343,37 @@ pub(crate) fn load_design(path: &Path) -> Result<Design, CliError> {
             }
             (None, Some(lo), Some(hi)) if lo <= hi => {
                 let (lo, hi) = (check(lo)?, check(hi)?);
-                let steps = f.steps.unwrap_or(2).max(1);
-                let v = if steps == 1 { vec![lo] } else { (0..steps).map(|i| lo + (hi - lo) * f64::from(i) / f64::from(steps - 1)).collect() };
+                let steps = f.steps.unwrap_or(2);
+                if !(1..=MAX_LEVELS as u32).contains(&steps) {
+                    return Err(CliError::Message(format!(
+                        "{here}: steps = {steps} for `{key}` is out of range\n  help: valid: an integer from 1 to {MAX_LEVELS}"
+                    )));
+                }
+                let v: Vec<f64> = if is_grid { (0..steps).map(|i| grid_level(lo, hi, i, steps)).collect() } else { vec![lo, hi] };
+                if is_int && v.iter().any(|x| x.fract() != 0.0) {
+                    let shown: Vec<String> = v.iter().take(6).map(|x| format!("{}", (x * 1000.0).round() / 1000.0)).collect();
+                    let fits: Vec<String> = (2..=steps.max(12))
+                        .filter(|s| ((hi - lo) as i64) % i64::from(s - 1) == 0)
+                        .take(6)
+                        .map(|s| s.to_string())
+                        .collect();
+                    return Err(whole_help(
+                        format!(
+                            "min = {lo}, max = {hi}, steps = {steps} gives levels {}{} that are not whole numbers",
+                            shown.join(", "),
+                            if v.len() > 6 { ", ..." } else { "" }
+                        ),
+                        &format!(
+                            "choose steps so that (max - min) / (steps - 1) is whole{}, or list the levels: values = [...]",
+                            if fits.is_empty() { String::new() } else { format!(" (here steps = {})", fits.join(", ")) }
+                        ),
+                    ));
+                }
                 (v, (lo, hi))
             }
             _ => {
                 return Err(CliError::Message(format!(
-                    "{file}: `{key}` needs either values = [...] or min and max (min <= max)\n  help: \"{key}\" = {{ values = [0.2, 0.5] }} or {{ min = 0.2, max = 0.8, steps = 4 }}"
+                    "{here}: `{key}` needs either values = [...] or min and max (min <= max)\n  help: \"{key}\" = {{ values = [0.2, 0.5] }} or {{ min = 0.2, max = 0.8, steps = 4 }}"
                 )))
             }
         };
@@ -176,17 +382,45 @@ pub(crate) fn load_design(path: &Path) -> Result<Design, CliError> {
         levels.push(vals);
         bounds.push(bound);
     }
-    let kind = d.sweep.design.clone();
-    let (points, structure) = match kind.as_str() {
+    // The number of runs, before any point is generated.
+    let k = names.len() as u64;
+    let n_points: Option<u64> = match kind.as_str() {
+        "grid" => levels.iter().try_fold(1u64, |acc, l| acc.checked_mul(l.len() as u64)),
+        "saltelli" => d.sweep.points.and_then(|n| u64::from(n).checked_mul(k + 2)),
+        "morris" => d.sweep.points.and_then(|n| u64::from(n).checked_mul(k + 1)),
+        _ => d.sweep.points.map(u64::from),
+    };
+    let total = n_points.and_then(|p| p.checked_mul(u64::from(d.sweep.replicates)));
+    if total.is_none_or(|t| t > MAX_SWEEP_RUNS) {
+        let said = total.map_or_else(|| "more than 2^64".to_string(), |t| t.to_string());
+        return Err(CliError::Message(format!(
+            "{file}: the design asks for {said} runs (points x replicates)\n  help: a sweep makes at most {MAX_SWEEP_RUNS} runs: use fewer levels, points or replicates"
+        )));
+    }
+    let (mut points, mut structure) = match kind.as_str() {
         "grid" => (cartesian(&levels), Structure::Plain),
         other => sampled_points(other, &names, &integer, &bounds, d.sweep.points, d.sweep.seed)
             .map_err(|e| CliError::Message(format!("{file}: {e}")))?,
     };
-    if d.sweep.replicates == 0 {
-        return Err(CliError::Message(format!("{file}: replicates must be at least 1")));
+    // Integer parameters run and are recorded as the whole numbers they are set to; the
+    // levels of a Morris grid lose their floating-point residue like a grid's.
+    for p in points.iter_mut() {
+        for (j, x) in p.iter_mut().enumerate() {
+            if integer[j] {
+                *x = x.round();
+            }
+        }
+    }
+    if let Structure::Morris(m) = &mut structure {
+        for p in m.design.points.iter_mut() {
+            for (j, x) in p.iter_mut().enumerate() {
+                *x = if integer[j] { x.round() } else { snap(*x, bounds[j].0.abs().max(bounds[j].1.abs())) };
+            }
+        }
+        points = m.design.points.clone();
     }
     let fingerprint = format!("{:016x}", perelom_engine::rng::purpose_hash(&format!("{text}\n{}", base.to_toml())));
-    Ok(Design {
+    let mut design = Design {
         names,
         integer,
         points,
@@ -197,7 +431,44 @@ pub(crate) fn load_design(path: &Path) -> Result<Design, CliError> {
         fingerprint,
         kind,
         structure,
-    })
+        warnings: Vec::new(),
+        file: file.clone(),
+    };
+    // Every point's scenario passes the model's checks before the first run starts.
+    let mut warnings = crate::commands::warn(&design.base);
+    let varies_run = design.names.iter().any(|n| n.starts_with("run."));
+    for p in 0..design.points.len() {
+        let s = scenario_of(&design, p, design.seed)?;
+        perelom_models::check(&s).map_err(|e| {
+            CliError::Message(format!("{file}: design point {p} ({}) is not a valid scenario:\n{e}", point_text(&design, p)))
+        })?;
+        if varies_run {
+            for w in perelom_models::warnings(&s) {
+                let w = format!("design point {p} ({}): {w}", point_text(&design, p));
+                eprintln!("warning: {w}");
+                warnings.push(w);
+            }
+        }
+    }
+    design.warnings = warnings;
+    Ok(design)
+}
+
+/// A point's values as `key=value, ...`.
+fn point_text(d: &Design, p: usize) -> String {
+    d.names
+        .iter()
+        .zip(&d.integer)
+        .enumerate()
+        .map(|(k, (n, &int))| format!("{n}={}", value_text(d.points[p][k], int)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The metrics of the base scenario's model, learnt from a model built from it.
+pub(crate) fn model_metrics(base: &Scenario) -> Result<Vec<String>, CliError> {
+    let probe = perelom_models::build(base)?.metrics();
+    Ok(probe.columns.iter().map(|c| c.name.clone()).filter(|n| n != "step" && n != "date").collect())
 }
 
 fn cartesian(levels: &[Vec<f64>]) -> Vec<Vec<f64>> {
@@ -258,6 +529,8 @@ fn run_file(out: &Path, id: usize) -> PathBuf {
     out.join("runs").join(format!("run-{id:06}.parquet"))
 }
 
+/// A value as `--set` reads it back exactly: a whole number for an integer parameter,
+/// the shortest round-tripping decimal for a real one.
 fn value_text(v: f64, integer: bool) -> String {
     if integer {
         format!("{}", v.round() as i64)
@@ -266,19 +539,20 @@ fn value_text(v: f64, integer: bool) -> String {
     }
 }
 
-/// The scenario of one run: the base with the point's values and the run's seed.
-fn scenario_of(d: &Design, r: &RunSpec) -> Result<Scenario, CliError> {
+/// The scenario of one run: the base with point `point`'s values and the run's seed.
+/// Errors name the design file (the values and seeds come from it).
+fn scenario_of(d: &Design, point: usize, seed: u64) -> Result<Scenario, CliError> {
     let mut s = d.base.clone();
     for (k, (name, &int)) in d.names.iter().zip(&d.integer).enumerate() {
-        s.set(&format!("{name}={}", value_text(d.points[r.point][k], int)))?;
+        s.set_from(&format!("{} [parameters]", d.file), &format!("{name}={}", value_text(d.points[point][k], int)))?;
     }
-    s.set(&format!("run.seed={}", r.seed))?;
+    s.set_from(&format!("{} [sweep] seed + replicate", d.file), &format!("run.seed={seed}"))?;
     Ok(s)
 }
 
 /// Runs the simulation and returns its tidy rows.
 fn simulate(d: &Design, r: &RunSpec) -> Result<Table, CliError> {
-    let s = scenario_of(d, r)?;
+    let s = scenario_of(d, r.point, r.seed)?;
     let mut sim = perelom_models::build(&s)?;
     sim.run_to_end();
     let m = sim.metrics();
@@ -301,16 +575,69 @@ fn simulate(d: &Design, r: &RunSpec) -> Result<Table, CliError> {
 }
 
 pub fn run(args: SweepArgs) -> Result<ExitCode, CliError> {
-    run_sweep(&args).map(|_| ExitCode::SUCCESS)
+    let d = load_design(&args.design)?;
+    run_sweep(&args, d).map(|_| ExitCode::SUCCESS)
 }
 
-/// Runs (or resumes) a sweep and returns its design and output directory.
-pub(crate) fn run_sweep(args: &SweepArgs) -> Result<(Design, PathBuf), CliError> {
-    let d = load_design(&args.design)?;
+/// Claims the sweep's output directory: a new one atomically (`create_dir`), an existing
+/// one only with `--resume` (the same design) or `--force` (a sweep Perelom wrote, which
+/// is then started over).
+fn claim_out(args: &SweepArgs, d: &Design, out: &Path) -> Result<(), CliError> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    remove_stale(&parent);
+    let exists_help =
+        "pass --resume to continue that sweep, --force to start it over (only a sweep Perelom wrote), or choose another --out";
+    let not_ours = "choose another --out; Perelom never deletes what it did not write";
+    match fs::create_dir(out) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(CliError::Message(format!("cannot create {}: {e}", out.display()))),
+    }
+    if args.resume {
+        let state = out.join("sweep.json");
+        let text = fs::read_to_string(&state).map_err(|e| {
+            format!(
+                "{} is not a sweep directory ({}: {e})\n  help: choose another --out, or leave out --resume to start a new sweep",
+                out.display(),
+                state.display()
+            )
+        })?;
+        let j: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", state.display()))?;
+        if j["fingerprint"].as_str() != Some(&d.fingerprint) {
+            return Err(CliError::Message(format!(
+                "the design or its base scenario changed since the sweep in {} began\n  help: resume with the same design, or start over with --force",
+                out.display()
+            )));
+        }
+        return Ok(());
+    }
+    if !args.force {
+        return Err(output_error(perelom_output::OutputError::Exists(out.to_path_buf()), exists_help, not_ours));
+    }
+    check_replaceable(out, "sweep").map_err(|e| output_error(e, exists_help, not_ours))?;
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into());
+    let aside = parent.join(format!(".{name}.partial-{}.replaced", std::process::id()));
+    fs::rename(out, &aside).map_err(|e| format!("cannot move {} aside: {e}", out.display()))?;
+    fs::remove_dir_all(&aside).map_err(|e| format!("cannot remove the old sweep {}: {e}", aside.display()))?;
+    fs::create_dir(out).map_err(|e| {
+        output_error(
+            perelom_output::OutputError::Io { path: out.to_path_buf(), action: "create directory", source: e },
+            exists_help,
+            not_ours,
+        )
+    })?;
+    Ok(())
+}
+
+/// Runs (or resumes) a sweep of a loaded design and returns it with its output directory.
+pub(crate) fn run_sweep(args: &SweepArgs, d: Design) -> Result<(Design, PathBuf), CliError> {
     if let Some(m) = &d.metrics {
-        let probe = perelom_models::build(&d.base)?.metrics();
-        if let Some(bad) = m.iter().find(|x| probe.column(x).is_none()) {
-            let names: Vec<&str> = probe.columns.iter().map(|c| c.name.as_str()).filter(|n| *n != "step" && *n != "date").collect();
+        let names = model_metrics(&d.base)?;
+        if let Some(bad) = m.iter().find(|x| !names.contains(x)) {
             return Err(CliError::Message(format!(
                 "{}: unknown metric `{bad}`\n  help: metrics of this model: {}",
                 args.design.display(),
@@ -322,36 +649,13 @@ pub(crate) fn run_sweep(args: &SweepArgs) -> Result<(Design, PathBuf), CliError>
         PathBuf::from("results").join(args.design.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into()))
     });
     let state = out.join("sweep.json");
-    if out.exists() {
-        if args.force && !args.resume {
-            fs::remove_dir_all(&out).map_err(|e| format!("cannot remove {}: {e}", out.display()))?;
-        } else if !args.resume {
-            return Err(CliError::Message(format!(
-                "output directory {} already exists\n  help: pass --resume to continue that sweep, --force to start it over, or choose another --out",
-                out.display()
-            )));
-        } else {
-            let text =
-                fs::read_to_string(&state).map_err(|e| format!("{} is not a sweep directory ({}: {e})", out.display(), state.display()))?;
-            let j: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", state.display()))?;
-            if j["fingerprint"].as_str() != Some(&d.fingerprint) {
-                return Err(CliError::Message(format!(
-                    "the design or its base scenario changed since the sweep in {} began\n  help: resume with the same design, or start over with --force",
-                    out.display()
-                )));
-            }
-        }
-    }
+    claim_out(args, &d, &out)?;
+    let io = |e: std::io::Error| CliError::Message(format!("cannot write in {}: {e}", out.display()));
+    Marker::new("sweep", SWEEP_FILES.iter().map(|f| f.to_string()).collect()).write(&out).map_err(io)?;
     fs::create_dir_all(out.join("runs")).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     // Files a killed sweep was still writing: never renamed into place, so not results.
-    if let Ok(entries) = fs::read_dir(out.join("runs")) {
-        for e in entries.flatten() {
-            if e.file_name().to_string_lossy().starts_with('.') {
-                let _ = fs::remove_file(e.path());
-            }
-        }
-    }
-    let io = |e: std::io::Error| CliError::Message(format!("cannot write in {}: {e}", out.display()));
+    remove_stale(&out);
+    remove_stale(&out.join("runs"));
     let runs: Vec<RunSpec> = (0..d.points.len())
         .flat_map(|p| (0..d.replicates).map(move |r| (p, r)))
         .enumerate()
@@ -362,7 +666,7 @@ pub(crate) fn run_sweep(args: &SweepArgs) -> Result<(Design, PathBuf), CliError>
             let j = serde_json::json!({
                 "fingerprint": d.fingerprint, "design": args.design.display().to_string(), "kind": d.kind,
                 "parameters": d.names, "points": d.points.len(), "replicates": d.replicates, "runs": runs.len(),
-                "complete": complete, "perelom_version": env!("CARGO_PKG_VERSION"),
+                "complete": complete, "perelom_version": env!("CARGO_PKG_VERSION"), "warnings": d.warnings,
             });
             serde_json::to_writer_pretty(&mut *w, &j)?;
             w.write_all(b"\n")
@@ -388,6 +692,8 @@ pub(crate) fn run_sweep(args: &SweepArgs) -> Result<(Design, PathBuf), CliError>
     bar.set_style(
         indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, eta {eta}").map_err(|e| e.to_string())?,
     );
+    let pause_after: Option<usize> = std::env::var(PAUSE_AFTER_ENV).ok().and_then(|v| v.parse().ok());
+    let written = std::sync::atomic::AtomicUsize::new(0);
     let started = std::time::Instant::now();
     let results: Vec<Result<(), CliError>> = pool.install(|| {
         use rayon::prelude::*;
@@ -397,6 +703,10 @@ pub(crate) fn run_sweep(args: &SweepArgs) -> Result<(Design, PathBuf), CliError>
                 let t = simulate(&d, r)?;
                 write_atomic(&run_file(&out, r.id), |w| write_parquet(&t, w)).map_err(io)?;
                 bar.inc(1);
+                let n = written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                if pause_after.is_some_and(|p| n >= p) {
+                    std::thread::sleep(std::time::Duration::from_secs(600));
+                }
                 Ok(())
             })
             .collect()

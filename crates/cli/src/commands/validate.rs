@@ -1,10 +1,10 @@
 use crate::cli::ValidateArgs;
-use crate::commands::thread_pool;
+use crate::commands::{ensemble_seeds, existing, out_error, thread_pool, warn};
 use crate::error::CliError;
 use crate::scenario_source;
 use perelom_engine::stats::{interval, mean};
 use perelom_engine::{ColumnData, Table};
-use perelom_models::ussr::targets::{measure, targets};
+use perelom_models::ussr::targets::{self, measure, targets};
 use perelom_output::{write_csv, ResultDir};
 use std::io::Write;
 use std::path::PathBuf;
@@ -18,10 +18,23 @@ struct Row {
     mean: f64,
     lo: f64,
     hi: f64,
+    /// Whether the run covers the target's dates; a target that is not measurable is
+    /// neither hit nor missed.
+    measurable: bool,
     hit: bool,
     valid_runs: usize,
     /// Single runs whose own value hits the target's range.
     runs_hit: usize,
+}
+
+impl Row {
+    fn result(&self) -> &'static str {
+        match (self.measurable, self.hit) {
+            (false, _) => "not measurable",
+            (true, true) => "hit",
+            (true, false) => "missed",
+        }
+    }
 }
 
 pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
@@ -35,18 +48,34 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         )));
     }
     if let Some(scale) = args.scale {
-        scenario.set(&format!("population.scale={scale:?}"))?;
+        scenario.set_from("--scale", &format!("population.scale={scale:?}"))?;
     }
-    if args.runs == 0 {
-        return Err(CliError::Message("--runs must be at least 1".into()));
+    let seeds = ensemble_seeds(&scenario, args.runs, "--runs")?;
+    perelom_models::check(&scenario)?;
+    let warnings = warn(&scenario);
+    // Which targets the run can measure is known from its calendar, before any run.
+    let clock = targets::clock(&scenario);
+    let reach = targets::measurable(&clock);
+    let window = match (clock.start(), clock.last_day()) {
+        (Some(a), Some(b)) => format!("{a} to {b}"),
+        _ => "no weeks".to_string(),
+    };
+    if !reach.contains(&true) {
+        return Err(CliError::Message(format!(
+            "the run ({window}) does not reach the dates of any target T1-T10, so none can be measured\n  help: the targets read 1928-1929: run from run.start = 1928-01-02 for run.steps = 104 weeks"
+        )));
     }
-    let out = args.out.clone();
-    let dir = match &out {
-        Some(p) => Some(ResultDir::create(p, args.force)?),
+    let unmeasurable: Vec<&str> = targets().iter().zip(&reach).filter(|(_, ok)| !**ok).map(|(t, _)| t.id).collect();
+    if !unmeasurable.is_empty() {
+        eprintln!(
+            "warning: the run ({window}) does not cover the dates of {}: they are not measurable, neither hit nor missed",
+            unmeasurable.join(", ")
+        );
+    }
+    let dir = match &args.out {
+        Some(p) => Some(ResultDir::create(p, "validation", existing(args.force)).map_err(out_error)?),
         None => None,
     };
-    let base_seed = scenario.int("run.seed") as u64;
-    let seeds: Vec<u64> = (0..args.runs as u64).map(|i| base_seed + i).collect();
     let pool = thread_pool(args.threads)?;
     let full = scenario.int("population.full_scale") as f64;
     let started = std::time::Instant::now();
@@ -58,6 +87,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         Some(path) => Some(crate::posterior::Posterior::read(path, &scenario)?),
         None => None,
     };
+    let base_seed = seeds[0];
     let prepare = |i: usize, s: &mut perelom_scenario::Scenario| -> Result<(), CliError> {
         if let Some(p) = &posterior {
             p.apply(s, p.draw(base_seed, i as u64))?;
@@ -66,19 +96,22 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     };
     let results = ensemble_targets(&scenario, &seeds, &pool, full, Some(&bar), &prepare);
     bar.finish_and_clear();
-    let (results, weekly): (Vec<Vec<f64>>, Vec<Table>) = results?.into_iter().unzip();
+    let (results, weekly): (Vec<Vec<Option<f64>>>, Vec<Table>) = results?.into_iter().unzip();
     let rows: Vec<Row> = targets()
         .into_iter()
         .enumerate()
         .map(|(i, t)| {
-            let xs: Vec<f64> = results.iter().map(|r| r[i]).filter(|x| !x.is_nan()).collect();
+            let measurable = results.iter().all(|r| r[i].is_some());
+            let xs: Vec<f64> = results.iter().filter_map(|r| r[i]).filter(|x| !x.is_nan()).collect();
             let m = if xs.is_empty() { f64::NAN } else { mean(&xs) };
             let (lo, hi) = if xs.is_empty() { (f64::NAN, f64::NAN) } else { interval(&xs, 0.9) };
-            let runs_hit = results.iter().filter(|r| t.hit(r[i])).count();
-            Row { id: t.id, hit: t.hit(m), text: t.text, facts: t.facts, mean: m, lo, hi, valid_runs: xs.len(), runs_hit }
+            let hit = measurable && t.hit(m);
+            let runs_hit = results.iter().filter(|r| t.hits(r[i])).count();
+            Row { id: t.id, text: t.text, facts: t.facts, mean: m, lo, hi, measurable, hit, valid_runs: xs.len(), runs_hit }
         })
         .collect();
     let hits = rows.iter().filter(|r| r.hit).count();
+    let not_measurable = rows.iter().filter(|r| !r.measurable).count();
     if let Some(p) = &posterior {
         outln!("Posterior predictive: each run draws its calibrated parameters ({}) from {}.", p.keys.join(", "), p.source);
     }
@@ -90,22 +123,23 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         seeds[seeds.len() - 1],
         started.elapsed().as_secs_f64()
     );
-    outln!("{:<4}  {:>9}  {:>21}  {:<6}  {:>9}  target", "id", "mean", "90 % interval", "result", "runs hit");
+    outln!("{:<4}  {:>9}  {:>20}  {:<14}  {:>8}  target", "id", "mean", "90 % interval", "result", "runs hit");
     for r in &rows {
+        let shown = if r.measurable { r.result().replace("missed", "MISSED") } else { r.result().to_string() };
+        if !r.measurable {
+            outln!("{:<4}  {:>9}  {:>20}  {shown:<14}  {:>8}  {} ({})", r.id, "-", "-", "-", r.text, r.facts);
+            continue;
+        }
         let note = if r.valid_runs < seeds.len() { format!(" [{} of {} runs defined]", r.valid_runs, seeds.len()) } else { String::new() };
-        outln!(
-            "{:<4}  {:>9.3}  [{:>8.3}, {:>8.3}]  {:<6}  {:>8.0}%  {} ({}){note}",
-            r.id,
-            r.mean,
-            r.lo,
-            r.hi,
-            if r.hit { "hit" } else { "MISSED" },
-            100.0 * r.runs_hit as f64 / seeds.len() as f64,
-            r.text,
-            r.facts
-        );
+        let rate = 100.0 * r.runs_hit as f64 / seeds.len() as f64;
+        outln!("{:<4}  {:>9.3}  [{:>8.3}, {:>8.3}]  {shown:<14}  {rate:>7.0}%  {} ({}){note}", r.id, r.mean, r.lo, r.hi, r.text, r.facts);
     }
-    outln!("\n{hits} of {} targets hit", rows.len());
+    let measured = rows.len() - not_measurable;
+    if not_measurable > 0 {
+        outln!("\n{hits} of {measured} measurable targets hit; {not_measurable} not measurable in a run from {window}");
+    } else {
+        outln!("\n{hits} of {} targets hit", rows.len());
+    }
     if let Some(dir) = dir {
         let mut t = Table::new();
         t.push("target", ColumnData::Str(rows.iter().map(|r| r.id.to_string()).collect()));
@@ -114,13 +148,13 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         t.push("mean", ColumnData::F64(rows.iter().map(|r| r.mean).collect()));
         t.push("p05", ColumnData::F64(rows.iter().map(|r| r.lo).collect()));
         t.push("p95", ColumnData::F64(rows.iter().map(|r| r.hi).collect()));
-        t.push("hit", ColumnData::Str(rows.iter().map(|r| if r.hit { "hit" } else { "missed" }.to_string()).collect()));
+        t.push("hit", ColumnData::Str(rows.iter().map(|r| r.result().to_string()).collect()));
         t.push("single_run_hit_rate", ColumnData::F64(rows.iter().map(|r| r.runs_hit as f64 / seeds.len() as f64).collect()));
         dir.write_file("targets.csv", |w| write_csv(&t, w))?;
         let mut per_run = Table::new();
         per_run.push("seed", ColumnData::I64(seeds.iter().map(|&s| s as i64).collect()));
         for (i, r) in rows.iter().enumerate() {
-            per_run.push(r.id, ColumnData::F64(results.iter().map(|x| x[i]).collect()));
+            per_run.push(r.id, ColumnData::F64(results.iter().map(|x| x[i].unwrap_or(f64::NAN)).collect()));
         }
         dir.write_file("runs.csv", |w| write_csv(&per_run, w))?;
         dir.write_file("ensemble.csv", |w| write_csv(&ensemble_bands(&weekly), w))?;
@@ -128,10 +162,14 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
             "scenario": scenario.meta.name,
             "runs": seeds.len(),
             "seeds": seeds,
+            "window": window,
             "hits": hits,
+            "not_measurable": not_measurable,
+            "warnings": warnings,
             "targets": rows.iter().map(|r| serde_json::json!({
                 "id": r.id, "description": r.text, "facts": r.facts,
-                "mean": finite(r.mean), "p05": finite(r.lo), "p95": finite(r.hi), "hit": r.hit,
+                "mean": finite(r.mean), "p05": finite(r.lo), "p95": finite(r.hi),
+                "measurable": r.measurable, "hit": r.hit, "result": r.result(),
                 "single_run_hit_rate": r.runs_hit as f64 / seeds.len() as f64,
             })).collect::<Vec<_>>(),
         });
@@ -139,41 +177,10 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
             serde_json::to_writer_pretty(&mut *w, &json)?;
             w.write_all(b"\n")
         })?;
-        let p: PathBuf = dir.commit()?;
+        let p: PathBuf = dir.commit().map_err(out_error)?;
         outln!("written: {}", p.display());
     }
     Ok(if args.strict && hits < rows.len() { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-/// Runs the scenario once per seed (in `pool`) and measures the model's targets on each
-/// run: per seed, the target statistics and the weekly metrics.
-pub(crate) fn ensemble_targets(
-    scenario: &perelom_scenario::Scenario,
-    seeds: &[u64],
-    pool: &rayon::ThreadPool,
-    full_scale: f64,
-    bar: Option<&indicatif::ProgressBar>,
-    prepare: &(dyn Fn(usize, &mut perelom_scenario::Scenario) -> Result<(), CliError> + Sync),
-) -> Result<Vec<(Vec<f64>, Table)>, CliError> {
-    let first = seeds.first().copied().unwrap_or(0);
-    pool.install(|| {
-        perelom_engine::ensemble(seeds, |seed| -> Result<(Vec<f64>, Table), CliError> {
-            // Seeds are consecutive: the run's index in the ensemble.
-            let i = seed.wrapping_sub(first) as usize;
-            let mut s = scenario.clone();
-            prepare(i, &mut s)?;
-            s.set(&format!("run.seed={seed}"))?;
-            let mut sim = perelom_models::build(&s)?;
-            sim.run_to_end();
-            if let Some(b) = bar {
-                b.inc(1);
-            }
-            let metrics = sim.metrics();
-            Ok((measure(&metrics, sim.clock(), full_scale), metrics))
-        })
-        .into_iter()
-        .collect()
-    })
 }
 
 fn finite(x: f64) -> serde_json::Value {
@@ -211,4 +218,34 @@ fn ensemble_bands(runs: &[Table]) -> Table {
     t.push("p05", ColumnData::F64(lo_v));
     t.push("p95", ColumnData::F64(hi_v));
     t
+}
+
+/// Runs the scenario once per seed (in `pool`) and measures the model's targets on each
+/// run: per seed, the target readings (`None`: not measurable) and the weekly metrics.
+/// `prepare` may change run i's scenario first (a posterior draw); seeds are consecutive.
+pub(crate) fn ensemble_targets(
+    scenario: &perelom_scenario::Scenario,
+    seeds: &[u64],
+    pool: &rayon::ThreadPool,
+    full_scale: f64,
+    bar: Option<&indicatif::ProgressBar>,
+    prepare: &(dyn Fn(usize, &mut perelom_scenario::Scenario) -> Result<(), CliError> + Sync),
+) -> Result<Vec<(Vec<Option<f64>>, Table)>, CliError> {
+    let first = seeds.first().copied().unwrap_or(0);
+    pool.install(|| {
+        perelom_engine::ensemble(seeds, |seed| -> Result<(Vec<Option<f64>>, Table), CliError> {
+            let mut s = scenario.clone();
+            prepare(seed.wrapping_sub(first) as usize, &mut s)?;
+            s.set_from("--runs", &format!("run.seed={seed}"))?;
+            let mut sim = perelom_models::build(&s)?;
+            sim.run_to_end();
+            if let Some(b) = bar {
+                b.inc(1);
+            }
+            let metrics = sim.metrics();
+            Ok((measure(&metrics, sim.clock(), full_scale), metrics))
+        })
+        .into_iter()
+        .collect()
+    })
 }

@@ -65,7 +65,14 @@ pub fn build(dir: &Path, force: bool) -> Result<PathBuf, CliError> {
         )));
     }
     let out = dir.join("report");
-    let rd = perelom_output::ResultDir::create(&out, force)?;
+    let report_error = |e| {
+        crate::commands::output_error(
+            e,
+            &format!("pass --force to replace {} (a report Perelom wrote)", out.display()),
+            &format!("the report is always written to {}: move that directory away first", out.display()),
+        )
+    };
+    let rd = perelom_output::ResultDir::create(&out, "report", crate::commands::existing(force)).map_err(report_error)?;
     let mut page = Page::default();
     let mut charts: Vec<(String, String)> = Vec::new();
     let kind = if dir.join("compare.csv").exists() {
@@ -82,7 +89,7 @@ pub fn build(dir: &Path, force: bool) -> Result<PathBuf, CliError> {
         "run"
     } else {
         return Err(CliError::Message(format!(
-            "{} holds no Perelom results I know (metrics, targets.csv, compare.csv or sweep.json)\n  help: run `perelom run`, `validate --out`, `compare --out` or `sweep` first",
+            "{} holds no Perelom results I know (metrics, targets.csv, compare.csv or sweep.json)\n  help: give a directory written by `perelom run`, `perelom validate --out DIR`, `perelom compare --out DIR` or `perelom sweep`",
             dir.display()
         )));
     };
@@ -91,7 +98,7 @@ pub fn build(dir: &Path, force: bool) -> Result<PathBuf, CliError> {
     for (name, svg) in &charts {
         rd.write_file(&format!("{name}.svg"), |w| std::io::Write::write_all(w, svg.as_bytes()))?;
     }
-    Ok(rd.commit()?)
+    rd.commit().map_err(report_error)
 }
 
 fn week_labels(dates: Option<Vec<String>>) -> impl Fn(f64) -> String {
@@ -284,7 +291,11 @@ fn sweep(dir: &Path, page: &mut Page, charts: &mut Vec<(String, String)>) -> Res
         .map_err(|e| format!("sweep.json: {e}"))?;
     page.title = format!("Sweep: {}", j["design"].as_str().unwrap_or("?"));
     if j["complete"] != true {
-        page.para("<strong>This sweep is not complete</strong>: resume it with <code>perelom sweep DESIGN --resume</code> before reading the results.");
+        page.para(&format!(
+            "<strong>This sweep is not complete</strong>: resume it with <code>perelom sweep {} --out {} --resume</code> before reading the results.",
+            esc(j["design"].as_str().unwrap_or("DESIGN")),
+            esc(&dir.display().to_string())
+        ));
         return Ok(());
     }
     let params: Vec<String> =

@@ -140,6 +140,11 @@ pub struct Epstein {
     order: Vec<u32>,
 }
 
+/// The checks [`Epstein::new`] makes of a scenario, without building the world.
+pub(crate) fn check(s: &Scenario) -> Result<(), ScenarioError> {
+    Params::from_scenario(s).map(|_| ())
+}
+
 impl Epstein {
     /// Builds the run a scenario describes: places the agents (stream
     /// `("epstein.place", 0)`) and checks the parameters against each other.

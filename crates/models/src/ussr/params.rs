@@ -11,7 +11,7 @@
 //! [`Calendar`](super::calendar::Calendar) once.
 
 use chrono::NaiveDate;
-use perelom_scenario::{Cite, Kind, ParamSpec, Scenario, ScenarioError, Value};
+use perelom_scenario::{Cite, DatedEvent, Kind, ParamSpec, Scenario, ScenarioError, Value};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
@@ -42,8 +42,15 @@ fn float(key: &'static str, min: f64, max: f64, v: f64, doc: &'static str, cite:
 fn int(key: &'static str, min: i64, max: i64, v: i64, doc: &'static str, cite: Cite) -> ParamSpec {
     ParamSpec::new(key, Kind::Int { min, max }, Value::Int(v), doc, cite)
 }
+/// A dated event of the model (`"off"`: it does not happen). Commands warn when its date
+/// lies outside the run.
 fn date(key: &'static str, v: &str, doc: &'static str, cite: Cite) -> ParamSpec {
-    ParamSpec::new(key, Kind::Date { min: d("1900-01-01"), max: d("2000-12-31") }, Value::Date(d(v)), doc, cite)
+    let value = if v == OFF { Value::Off } else { Value::Date(d(v)) };
+    ParamSpec::new(key, Kind::Date { min: d("1900-01-01"), max: d("2000-12-31") }, value, doc, cite).event(DatedEvent::Occurs)
+}
+/// A change in force from its date (which may lie before the run).
+fn from_date(key: &'static str, v: &str, doc: &'static str, cite: Cite) -> ParamSpec {
+    date(key, v, doc, cite).event(DatedEvent::InForceFrom)
 }
 fn flag(key: &'static str, v: bool, doc: &'static str, cite: Cite) -> ParamSpec {
     ParamSpec::new(key, Kind::Bool, Value::Bool(v), doc, cite)
@@ -55,8 +62,8 @@ fn prob(key: &'static str, v: f64, doc: &'static str, cite: Cite) -> ParamSpec {
     float(key, 0.0, 1.0, v, doc, cite)
 }
 
-/// Never: a date after any run, to switch a dated event off.
-pub const NEVER: &str = "1999-12-31";
+/// The value that switches a dated event off.
+pub const OFF: &str = "off";
 
 /// The mechanism groups that `perelom ablate` switches off one at a time; each is a
 /// boolean key `mechanism.NAME` (default on) read by the rules it names.
@@ -77,7 +84,10 @@ pub fn schema() -> Vec<ParamSpec> {
     let mut v = vec![
         // --- run -----------------------------------------------------------------------
         int("run.seed", 0, i64::MAX, 1, "random seed of the run", asm("any seed; results are checked over ensembles")),
-        date("run.start", "1928-01-02", "date of the first weekly step", src("MODEL.md: weekly steps from 1928-01-02")),
+        ParamSpec {
+            event: None,
+            ..date("run.start", "1928-01-02", "date of the first weekly step", src("MODEL.md: weekly steps from 1928-01-02"))
+        },
         int("run.steps", 1, 520, 104, "number of weekly steps", src("MODEL.md: 104 weeks to 1929-12-30")),
         // --- population ----------------------------------------------------------------
         int(
@@ -218,7 +228,7 @@ pub fn schema() -> Vec<ParamSpec> {
             "share of earnings withheld for industrial loans",
             mech("F08: deductions for loans; size assumed"),
         ),
-        date("loans.from", "1928-06-01", "date deductions for industrial loans begin", mech("F08; date assumed (mid-1928)")),
+        from_date("loans.from", "1928-06-01", "date deductions for industrial loans begin", mech("F08; date assumed (mid-1928)")),
         date("plan.start", "1928-10-01", "start of the 1928-29 plan year", src("F10: the financial year 1928-29 begins 1 October")),
         float("plan.productivity_target", 0.0, 1.0, 0.175, "planned rise of labour productivity in the plan year", src("F10: +17.5 %")),
         float("plan.nominal_wage_cap", 0.0, 1.0, 0.05, "cap on the rise of nominal wages in the plan year", src("F10: +5 %")),
@@ -230,7 +240,7 @@ pub fn schema() -> Vec<ParamSpec> {
         ),
         // --- management (ODD 7.2) ------------------------------------------------------
         flag("norms.continuous", true, "norms and rates revised in day-to-day work after the Politburo decision", src("F09")),
-        date("norms.continuous_from", "1928-01-19", "date of the Politburo decision on continuous revision", src("F09: 19 Jan 1928")),
+        from_date("norms.continuous_from", "1928-01-19", "date of the Politburo decision on continuous revision", src("F09: 19 Jan 1928")),
         prob(
             "norms.annual_revision",
             0.0192,
@@ -257,7 +267,7 @@ pub fn schema() -> Vec<ParamSpec> {
             "share of a norm rise lost from pay at the norm (the rest made up by more effort, which tires)",
             mech("F06: rates cut so the same effort earns less; share assumed"),
         ),
-        date(
+        from_date(
             "seven_hour.from",
             "1928-01-02",
             "start of the staged conversion to the seven-hour day",
@@ -638,7 +648,7 @@ pub fn schema() -> Vec<ParamSpec> {
             mech("F14: links sought; size assumed"),
         ),
         // --- mass meetings (ODD 7.8) ----------------------------------------------------
-        date(
+        from_date(
             "campaign1.start",
             "1928-01-02",
             "start of the 1927-28 collective-agreement campaign (in the run window)",
@@ -753,7 +763,7 @@ pub fn schema() -> Vec<ParamSpec> {
             "blue-collar, white-collar and peasant shares of the expelled",
             src("F33: 46.9 %, 39.7 %, 8.8 %"),
         ),
-        date(
+        from_date(
             "opposition.factory_turn",
             "1927-12-15",
             "date the opposition turns to agitation in the factories",
@@ -796,7 +806,7 @@ pub fn schema() -> Vec<ParamSpec> {
         ),
         date(
             "bl.line_change",
-            NEVER,
+            OFF,
             "Bolshevik Leninists: date their line changes to `bl.legality_after`",
             src("F27: no change historically"),
         ),
@@ -804,7 +814,7 @@ pub fn schema() -> Vec<ParamSpec> {
         prob("bl.clarity", 0.3, "Bolshevik Leninists: clarity of the programme of action", mech("F23: no clear programme; level assumed")),
         date(
             "bl.new_party_from",
-            NEVER,
+            OFF,
             "Bolshevik Leninists: date they call for a new party (never, historically)",
             src("F28: the leaders reject a new party"),
         ),
@@ -814,10 +824,10 @@ pub fn schema() -> Vec<ParamSpec> {
             "Decists: how far demands are kept inside legality (before any line change)",
             mech("F02: the more radical wing; value assumed"),
         ),
-        date("decists.line_change", NEVER, "Decists: date their line changes to `decists.legality_after`", asm("no change in the record")),
+        date("decists.line_change", OFF, "Decists: date their line changes to `decists.legality_after`", asm("no change in the record")),
         prob("decists.legality_after", 0.6, "Decists: legality after the line change", asm("as before")),
         prob("decists.clarity", 0.35, "Decists: clarity of the programme of action", asm("a little clearer than the BL")),
-        date("decists.new_party_from", NEVER, "Decists: date they call for a new party", asm("no such call in the run window")),
+        date("decists.new_party_from", OFF, "Decists: date they call for a new party", asm("no such call in the run window")),
         float("new_party.clarity", 0.0, 1.0, 0.2, "clarity added by a call for a new party", mech("F28, F34; size assumed")),
         float(
             "new_party.reach",
@@ -876,7 +886,7 @@ pub fn schema() -> Vec<ParamSpec> {
             "extra weekly chance once the left turn is under way",
             mech("F04: reconciliation rises with the turn; size assumed"),
         ),
-        date(
+        from_date(
             "capitulation.left_turn_from",
             "1929-01-01",
             "date the left turn makes capitulation attractive",
@@ -1101,8 +1111,8 @@ impl Reader<'_> {
     }
     fn date(&self, key: &str) -> Result<Option<NaiveDate>, ScenarioError> {
         match self.value(key)? {
-            Value::Date(x) if *x == d(NEVER) => Ok(None),
             Value::Date(x) => Ok(Some(*x)),
+            Value::Off => Ok(None),
             v => Err(self.wrong(key, v)),
         }
     }
@@ -1663,7 +1673,7 @@ impl Params {
 }
 
 /// Checks that involve several parameters at once, with the position of the key to blame.
-fn check(p: &Params, s: &Scenario) -> Result<(), ScenarioError> {
+pub(crate) fn check(p: &Params, s: &Scenario) -> Result<(), ScenarioError> {
     let err = |key: &str, msg: String, help: &str| {
         let pos = s.get(key).and_then(|p| match p.origin {
             perelom_scenario::Origin::File { line, column } => Some((line, column)),

@@ -8,7 +8,47 @@
 //! no members); `NaN` is never a hit.
 
 use chrono::NaiveDate;
-use perelom_engine::{Clock, Table};
+use perelom_engine::{Clock, StepUnit, Table};
+use perelom_scenario::Scenario;
+
+/// The calendar of a scenario's run (weekly steps from `run.start`), known before the
+/// model is built, so that commands can tell which targets a run can measure before they
+/// run it. It is the clock the model's runs have.
+pub fn clock(s: &Scenario) -> Clock {
+    let steps = u32::try_from(s.int("run.steps")).unwrap_or(0);
+    Clock::dated(s.date("run.start"), StepUnit::Week, steps)
+}
+
+/// Which targets (in the order of [`targets`]) a run on `clock` can measure: a target is
+/// measurable only when the run covers every date it reads.
+pub fn measurable(clock: &Clock) -> Vec<bool> {
+    let mut t = Table::new();
+    let n = clock.steps as usize;
+    // A table of ones: every statistic defined wherever its dates are covered.
+    for name in [
+        "population",
+        "strikes_started",
+        "members_bl",
+        "members_decists",
+        "members_blue",
+        "opposition_resolutions",
+        "meetings_held",
+        "meetings_failed",
+        "real_wage_index",
+        "meeting_attendance",
+        "members_new_recruit",
+        "members_old_cadre",
+        "mood_loyal",
+        "exile_workers_radical",
+        "factories_discipline",
+        "italianka_workers",
+        "loyal_party",
+        "loyal_nonparty",
+    ] {
+        t.push(name, perelom_engine::ColumnData::F64(vec![1.0; n]));
+    }
+    values(&t, clock, 1.0).iter().map(|x| !x.is_nan()).collect()
+}
 
 /// A target's definition.
 #[derive(Clone, Debug)]
@@ -26,11 +66,26 @@ impl Target {
     pub fn hit(&self, x: f64) -> bool {
         !x.is_nan() && x >= self.lo && x <= self.hi
     }
+
+    /// Like [`Target::hit`] for a reading of [`measure`].
+    pub fn hits(&self, x: Option<f64>) -> bool {
+        x.is_some_and(|x| self.hit(x))
+    }
 }
 
 /// The statistics of one run, in the order of [`targets`]. `full_scale` is the
 /// workforce at scale 1.0 (the denominator of T1 and T4).
-pub fn measure(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
+///
+/// The contract: a target reads the weeks of its dates only, never another week in their
+/// place. `None` means *not measurable*: the run does not cover the target's dates, and
+/// the target is neither hit nor missed. `Some(NaN)` means the run covers the dates but the
+/// statistic is undefined in it (for instance a share of members when there are none).
+pub fn measure(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<Option<f64>> {
+    values(weekly, clock, full_scale).into_iter().zip(measurable(clock)).map(|(x, ok)| ok.then_some(x)).collect()
+}
+
+/// The statistics, NaN where not measurable or undefined.
+fn values(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
     let v = |k: &str| weekly.numbers(k).unwrap_or_default();
     let n = weekly.rows();
     // The step holding a date, if the run reaches it.
