@@ -74,7 +74,10 @@ fn ramp(weeks: usize) -> Table {
 }
 
 fn outcome(t: &Table, clock: &Clock, name: &str) -> f64 {
-    outcomes(t, clock).into_iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no outcome {name}")).1
+    // Scale 1: counts are read as they are (full-scale equivalents divide by the scale).
+    let name = format!("{name} (full-scale equivalent)");
+    let name = if name.contains("share") { name.trim_end_matches(" (full-scale equivalent)").to_string() } else { name };
+    outcomes(t, clock, 1.0).into_iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("no outcome {name}")).1
 }
 
 #[test]
@@ -108,10 +111,11 @@ fn targets_read_their_dates_or_are_not_measurable() {
     let m = targets::measure(&ramp(30), &short, 1.0);
     assert!(m.iter().all(Option::is_none), "a run of 30 weeks reaches none of the targets' dates: {m:?}");
     assert_eq!(targets::measurable(&short), vec![false; ids.len()]);
-    // 70 weeks reach April 1929 (T7, T8) and the first quarter of 1929 (T10), nothing later.
+    // 70 weeks reach April 1929 (T7, T8, T13b, T15), the first quarter of 1929 (T10) and
+    // both campaigns (T4, T4b, T6), nothing later; T13 needs the peak of all 1928-1929.
     let mid = Clock::dated(start, StepUnit::Week, 70);
     let reach: Vec<&str> = ids.iter().zip(targets::measurable(&mid)).filter(|(_, ok)| *ok).map(|(i, _)| *i).collect();
-    assert_eq!(reach, ["T7", "T8", "T10"]);
+    assert_eq!(reach, ["T4", "T4b", "T6", "T7", "T8", "T10", "T13b", "T15", "T15b"]);
     let m = targets::measure(&ramp(70), &mid, 1.0);
     assert_eq!(m.iter().map(Option::is_some).collect::<Vec<_>>(), targets::measurable(&mid));
     // A run that starts after 1928 began cannot measure the two-year targets.

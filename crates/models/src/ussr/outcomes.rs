@@ -9,13 +9,17 @@ use perelom_engine::{Clock, Table};
 
 /// Name and value of each headline outcome of one run.
 pub fn outcomes(weekly: &Table, clock: &Clock, scale: f64) -> Vec<(String, f64)> {
-    let v = |k: &str| weekly.numbers(k).unwrap_or_default();
+    let n = weekly.rows();
+    let v = |k: &str| {
+        let mut x = weekly.numbers(k).unwrap_or_default();
+        x.resize(n, f64::NAN);
+        x
+    };
     let fse = |x: f64| x / scale;
     let sum = |k: &str| v(k).iter().sum::<f64>();
-    let n = weekly.rows();
     let at = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).and_then(|date| clock.step_of(date)).map(|s| s as usize).filter(|&s| s < n);
     // The last week of 1929, if the run reaches it.
-    let end29 = at(1929, 12, 30).or_else(|| at(1929, 12, 28));
+    let end29 = at(1929, 12, 29);
     let members: Vec<f64> = v("members_bl").iter().zip(v("members_decists")).map(|(a, b)| a + b).collect();
     let apr29 = at(1929, 4, 1);
     let pick = |x: &[f64], s: Option<usize>| s.and_then(|s| x.get(s).copied()).unwrap_or(f64::NAN);

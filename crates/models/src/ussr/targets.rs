@@ -45,7 +45,9 @@ pub fn measurable(clock: &Clock) -> Vec<bool> {
         "loyal_party",
         "loyal_nonparty",
     ] {
-        t.push(name, perelom_engine::ColumnData::F64(vec![1.0; n]));
+        // Failed meetings 0, so quorate meetings exist; everything else 1.
+        let x = if name == "meetings_failed" { 0.0 } else { 1.0 };
+        t.push(name, perelom_engine::ColumnData::F64(vec![x; n]));
     }
     values(&t, clock, 1.0).iter().map(|x| !x.is_nan()).collect()
 }
@@ -86,8 +88,13 @@ pub fn measure(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<Option<f64
 
 /// The statistics, NaN where not measurable or undefined.
 fn values(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
-    let v = |k: &str| weekly.numbers(k).unwrap_or_default();
     let n = weekly.rows();
+    // A metric missing from the table reads as NaN (undefined), never as a panic.
+    let v = |k: &str| {
+        let mut x = weekly.numbers(k).unwrap_or_default();
+        x.resize(n, f64::NAN);
+        x
+    };
     // The step holding a date, if the run reaches it.
     let at = |y: i32, m: u32, d: u32| -> Option<usize> {
         NaiveDate::from_ymd_opt(y, m, d).and_then(|date| clock.step_of(date)).map(|s| s as usize).filter(|&s| s < n)
@@ -119,8 +126,8 @@ fn values(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
         ratio(blue, members[r].iter().sum())
     });
 
-    // T3: active membership at the end of 1929 over its peak.
-    let peak = members.iter().copied().fold(0.0, f64::max);
+    // T3: active membership at the end of 1929 over its peak in 1928-1929.
+    let peak = whole.clone().map_or(nan, |r| members[r].iter().copied().fold(0.0, f64::max));
     let t3 = whole.clone().map_or(nan, |r| ratio(members[r.end - 1], peak));
 
     // T4: full-scale-equivalent opposition wins in the weaker campaign; won share of
@@ -204,6 +211,7 @@ fn values(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
     // of the first week.
     let start_members = members.first().copied().unwrap_or(nan);
     let t13a = apr.map_or(nan, |a| ratio(members[a], peak));
+    // (`peak` is NaN unless the run covers 1928-1929, so T13 needs the whole run too.)
     let t13b = ratio(newr, start_members);
 
     // T14: the largest weekly share of the workforce in a slow-down.
