@@ -25,7 +25,7 @@ pub enum Command {
     Scenarios,
     /// Print every parameter of a scenario with its value and its source or assumption.
     Sources(SourcesArgs),
-    /// Run an ensemble and check it against the historical targets T1-T10.
+    /// Run an ensemble and check it against the historical targets (T1-T15 for the 1928-1929 model).
     ///
     /// Prints each target with the ensemble mean, the 90 % interval and hit or MISSED.
     /// Exits non-zero on a missed target only with --strict.
@@ -61,7 +61,7 @@ pub enum Command {
     /// (N = points, a power of two). Runs the sweep (resumable like `perelom sweep`) and
     /// writes OUT/sensitivity.csv.
     Sensitivity(SensitivityArgs),
-    /// Calibrate assumed parameters against the historical targets T1-T10 by approximate
+    /// Calibrate assumed parameters against the historical targets (T1-T15) by approximate
     /// Bayesian computation (ABC-SMC, or rejection).
     ///
     /// Writes OUT/posterior.csv, OUT/calibration.json (command, date, version, posterior

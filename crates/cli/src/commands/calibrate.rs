@@ -1,5 +1,5 @@
 //! `perelom calibrate`: approximate Bayesian computation of assumed parameters against
-//! the historical targets T1–T10.
+//! the model's historical targets (T1–T15 for the 1928–1929 model).
 //!
 //! Each simulation runs the scenario with a parameter set drawn by the ABC algorithm and
 //! measures the targets; its summary is how far each target's statistic falls outside
@@ -208,7 +208,7 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
             group = g;
         }
         toml.push_str(&format!(
-            "{rest} = {{ value = {:.6}, assumed = \"calibrated against T1-T10: perelom calibrate --method {} ({date}, perelom {}); posterior sd {:.4}\" }}\n",
+            "{rest} = {{ value = {:.6}, assumed = \"calibrated against the targets: perelom calibrate --method {} ({date}, perelom {}); posterior sd {:.4}\" }}\n",
             mean[i],
             args.method,
             env!("CARGO_PKG_VERSION"),
