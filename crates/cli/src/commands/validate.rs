@@ -220,6 +220,9 @@ fn ensemble_bands(runs: &[Table]) -> Table {
     t
 }
 
+/// One run's target readings (`None`: not measurable) and its weekly metrics.
+pub(crate) type Measured = (Vec<Option<f64>>, Table);
+
 /// Runs the scenario once per seed (in `pool`) and measures the model's targets on each
 /// run: per seed, the target readings (`None`: not measurable) and the weekly metrics.
 /// `prepare` may change run i's scenario first (a posterior draw); seeds are consecutive.
@@ -230,10 +233,10 @@ pub(crate) fn ensemble_targets(
     full_scale: f64,
     bar: Option<&indicatif::ProgressBar>,
     prepare: &(dyn Fn(usize, &mut perelom_scenario::Scenario) -> Result<(), CliError> + Sync),
-) -> Result<Vec<(Vec<Option<f64>>, Table)>, CliError> {
+) -> Result<Vec<Measured>, CliError> {
     let first = seeds.first().copied().unwrap_or(0);
     pool.install(|| {
-        perelom_engine::ensemble(seeds, |seed| -> Result<(Vec<Option<f64>>, Table), CliError> {
+        perelom_engine::ensemble(seeds, |seed| -> Result<Measured, CliError> {
             let mut s = scenario.clone();
             prepare(seed.wrapping_sub(first) as usize, &mut s)?;
             s.set_from("--runs", &format!("run.seed={seed}"))?;

@@ -67,6 +67,27 @@ pub const MODEL: &str = "ussr-1928";
 
 pub use params::{schema, MECHANISMS};
 
+/// A factory's stoppages in a week (ODD 7.5 → 7.11).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Stoppage {
+    /// A shop of the factory stopped work.
+    pub any: bool,
+    /// Workers who stopped.
+    pub strikers: u32,
+    /// Shops that stopped.
+    pub shops: u32,
+}
+
+/// The week's campaign meetings (ODD 7.8).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct MeetingCount {
+    pub held: u32,
+    /// Failed for lack of attendance (F24).
+    pub failed: u32,
+    /// Adopted the opposition's resolution (F21).
+    pub won: u32,
+}
+
 /// A run of the 1928–1929 model.
 pub struct Ussr {
     p: Params,
@@ -285,12 +306,12 @@ impl Ussr {
     }
 
     /// Per factory: sums the shops, holds the meeting tally, reports discipline, and
-    /// notes which factories had a shop stop work. Returns (stopped, new strikers, shops
-    /// stopped) per factory, the detected members, and (meetings held, failed, won).
-    fn factories_week(&mut self, step: u32, shops: &[ShopOutcome], total: &mut Tally) -> (Vec<(bool, u32, u32)>, Vec<u32>, [u32; 3]) {
+    /// notes which factories had a shop stop work. Returns the stoppages per factory, the
+    /// detected members and the meetings.
+    fn factories_week(&mut self, step: u32, shops: &[ShopOutcome], total: &mut Tally) -> (Vec<Stoppage>, Vec<u32>, MeetingCount) {
         let mut detected = Vec::new();
         let mut stopped = Vec::with_capacity(self.factories.len());
-        let mut meetings = [0u32; 3];
+        let mut meetings = MeetingCount::default();
         let mut discipline = 0u32;
         let r = &self.p.reports;
         for fi in 0..self.factories.len() {
@@ -318,7 +339,7 @@ impl Ussr {
             // The cell's strike intent, weighted by its strength (up to three members).
             f.lead = if lead_n > 0 { (lead / lead_n as f32).clamp(-1.0, 1.0) * (lead_n as f32).min(3.0) / 3.0 } else { 0.0 };
             f.active_share = t.share(t.italianka + t.status[Status::Striking as usize], t.employed) as f32;
-            stopped.push((any, strikers, n_stopped));
+            stopped.push(Stoppage { any, strikers, shops: n_stopped });
             let sick = t.share(t.status[Status::Sick as usize], t.employed);
             let passive = t.share(t.passive, t.employed);
             if slowed > 0 || any || sick >= r.sick_share || passive >= r.passive_share {
@@ -337,11 +358,11 @@ impl Ussr {
             if t.meeting_eligible > 0 {
                 let tabled = f.members[0] + f.members[1] > 0;
                 let outcome = meetings::outcome(&self.p, t.meeting_eligible, t.meeting_attended, t.meeting_votes_for, tabled);
-                meetings[0] += 1;
+                meetings.held += 1;
                 match outcome {
-                    meetings::MeetingOutcome::NoQuorum => meetings[1] += 1,
+                    meetings::MeetingOutcome::NoQuorum => meetings.failed += 1,
                     meetings::MeetingOutcome::OppositionWon => {
-                        meetings[2] += 1;
+                        meetings.won += 1;
                         f.efficacy_shock += self.p.perception.efficacy_win;
                     }
                     _ => {}
@@ -360,7 +381,7 @@ impl Ussr {
         (stopped, detected, meetings)
     }
 
-    fn record(&mut self, step: u32, t: &Tally, s: &StrikeWeek, o: &OgpuWeek, meetings: [u32; 3]) {
+    fn record(&mut self, step: u32, t: &Tally, s: &StrikeWeek, o: &OgpuWeek, meetings: MeetingCount) {
         let mut row = vec![0.0; METRICS.len()];
         let mut set = |name: &str, v: f64| row[index_of(name)] = v;
         let n = f64::from(t.people.max(1));
@@ -379,10 +400,10 @@ impl Ussr {
         set("italianki", f64::from(t.shops_slowed));
         set("italianka_workers", f64::from(t.italianka));
         set("passive_protest", f64::from(t.passive));
-        set("meetings_held", f64::from(meetings[0]));
-        set("meetings_failed", f64::from(meetings[1]));
+        set("meetings_held", f64::from(meetings.held));
+        set("meetings_failed", f64::from(meetings.failed));
         set("meeting_attendance", t.share(t.meeting_attended, t.meeting_eligible));
-        set("opposition_resolutions", f64::from(meetings[2]));
+        set("opposition_resolutions", f64::from(meetings.won));
         set("members_bl", f64::from(t.members_org[0]));
         set("members_decists", f64::from(t.members_org[1]));
         set("members_blue", f64::from(t.members_class[0]));

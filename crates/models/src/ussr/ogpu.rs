@@ -146,8 +146,8 @@ impl Ussr {
         // Members at large of each organization in each region (last week's cells).
         let mut regional = [[0u32; 6]; 2];
         for f in &self.factories {
-            for k in 0..2 {
-                regional[k][usize::from(f.region)] += f.members[k];
+            for (row, m) in regional.iter_mut().zip(f.members) {
+                row[usize::from(f.region)] += m;
             }
         }
         let mut broken: Vec<(usize, usize, f32)> = Vec::new();

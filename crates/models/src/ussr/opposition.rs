@@ -148,10 +148,10 @@ impl Underground {
     /// Damaged links are rebuilt slowly while the organization has members (F03).
     pub fn repair(&mut self, p: &Params, members: [u32; 2]) {
         let rate = p.opposition.repair;
-        for k in 0..2 {
-            if members[k] > 0 {
-                self.centre[k] += rate * (1.0 - self.centre[k]);
-                for c in self.city[k].iter_mut() {
+        for ((centre, city), m) in self.centre.iter_mut().zip(self.city.iter_mut()).zip(members) {
+            if m > 0 {
+                *centre += rate * (1.0 - *centre);
+                for c in city.iter_mut() {
                     *c += rate * (1.0 - *c);
                 }
             }

@@ -48,7 +48,7 @@ fn start_label(o: Occasion) -> &'static str {
 impl Ussr {
     /// Starts, continues and ends the factories' strikes, given which factories had a
     /// shop stop this week (`stopped`, with the new strikers).
-    pub(super) fn strikes_week(&mut self, step: u32, stopped: &[(bool, u32, u32)]) -> StrikeWeek {
+    pub(super) fn strikes_week(&mut self, step: u32, stopped: &[super::Stoppage]) -> StrikeWeek {
         let p = &self.p;
         let s = &p.strikes;
         let mut out = StrikeWeek::default();
@@ -56,7 +56,7 @@ impl Ussr {
         let mut begun = vec![false; self.factories.len()];
         for fi in 0..self.factories.len() {
             let mut rng = self.streams.fast(purpose, u64::from(step), fi as u64);
-            let (shop_stopped, new_strikers, shops) = stopped[fi];
+            let super::Stoppage { any: shop_stopped, strikers: new_strikers, shops } = stopped[fi];
             let f = &mut self.factories[fi];
             if shop_stopped && f.strike.weeks_left == 0 {
                 let organized = p.switches.organizing && f.lead > 0.0 && f.members.iter().sum::<u32>() > 0;
