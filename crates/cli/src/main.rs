@@ -31,6 +31,7 @@ macro_rules! out {
 mod cli;
 mod commands;
 mod error;
+mod provenance;
 mod report;
 mod scenario_source;
 

@@ -12,4 +12,4 @@ mod table;
 
 pub use atomic::{concat_parquet, write_atomic};
 pub use result_dir::{OutputError, ResultDir};
-pub use table::{read_parquet, write_csv, write_parquet, Format};
+pub use table::{dictionary, read_parquet, write_csv, write_parquet, Format};

@@ -21,7 +21,7 @@ struct Ensemble {
 fn run_ensemble(s: &Scenario, seeds: &[u64], bar: &indicatif::ProgressBar) -> Result<Ensemble, CliError> {
     let runs: Result<Vec<Vec<(String, f64)>>, CliError> = perelom_engine::ensemble(seeds, |seed| {
         let mut s = s.clone();
-        s.set(&format!("run.seed={seed}"))?;
+        s.set_by(&format!("run.seed={seed}"), "ensemble seed")?;
         let mut sim = perelom_models::build(&s)?;
         sim.run_to_end();
         bar.inc(1);
@@ -109,6 +109,23 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
         if !e.meta.description.is_empty() {
             outln!("{}", e.meta.description);
         }
+        let changed = e.changes();
+        if changed.is_empty() {
+            outln!("Changes from the model's baseline: none");
+        } else {
+            outln!("Changes from the model's baseline:");
+            for p in changed {
+                outln!(
+                    "  {} = {} ({}; set at {}); baseline {} ({})",
+                    p.spec.key,
+                    p.value,
+                    crate::provenance::cite_line(&p.cite),
+                    p.origin.describe(&e.file),
+                    p.spec.baseline_text(),
+                    crate::provenance::cite_line(&p.spec.cite)
+                );
+            }
+        }
         outln!("\n{:<34} {:>11} {:>11} {:>11}  {:>23}  {:>7}", "outcome", "baseline", "experiment", "difference", "90 % interval", "d");
         for (k, name) in ens.names.iter().enumerate() {
             let b: Vec<f64> = base_runs.runs.iter().map(|r| r[k]).collect();
@@ -150,6 +167,8 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
             "baseline": args.baseline,
             "experiments": args.experiments,
             "seeds": seeds,
+            "baseline_changes": crate::provenance::changes_json(&base),
+            "changes": experiments.iter().map(|e| (e.meta.name.clone(), crate::provenance::changes_json(e))).collect::<serde_json::Map<_, _>>(),
             "rows": table_rows.iter().map(|(e, r)| serde_json::json!({
                 "experiment": e, "outcome": r.outcome, "baseline_mean": finite(r.base), "experiment_mean": finite(r.exp),
                 "difference": finite(r.diff), "p05": finite(r.lo), "p95": finite(r.hi), "cohens_d": finite(r.effect),

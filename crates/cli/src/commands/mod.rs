@@ -2,6 +2,8 @@
 
 mod calibrate;
 mod compare;
+mod facts;
+mod metrics;
 mod run;
 mod scenarios;
 mod sensitivity;
@@ -18,6 +20,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Run(args) => run::run(args),
         Command::Scenarios => scenarios::list(),
         Command::Sources(args) => sources::print(args),
+        Command::Facts(args) => facts::print(args),
+        Command::Metrics(args) => metrics::print(args),
         Command::Validate(args) => validate::validate(args),
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),

@@ -270,9 +270,9 @@ fn value_text(v: f64, integer: bool) -> String {
 fn scenario_of(d: &Design, r: &RunSpec) -> Result<Scenario, CliError> {
     let mut s = d.base.clone();
     for (k, (name, &int)) in d.names.iter().zip(&d.integer).enumerate() {
-        s.set(&format!("{name}={}", value_text(d.points[r.point][k], int)))?;
+        s.set_by(&format!("{name}={}", value_text(d.points[r.point][k], int)), &format!("sweep design point {}", r.point))?;
     }
-    s.set(&format!("run.seed={}", r.seed))?;
+    s.set_by(&format!("run.seed={}", r.seed), "sweep replicate seed")?;
     Ok(s)
 }
 
@@ -363,6 +363,10 @@ pub(crate) fn run_sweep(args: &SweepArgs) -> Result<(Design, PathBuf), CliError>
                 "fingerprint": d.fingerprint, "design": args.design.display().to_string(), "kind": d.kind,
                 "parameters": d.names, "points": d.points.len(), "replicates": d.replicates, "runs": runs.len(),
                 "complete": complete, "perelom_version": env!("CARGO_PKG_VERSION"),
+                "base_changes": crate::provenance::changes_json(&d.base),
+                "varied": d.names.iter().map(|k| serde_json::json!({
+                    "key": k, "citation": "uncited", "set_in": "sweep design point (see catalogue.csv)",
+                })).collect::<Vec<_>>(),
             });
             serde_json::to_writer_pretty(&mut *w, &j)?;
             w.write_all(b"\n")

@@ -33,7 +33,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         )));
     }
     if let Some(scale) = args.scale {
-        scenario.set(&format!("population.scale={scale:?}"))?;
+        scenario.set_by(&format!("population.scale={scale:?}"), "--scale")?;
     }
     if args.runs == 0 {
         return Err(CliError::Message("--runs must be at least 1".into()));
@@ -55,7 +55,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     let results: Result<Vec<(Vec<f64>, Table)>, CliError> = pool.install(|| {
         perelom_engine::ensemble(&seeds, |seed| -> Result<(Vec<f64>, Table), CliError> {
             let mut s = scenario.clone();
-            s.set(&format!("run.seed={seed}"))?;
+            s.set_by(&format!("run.seed={seed}"), "ensemble seed")?;
             let mut sim = perelom_models::build(&s)?;
             sim.run_to_end();
             bar.inc(1);
@@ -123,6 +123,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
             "runs": seeds.len(),
             "seeds": seeds,
             "hits": hits,
+            "changes": crate::provenance::changes_json(&scenario),
             "targets": rows.iter().map(|r| serde_json::json!({
                 "id": r.id, "description": r.text, "facts": r.facts,
                 "mean": finite(r.mean), "p05": finite(r.lo), "p95": finite(r.hi), "hit": r.hit,
