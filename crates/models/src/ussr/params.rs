@@ -1,8 +1,10 @@
 //! The 1928–1929 model's parameters: the schema (key, range, default, doc, citation)
 //! and the typed [`Config`] read from a resolved scenario.
 //!
-//! Citations name the fact ids of `shared/brief/FACTS.md` (F01–F40) or the design brief;
-//! everything else is marked assumed with its reason, and is what calibration estimates.
+//! Citations name the fact ids of Perelom's evidence table (`docs/EVIDENCE.md`, F01–F40)
+//! or a reference: `src` when the evidence gives the value itself, `mech` when it gives
+//! only the mechanism and the value is assumed (with the reason), `asm` when neither.
+//! Mechanism-only and assumed values are what calibration estimates.
 
 use chrono::NaiveDate;
 use perelom_scenario::{Cite, Kind, ParamSpec, Scenario, Value};
@@ -20,6 +22,10 @@ fn src(s: &str) -> Cite {
 }
 fn asm(s: &str) -> Cite {
     Cite::assumed(s)
+}
+/// The evidence gives the mechanism, not the value, which is assumed for the reason given.
+fn mech(mechanism: &str, assumed: &str) -> Cite {
+    Cite::mechanism(mechanism, assumed)
 }
 
 fn float(key: &'static str, min: f64, max: f64, v: f64, doc: &'static str, cite: Cite) -> ParamSpec {
@@ -127,7 +133,7 @@ pub fn schema() -> Vec<ParamSpec> {
             20,
             2,
             "ties of each worker to workers of other factories in the region (F14)",
-            asm("a few kin and neighbour ties; F14 says strikers sought such links"),
+            mech("F14: strikers sought links with other enterprises", "a few kin and neighbour ties each"),
         ),
         // --- wages and prices ----------------------------------------------------------
         floats(
@@ -137,13 +143,13 @@ pub fn schema() -> Vec<ParamSpec> {
             20.0,
             &[1.0, 1.1, 1.2, 1.32, 1.45, 1.6, 1.75, 1.92, 2.1, 2.3, 2.55, 2.8, 3.1, 3.45, 3.85, 4.3, 4.8],
             "wage coefficient of each of the 17 tariff bands",
-            src("F05: 17 bands; the coefficients themselves are assumed, rising with band"),
+            mech("F05: 17 tariff bands", "the coefficients, rising with band; F05 gives the number of bands, not their pay"),
         ),
         prob(
             "tariff.downgrade_share",
             0.15,
             "share of workers moved one band down in the end-1927 reform",
-            src("F05: many moved down without negotiation; share assumed"),
+            mech("F05: many workers moved down a band without negotiation", "share"),
         ),
         floats(
             "prices.index",
@@ -155,7 +161,7 @@ pub fn schema() -> Vec<ParamSpec> {
                 1.21, 1.225, 1.24, 1.255,
             ],
             "consumer price index by month, Jan 1928 = 1 (24 months)",
-            src("F08, F17: prices rise about 10 % a year amid shortages"),
+            mech("F08: prices rise amid shortages; F17: the platform asks compensation for a 10 % price rise", "the monthly path, about 10 % a year; the study gives no index"),
         ),
         floats(
             "prices.shortage",
@@ -167,16 +173,16 @@ pub fn schema() -> Vec<ParamSpec> {
                 0.57, 0.6, 0.62,
             ],
             "food-shortage index by month (0 none, 1 famine)",
-            src("F08: worsening food shortages; the path is assumed"),
+            mech("F08: worsening food shortages", "the monthly path"),
         ),
-        date("rent.rise_date", "1928-10-01", "date of the regressive rent rise", src("F08, F19: rents rise in autumn 1928")),
+        date("rent.rise_date", "1928-10-01", "date of the regressive rent rise", mech("F08, F19: rents rise in autumn 1928", "the day: 1 October (the study gives the season)")),
         float(
             "rent.rise_low",
             0.0,
             0.5,
             0.04,
             "rent rise as a share of earnings for bands 1-6",
-            src("F19: falls on low incomes; size assumed"),
+            mech("F19: the rent rise falls on low incomes", "size"),
         ),
         float(
             "rent.rise_high",
@@ -184,7 +190,7 @@ pub fn schema() -> Vec<ParamSpec> {
             0.5,
             0.005,
             "rent rise as a share of earnings for bands 7-17",
-            src("F19: nearly spares high earners; size assumed"),
+            mech("F19: the rent rise nearly spares high earners", "size"),
         ),
         float(
             "loans.deduction",
@@ -192,22 +198,22 @@ pub fn schema() -> Vec<ParamSpec> {
             0.5,
             0.03,
             "share of earnings withheld for industrial loans",
-            src("F08: deductions for loans; size assumed"),
+            mech("F08: part of the wage withheld for industrial loans", "size"),
         ),
         date("loans.from", "1928-06-01", "date deductions for industrial loans begin", asm("F08 gives no date; mid-1928")),
         date(
             "plan.start",
             "1928-10-01",
             "start of the 1928-29 plan year (productivity +17.5 %, wages +5 %)",
-            src("F10: financial year 1928-29 begins 1 October"),
+            mech("F10: the plan for the financial year 1928-29", "the date: the Soviet financial year began on 1 October, which the study does not state"),
         ),
-        float("plan.productivity_target", 0.0, 1.0, 0.175, "planned rise of labour productivity in the plan year", src("F10")),
-        float("plan.nominal_wage_cap", 0.0, 1.0, 0.05, "cap on the rise of nominal wages in the plan year", src("F10")),
+        float("plan.productivity_target", 0.0, 1.0, 0.175, "planned rise of labour productivity in the plan year", src("F10: +17.5 % labour productivity in 1928-29")),
+        float("plan.nominal_wage_cap", 0.0, 1.0, 0.05, "cap on the rise of nominal wages in the plan year", src("F10: nominal wages capped at +5 % in 1928-29")),
         flag(
             "wages.keep_pace",
             false,
             "nominal wages rise with productivity (the X4 counterfactual)",
-            src("F17: the opposition's demand; historically not granted"),
+            src("F17: the opposition's demand; not granted (F10: wages capped at +5 % against +17.5 % productivity)"),
         ),
         // --- norms ---------------------------------------------------------------------
         flag("norms.continuous", true, "norms and rates revised in day-to-day work after the Politburo decision", src("F09")),
@@ -216,7 +222,7 @@ pub fn schema() -> Vec<ParamSpec> {
             "norms.annual_revision",
             0.0192,
             "weekly chance of a revision while norms are fixed for the year (1/52)",
-            src("F09: norms fixed for the year before"),
+            src("F09: before 19 Jan 1928 norms were fixed for the year: one revision a year (1/52 a week)"),
         ),
         prob(
             "norms.weekly_revision",
@@ -230,23 +236,23 @@ pub fn schema() -> Vec<ParamSpec> {
             0.5,
             0.04,
             "rise of the output norm at a revision (rates cut so the same effort earns less)",
-            src("F06: norms up, rates down; size assumed"),
+            mech("F06: norms raised, rates cut", "size"),
         ),
         // --- work, fatigue, illness ------------------------------------------------------
         date(
             "seven_hour.from",
             "1928-01-02",
             "start of the staged conversion to the seven-hour day",
-            src("F07: staged introduction in several branches"),
+            mech("F07: the seven-hour day introduced in stages in several branches", "the date: from the run's start; the study gives none"),
         ),
-        prob("seven_hour.final_share", 0.4, "share of factories converted by the end of 1929", asm("F07: several branches, not all")),
+        prob("seven_hour.final_share", 0.4, "share of factories converted by the end of 1929", mech("F07: several branches, not all", "share")),
         float(
             "seven_hour.fatigue",
             0.0,
             1.0,
             0.08,
             "extra weekly strain in a converted factory (more machines, night shifts)",
-            src("F07: heavier physical burden; size assumed"),
+            mech("F07: more machines per worker and night shifts, a heavier physical burden", "size"),
         ),
         float(
             "fatigue.effort_strain",
@@ -254,7 +260,7 @@ pub fn schema() -> Vec<ParamSpec> {
             5.0,
             0.6,
             "strain per unit of norm above the 1927 norm",
-            src("F10: overexertion brings exhaustion; size assumed"),
+            mech("F10: overexertion brings exhaustion", "size"),
         ),
         prob("fatigue.recovery", 0.35, "share of fatigue recovered each week", asm("fatigue halves in about two weeks of normal work")),
         prob("illness.base", 0.01, "weekly chance of falling ill at zero fatigue", asm("background sickness rate")),
@@ -262,7 +268,7 @@ pub fn schema() -> Vec<ParamSpec> {
             "illness.per_fatigue",
             0.06,
             "extra weekly chance of illness per unit of fatigue",
-            src("F10: exhaustion and illness; size assumed"),
+            mech("F10: exhaustion and illness", "size"),
         ),
         float("illness.weeks", 1.0, 20.0, 1.6, "mean weeks off sick", asm("short absences")),
         // --- perception ----------------------------------------------------------------
@@ -272,7 +278,7 @@ pub fn schema() -> Vec<ParamSpec> {
             1.0,
             0.25,
             "spread of individual baseline hardship (uniform 0..value)",
-            asm("Epstein 2002: heterogeneous hardship"),
+            mech("Epstein 2002: heterogeneous hardship", "spread"),
         ),
         float(
             "hardship.wage_weight",
@@ -280,10 +286,10 @@ pub fn schema() -> Vec<ParamSpec> {
             10.0,
             2.5,
             "hardship per unit fall of the real wage below one's end-1927 level",
-            src("F08: falling real wages; weight assumed"),
+            mech("F08: falling real wages", "weight"),
         ),
-        float("hardship.shortage_weight", 0.0, 2.0, 0.35, "hardship per unit of the shortage index", src("F08: shortages; weight assumed")),
-        float("hardship.fatigue_weight", 0.0, 2.0, 0.3, "hardship per unit of fatigue", src("F10: overexertion; weight assumed")),
+        float("hardship.shortage_weight", 0.0, 2.0, 0.35, "hardship per unit of the shortage index", mech("F08: food shortages", "weight")),
+        float("hardship.fatigue_weight", 0.0, 2.0, 0.3, "hardship per unit of fatigue", mech("F10: overexertion", "weight")),
         float(
             "legitimacy.initial",
             0.0,
@@ -299,7 +305,7 @@ pub fn schema() -> Vec<ParamSpec> {
             1.0,
             0.08,
             "weekly pull of one's legitimacy towards the shop mean (social influence)",
-            asm("MODEL.md appendix: towards the mean of one's ties"),
+            mech("MODEL.md appendix: legitimacy moves towards the mean of one's ties", "weekly pull"),
         ),
         float(
             "legitimacy.hardship_erosion",
@@ -315,7 +321,7 @@ pub fn schema() -> Vec<ParamSpec> {
             0.5,
             0.03,
             "legitimacy loss in a factory at a norm revision (broken agreement)",
-            src("F09: collective agreements become formalities"),
+            mech("F09: collective agreements become formalities", "size"),
         ),
         float(
             "legitimacy.privilege_shock",
@@ -323,39 +329,39 @@ pub fn schema() -> Vec<ParamSpec> {
             0.5,
             0.05,
             "legitimacy loss when the partmaksimum rise becomes known",
-            src("F19: +20 % for senior party members"),
+            mech("F19: +20 % pay for senior party members", "size of the loss of legitimacy"),
         ),
-        date("legitimacy.privilege_date", "1928-10-15", "date the privilege news spreads", src("F19: autumn 1928")),
-        float("legitimacy.leaflet_effect", 0.0, 0.5, 0.015, "legitimacy loss per leaflet read", asm("MODEL.md appendix")),
+        date("legitimacy.privilege_date", "1928-10-15", "date the privilege news spreads", mech("F19: the partmaksimum rise, autumn 1928", "the day: mid-October (the study gives the season)")),
+        float("legitimacy.leaflet_effect", 0.0, 0.5, 0.015, "legitimacy loss per leaflet read", mech("MODEL.md appendix: leaflets read lower legitimacy", "size")),
         float(
             "legitimacy.concession_gain",
             0.0,
             0.5,
             0.05,
             "legitimacy gain in a factory that wins a concession",
-            asm("MODEL.md appendix"),
+            mech("MODEL.md appendix: concessions raise legitimacy", "size"),
         ),
-        float("risk.k", 0.0, 20.0, 2.3, "constant of the estimated arrest probability", src("Epstein 2002: k = 2.3")),
+        float("risk.k", 0.0, 20.0, 2.3, "constant of the estimated arrest probability", mech("Epstein 2002: P = 1 - exp(-k C/A) with k = 2.3", "Epstein's constant carried over to Soviet factories; no evidence for this setting")),
         float(
             "fear.arrest_seen",
             0.0,
             1.0,
             0.25,
             "fear added by an arrest in one's factory or among one's ties",
-            src("F38: arrests rise sharply; size assumed"),
+            mech("F38: arrests rise sharply", "size"),
         ),
         prob("fear.decay", 0.1, "share of fear lost each week", asm("fear fades over months")),
         float("efficacy.initial", 0.0, 1.0, 0.6, "mean initial belief that collective action can succeed", asm("F24 shows its fall")),
-        float("efficacy.win", 0.0, 1.0, 0.1, "efficacy gained in a factory after a won strike or meeting", asm("MODEL.md appendix")),
+        float("efficacy.win", 0.0, 1.0, 0.1, "efficacy gained in a factory after a won strike or meeting", mech("MODEL.md appendix: a won strike or meeting raises efficacy", "size")),
         float(
             "efficacy.defeat",
             0.0,
             1.0,
             0.08,
             "efficacy lost in a factory after a revision, a lost strike or an arrest",
-            src("F24: 'things won't be done our way'; size assumed"),
+            mech("F24: 'things won't be done our way'", "size"),
         ),
-        float("efficacy.drift", 0.0, 0.2, 0.003, "weekly efficacy loss per unit of hardship left unanswered", src("F24; size assumed")),
+        float("efficacy.drift", 0.0, 0.2, 0.003, "weekly efficacy loss per unit of hardship left unanswered", mech("F24: workers stop expecting anything of meetings", "size")),
         // --- protest -------------------------------------------------------------------
         float(
             "protest.passive",
@@ -363,7 +369,7 @@ pub fn schema() -> Vec<ParamSpec> {
             1.0,
             0.06,
             "net grievance above which a worker protests passively (skips meetings)",
-            src("F12: passive protest; threshold assumed"),
+            mech("F12: passive protest", "threshold"),
         ),
         float(
             "protest.italianka",
@@ -371,7 +377,7 @@ pub fn schema() -> Vec<ParamSpec> {
             1.0,
             0.14,
             "net grievance above which a worker is ready to slow down (italianka)",
-            src("F12: italianki; threshold assumed"),
+            mech("F12: italianki", "threshold"),
         ),
         float(
             "protest.strike",
@@ -379,7 +385,7 @@ pub fn schema() -> Vec<ParamSpec> {
             1.0,
             0.39,
             "net grievance above which a worker is ready to strike",
-            asm("F12, F13; threshold; set by hand, inside the 90 % ABC-SMC posterior [0.31, 0.44] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
+            mech("F12, F13: strikes, the active protest", "threshold; set by hand, inside the 90 % ABC-SMC posterior [0.31, 0.44] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
         ),
         float(
             "protest.threshold_mean",
@@ -387,9 +393,9 @@ pub fn schema() -> Vec<ParamSpec> {
             1.0,
             0.25,
             "mean Granovetter threshold: share of the shop that must be ready first",
-            asm("Granovetter 1978; set by hand, inside the 90 % ABC-SMC posterior [0.17, 0.32] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
+            mech("Granovetter 1978: threshold models of collective behaviour", "set by hand, inside the 90 % ABC-SMC posterior [0.17, 0.32] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
         ),
-        float("protest.threshold_spread", 0.0, 1.0, 0.3, "spread (uniform half-width) of Granovetter thresholds", asm("Granovetter 1978")),
+        float("protest.threshold_spread", 0.0, 1.0, 0.3, "spread (uniform half-width) of Granovetter thresholds", mech("Granovetter 1978: threshold models of collective behaviour", "spread")),
         prob(
             "protest.shop_stop",
             0.3,
@@ -402,7 +408,7 @@ pub fn schema() -> Vec<ParamSpec> {
             1.0,
             0.06,
             "net grievance added per tie to a factory on strike last week",
-            src("F14: strikers seek links with other enterprises"),
+            mech("F14: strikers seek links with other enterprises", "size"),
         ),
         float("strikes.weeks", 1.0, 10.0, 1.15, "mean strike duration in weeks", asm("most strikes lasted hours or days")),
         prob(
@@ -417,7 +423,7 @@ pub fn schema() -> Vec<ParamSpec> {
             50,
             2,
             "strike leaders sacked (and blacklisted) after a repressed strike",
-            src("F39: no re-hiring under one employer; number assumed"),
+            mech("F39: no re-hiring under one employer", "number"),
         ),
         float(
             "strikes.organize",
@@ -425,34 +431,34 @@ pub fn schema() -> Vec<ParamSpec> {
             1.0,
             0.15,
             "net grievance an opposition member adds to shop-mates when leading strikes (scaled by 1 - legality)",
-            src("F27: the line steered workers away from strikes"),
+            mech("F27: the leaders' line steered workers away from strikes", "size"),
         ),
         // --- mass meetings -------------------------------------------------------------
         date(
             "campaign1.start",
             "1928-01-02",
             "start of the 1927-28 collective-agreement campaign (in the run window)",
-            src("F21: 1927-28 campaign"),
+            mech("F21, F09: the 1927-28 collective-agreement campaign, under way in early 1928", "the date: the run's first week; the study gives none"),
         ),
-        date("campaign1.end", "1928-03-31", "end of the 1927-28 campaign", src("F21")),
+        date("campaign1.end", "1928-03-31", "end of the 1927-28 campaign", mech("F21: the 1927-28 campaign", "the date: end of March 1928; the study gives none")),
         date(
             "campaign2.start",
             "1928-11-19",
             "start of the 1928-29 collective-agreement campaign",
-            src("F21: Moskvoshvei vote 17 Dec 1928"),
+            mech("F21: the 1928-29 campaign; the Moskvoshvei meeting reported on 17 Dec 1928", "the date: four weeks before that report"),
         ),
-        date("campaign2.end", "1929-02-28", "end of the 1928-29 campaign", src("F21")),
+        date("campaign2.end", "1929-02-28", "end of the 1928-29 campaign", mech("F21: the 1928-29 campaign", "the date: end of February 1929; the study gives none")),
         prob(
             "meetings.passive_attendance",
             0.25,
             "attendance chance of a passive protester relative to others",
-            src("F12, F24: staying away from meetings"),
+            mech("F12, F24: workers stay away from meetings", "relative attendance"),
         ),
         prob(
             "meetings.quorum",
             0.2,
             "attendance share below which a meeting fails",
-            src("F24: meetings fail for lack of attendance; share assumed"),
+            mech("F24: meetings fail for lack of attendance", "share"),
         ),
         float(
             "meetings.vote_grievance",
@@ -460,7 +466,7 @@ pub fn schema() -> Vec<ParamSpec> {
             20.0,
             7.0,
             "weight of grievance in the vote for the opposition's resolution",
-            src("F21; weight assumed"),
+            mech("F21: aggrieved workers vote for the opposition's resolutions", "weight"),
         ),
         float(
             "meetings.vote_bias",
@@ -468,7 +474,7 @@ pub fn schema() -> Vec<ParamSpec> {
             20.0,
             -3.2,
             "log-odds of voting for the opposition with no grievance (the cell controls the floor)",
-            src("F25, F21: the triangle runs the meeting"),
+            mech("F25, F21: the triangle runs the meeting", "log-odds"),
         ),
         float(
             "meetings.sympathizer_vote",
@@ -484,7 +490,7 @@ pub fn schema() -> Vec<ParamSpec> {
             10.0,
             1.4,
             "log-odds per log(1 + members) of the factory's opposition cell",
-            asm("F21: where the opposition was organized it took the chair; set by hand, inside the 90 % ABC-SMC posterior [1.08, 1.93] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
+            mech("F21: where the opposition was organized it took the chair", "set by hand, inside the 90 % ABC-SMC posterior [1.08, 1.93] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
         ),
         // --- opposition ----------------------------------------------------------------
         int(
@@ -501,7 +507,7 @@ pub fn schema() -> Vec<ParamSpec> {
             100.0,
             4.0,
             "mean members per factory cell at the start (cells are clustered)",
-            src("F03: networks of local cells; size assumed"),
+            mech("F03: networks of local cells", "size"),
         ),
         float(
             "opposition.sympathizers",
@@ -509,25 +515,25 @@ pub fn schema() -> Vec<ParamSpec> {
             50.0,
             3.0,
             "sympathizers per member at the start, in the member's shop",
-            src("F20; number assumed"),
+            mech("F20: sympathizers around the oppositionists", "number"),
         ),
         prob(
             "opposition.underground",
             0.45,
             "share of the expelled who stay active in the underground",
-            src("F04: many reconcile, the irreconcilables stay; share assumed"),
+            mech("F04: many reconcile, the irreconcilables stay", "share"),
         ),
         prob(
             "opposition.exiled_at_start",
             0.1,
             "share of the active who start in exile (the leaders)",
-            src("F03: leaders exiled Dec 1927-Jan 1928"),
+            mech("F03: the leaders exiled", "share: a tenth of the active"),
         ),
         prob(
             "opposition.decist_share",
             0.2,
             "share of the active who are Decists",
-            src("F02: the Decists are the smaller wing; share assumed"),
+            mech("F02: the Decists are the smaller wing", "share"),
         ),
         floats(
             "opposition.class_shares",
@@ -542,15 +548,15 @@ pub fn schema() -> Vec<ParamSpec> {
             "opposition.factory_turn",
             "1927-12-15",
             "date the opposition turns to agitation in the factories",
-            src("F16: from December 1927"),
+            mech("F16: opposition leaflets in Moscow factories from December 1927", "the day: mid-December; any day before the run's start gives the same run"),
         ),
         prob(
             "bl.legality",
             0.9,
             "Bolshevik Leninists: how far demands are kept inside union and party legality",
-            src("F27: the leaders' line"),
+            mech("F27: the leaders' line: demands kept inside union and party legality", "0.9 reads that line as high legality"),
         ),
-        prob("bl.clarity", 0.3, "Bolshevik Leninists: clarity of the programme of action", src("F23: no clear programme")),
+        prob("bl.clarity", 0.3, "Bolshevik Leninists: clarity of the programme of action", mech("F23: no clear programme of action", "0.3 reads that as low clarity")),
         date(
             "bl.new_party_from",
             NEVER,
@@ -561,7 +567,7 @@ pub fn schema() -> Vec<ParamSpec> {
             "decists.legality",
             0.6,
             "Decists: how far demands are kept inside legality",
-            src("F02: the more radical wing; value assumed"),
+            mech("F02: the more radical wing", "value"),
         ),
         prob("decists.clarity", 0.35, "Decists: clarity of the programme of action", asm("a little clearer than the BL")),
         date("decists.new_party_from", NEVER, "Decists: date they call for a new party", asm("no such call in the run window")),
@@ -571,17 +577,17 @@ pub fn schema() -> Vec<ParamSpec> {
             100.0,
             6.0,
             "workers reached by one member's leaflets each week",
-            src("F22: short of literature; number assumed"),
+            mech("F22: short of propagandists, money and literature", "number"),
         ),
-        date("opposition.platform_date", "1928-10-01", "the 18-point platform on the worker question", src("F17: autumn 1928")),
-        float("opposition.platform_clarity", 0.0, 1.0, 0.1, "clarity added by the platform", src("F17; size assumed")),
+        date("opposition.platform_date", "1928-10-01", "the 18-point platform on the worker question", mech("F17: the eighteen-point platform, autumn 1928", "the day: 1 October (the study gives the season; its leaflet is dated November 1928)")),
+        float("opposition.platform_clarity", 0.0, 1.0, 0.1, "clarity added by the platform", mech("F17: the platform's concrete demands", "size")),
         float(
             "recruit.sympathize",
             0.0,
             1.0,
             0.12,
             "chance a leafleted worker of full grievance becomes a sympathizer",
-            src("F20; size assumed"),
+            mech("F20: workers begin to sympathize", "chance"),
         ),
         float(
             "recruit.join",
@@ -589,7 +595,7 @@ pub fn schema() -> Vec<ParamSpec> {
             1.0,
             0.012,
             "weekly chance a sympathizer of full grievance joins, at full clarity",
-            asm("F32: inflow of new members; set by hand, inside the 90 % ABC-SMC posterior [0.0069, 0.028] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
+            mech("F32: an inflow of new members", "set by hand, inside the 90 % ABC-SMC posterior [0.0069, 0.028] of `perelom calibrate --budget 1500 --particles 100` (2026-11-25, perelom 0.1.0)"),
         ),
         prob(
             "recruit.white_collar_factor",
@@ -597,27 +603,27 @@ pub fn schema() -> Vec<ParamSpec> {
             "receptiveness of white-collar staff relative to manual workers",
             asm("the factory agitation spoke to the shop floor; calibrated to T2 (F33)"),
         ),
-        prob("recruit.party_factor", 0.3, "receptiveness of party members relative to non-party workers", src("F30")),
-        prob("recruit.young_misfit", 0.5, "how much the legal line puts young workers off joining (times legality)", src("F34")),
+        prob("recruit.party_factor", 0.3, "receptiveness of party members relative to non-party workers", mech("F30: work among non-party workers is more productive than in party cells", "factor")),
+        prob("recruit.young_misfit", 0.5, "how much the legal line puts young workers off joining (times legality)", mech("F34: young members cannot understand the refusal of a new party", "factor")),
         prob("recruit.lapse", 0.01, "weekly chance a sympathizer loses interest", asm("sympathy fades without contact")),
-        prob("capitulation.base", 0.002, "weekly chance an old cadre capitulates", src("F04")),
+        prob("capitulation.base", 0.002, "weekly chance an old cadre capitulates", mech("F04: old cadres reconcile with the general line", "rate")),
         prob(
             "capitulation.left_turn",
             0.012,
             "extra weekly chance once the left turn is under way",
-            src("F04: reconciliation rises as industrialization proceeds"),
+            mech("F04: reconciliation rises as industrialization proceeds", "rate"),
         ),
         date(
             "capitulation.left_turn_from",
             "1929-01-01",
             "date the left turn makes capitulation attractive",
-            src("F04; date assumed (the turn of 1928-29)"),
+            mech("F04: the left turn", "the date: the turn of 1928-29"),
         ),
         flag(
             "opposition.line_follows_members",
             false,
             "whether an organization's line follows its members' radicalization",
-            src("MODEL.md: historically it did not"),
+            src("MODEL.md; F28, F34: the leaders kept their line though members could not understand it"),
         ),
         // --- state ---------------------------------------------------------------------
         float("ogpu.informers", 0.0, 20.0, 0.8, "informers per 100 workers", asm("dense enough to cover most shops")),
@@ -635,7 +641,7 @@ pub fn schema() -> Vec<ParamSpec> {
             100_000.0,
             450.0,
             "arrests per week at full scale after the escalation",
-            src("F38: arrests rise sharply; size assumed"),
+            mech("F38: arrests rise sharply", "size"),
         ),
         date("ogpu.escalation", "1928-09-24", "date of the repression escalation (Molotov's circular)", src("F38: 24 Sep 1928")),
         float(
@@ -644,7 +650,7 @@ pub fn schema() -> Vec<ParamSpec> {
             10.0,
             2.5,
             "factor on informer density after the escalation",
-            src("F38: surveillance and provocateurs; size assumed"),
+            mech("F38: surveillance and provocateurs", "size"),
         ),
         prob(
             "ogpu.detection",
@@ -656,20 +662,20 @@ pub fn schema() -> Vec<ParamSpec> {
             "ogpu.provocateur",
             0.01,
             "weekly chance, after the escalation, that a provocateur exposes a whole factory cell",
-            src("F38: agents provocateurs"),
+            mech("F38: agents provocateurs", "chance"),
         ),
         prob(
             "ogpu.obstruction",
             0.25,
             "chance an arrest is obstructed in a factory where everyone sympathizes",
-            src("F38: workers obstruct arrests"),
+            mech("F38: workers obstruct arrests", "chance"),
         ),
         int("ogpu.prison_weeks", 1, 52, 4, "weeks in prison before exile or release to the blacklist", asm("short investigations")),
         prob(
             "party.cooptation",
             0.0003,
             "weekly chance a respected non-party worker is enrolled in the party",
-            src("F29: the October 1927 enrolment"),
+            mech("F29: the October 1927 enrolment", "rate"),
         ),
         // --- exile colonies ------------------------------------------------------------
         float(
@@ -678,9 +684,9 @@ pub fn schema() -> Vec<ParamSpec> {
             1.0,
             0.08,
             "weekly radicalization of an exile, scaled by the colony's share of young workers",
-            src("F35, F36"),
+            mech("F35, F36: exile colonies radicalize, refilled by young workers", "rate"),
         ),
-        float("exile.letters", 0.0, 1.0, 0.05, "weekly pull of members' strategy preference towards the colonies' radicalism", src("F37")),
+        float("exile.letters", 0.0, 1.0, 0.05, "weekly pull of members' strategy preference towards the colonies' radicalism", mech("F37: worker exiles' radical strategy reaches the underground", "rate")),
         // --- constants of the rules, exposed so that each is sourced or assumed ------------
         prob(
             "legitimacy.party_erosion",
@@ -688,12 +694,12 @@ pub fn schema() -> Vec<ParamSpec> {
             "party members' legitimacy erodes at this fraction of others' rate",
             asm("members are invested in the line (F29)"),
         ),
-        float("opposition.leaflet_lean", 0.0, 0.5, 0.02, "shift towards the left per leaflet read", src("F15, F20; size assumed")),
+        float("opposition.leaflet_lean", 0.0, 0.5, 0.02, "shift towards the left per leaflet read", mech("F15, F20: workers draw political conclusions from the agitation", "size")),
         prob(
             "protest.italianka_effort",
             0.5,
             "effort and output of a worker in a slow-down, relative to the norm",
-            src("F12: work slowed to nearly nil; share assumed"),
+            mech("F12: work slowed to nearly nil", "share"),
         ),
         int(
             "party.cooptation_band",
@@ -701,7 +707,7 @@ pub fn schema() -> Vec<ParamSpec> {
             17,
             8,
             "lowest tariff band of the respected workers the party enrols",
-            src("F29: respected (skilled) workers; band assumed"),
+            mech("F29: respected (skilled) workers invited to join", "band"),
         ),
         float("party.cooptation_legitimacy", 0.0, 1.0, 0.2, "legitimacy gained on enrolment in the party", asm("a member adopts the line")),
         float(
@@ -710,7 +716,7 @@ pub fn schema() -> Vec<ParamSpec> {
             10.0,
             0.5,
             "extra log-odds for the opposition's resolution from left-leaning workers",
-            src("F15, F22; weight assumed"),
+            mech("F15, F22: left moods", "weight"),
         ),
         float(
             "meetings.vote_fear",
@@ -718,39 +724,39 @@ pub fn schema() -> Vec<ParamSpec> {
             20.0,
             2.0,
             "log-odds lost per unit of fear (an open vote is watched)",
-            src("F22: fear; weight assumed"),
+            mech("F22: fear", "weight"),
         ),
-        float("meetings.vote_party", 0.0, 20.0, 1.5, "log-odds lost by party members (party discipline)", src("F29; weight assumed")),
+        float("meetings.vote_party", 0.0, 20.0, 1.5, "log-odds lost by party members (party discipline)", mech("F29: party members follow the cell", "weight")),
         prob("mood.loyal", 0.5, "legitimacy from which a worker counts as loyal to the line", asm("reading of F22 for T8")),
         prob("mood.indifferent_grievance", 0.12, "grievance below which a non-loyal worker counts as indifferent", asm("reading of F22")),
         prob(
             "mood.indifferent_efficacy",
             0.15,
             "efficacy below which a non-loyal worker counts as indifferent",
-            src("F24: 'things won't be done our way'; level assumed"),
+            mech("F24: 'things won't be done our way'", "level"),
         ),
         prob(
             "opposition.indiscipline",
             0.3,
             "how far a member's own radicalism bends the organization's legality",
-            src("F34: members who cannot accept the line; size assumed"),
+            mech("F34: members who cannot accept the line", "size"),
         ),
-        float("new_party.clarity", 0.0, 1.0, 0.2, "clarity added by a call for a new party", src("F28, F34; size assumed")),
+        float("new_party.clarity", 0.0, 1.0, 0.2, "clarity added by a call for a new party", mech("F28, F34: the new party workers asked about", "size")),
         float(
             "new_party.reach",
             1.0,
             5.0,
             1.5,
             "factor on leaflet reach under a new-party call",
-            src("F28: workers would welcome one; size assumed"),
+            mech("F28: workers would welcome a new party", "size"),
         ),
-        float("new_party.visibility", 0.0, 5.0, 0.5, "extra detection chance of members under a new-party call", src("F38; size assumed")),
-        prob("capitulation.legitimacy", 0.8, "legitimacy of an oppositionist who capitulates", src("F04: they accept the general line")),
+        float("new_party.visibility", 0.0, 5.0, 0.5, "extra detection chance of members under a new-party call", mech("F38: surveillance", "size")),
+        prob("capitulation.legitimacy", 0.8, "legitimacy of an oppositionist who capitulates", mech("F04: those who reconcile accept the general line", "level")),
         prob(
             "recruit.young_radicalism",
             0.4,
             "lowest radicalism of a young recruit (uniform over the next 0.3)",
-            src("F34, F36: young workers do not see the state as theirs; level assumed"),
+            mech("F34, F36: young workers do not see the state as theirs", "level"),
         ),
         prob(
             "strikes.leader_grievance",
@@ -779,15 +785,15 @@ pub fn schema() -> Vec<ParamSpec> {
             "underground.chain_exposure",
             0.3,
             "chance an exposed cell leads the OGPU to its city group",
-            src("F03, F38: searches follow the network; chance assumed"),
+            mech("F03, F38: searches follow the network", "chance"),
         ),
         prob(
             "underground.chain_detection",
             0.15,
             "chance each member in a broken city group's region is detected",
-            src("F38; chance assumed"),
+            mech("F38: mass searches", "chance"),
         ),
-        prob("underground.centre_hit", 0.3, "chance a broken city group leads the OGPU to the centre", src("F03, F38; chance assumed")),
+        prob("underground.centre_hit", 0.3, "chance a broken city group leads the OGPU to the centre", mech("F03, F38: the centres and the operations against them", "chance")),
         prob(
             "underground.repair",
             0.02,
@@ -806,19 +812,19 @@ pub fn schema() -> Vec<ParamSpec> {
             0.5,
             0.02,
             "legitimacy lost in a factory whose demand for a release is refused",
-            src("F38; size assumed"),
+            mech("F38: workers demand releases", "size"),
         ),
         prob(
             "norms.rate_cut",
             0.5,
             "share of a norm rise taken back from earnings at the norm (rates cut)",
-            src("F06: the same effort earns less; share assumed"),
+            mech("F06: the same effort earns less", "share"),
         ),
         prob(
             "ogpu.release_demand",
             0.3,
             "chance workers demand a release after an arrest in a fully sympathetic factory",
-            src("F38: some workers demand releases"),
+            mech("F38: some workers demand releases", "chance"),
         ),
     ]
 }
