@@ -43,7 +43,9 @@ pub enum Command {
     /// Run an ensemble and check it against the historical targets T1-T10.
     ///
     /// Prints each target with the ensemble mean, the 90 % interval and hit or MISSED.
-    /// Exits non-zero on a missed target only with --strict.
+    /// Exits non-zero on a missed target only with --strict. For Epstein's model, which
+    /// has no targets, prints the share of runs with an outburst and their sizes (the
+    /// figures the Epstein scenarios' descriptions quote).
     Validate(ValidateArgs),
     /// Compare counterfactual scenarios with a baseline over ensembles on common seeds.
     ///

@@ -71,6 +71,9 @@ pub struct Ussr {
     city: [[f32; 6]; 2],
     centre: [f32; 2],
     initial_members: usize,
+    /// Members placed at the start who are active (not in exile), counted as the weekly
+    /// `members_bl` + `members_decists` count them.
+    initial_active_members: usize,
     // Dated events as steps (None: outside the run; events before it count as done).
     continuous_from: Option<u32>,
     escalation: Option<u32>,
@@ -93,6 +96,8 @@ impl Ussr {
         let mut factories = init::factories(&cfg, &streams);
         let mut people = init::people(&cfg, &streams, &factories);
         let initial_members = init::opposition(&cfg, &streams, &factories, &mut people);
+        let initial_active_members =
+            people.iter().filter(|q| q.opp == Opp::Member && !matches!(q.status, Status::Arrested | Status::Exiled)).count();
         let ties = init::ties(&cfg, &streams, &factories, &people);
         let factory_of: Vec<u32> = people.iter().map(|q| q.factory).collect();
         let n_shops = factories.last().map_or(0, |f| (f.first_shop + f.shops) as usize);
@@ -215,6 +220,7 @@ impl Ussr {
             city: [[1.0; 6]; 2],
             centre: [1.0; 2],
             initial_members,
+            initial_active_members,
             seven_hour_week,
             people,
             factory_of,
@@ -810,10 +816,13 @@ impl Simulation for Ussr {
         let t = self.recorder.to_table();
         let sum = |k: &str| t.numbers(k).map_or(0.0, |v| v.iter().sum::<f64>());
         let last = |k: &str| t.numbers(k).and_then(|v| v.last().copied()).unwrap_or(0.0);
+        // One definition throughout: active members (not arrested or exiled), as the
+        // weekly members_bl + members_decists count them; the start is before week 1.
+        let start_members = self.initial_active_members as f64;
         let peak_members = t
             .numbers("members_bl")
             .zip(t.numbers("members_decists"))
-            .map_or(0.0, |(a, b)| a.iter().zip(&b).map(|(x, y)| x + y).fold(0.0, f64::max));
+            .map_or(start_members, |(a, b)| a.iter().zip(&b).map(|(x, y)| x + y).fold(start_members, f64::max));
         vec![
             ("people modelled".into(), format!("{} in {} factories", self.people.len(), self.factories.len())),
             (
@@ -828,8 +837,12 @@ impl Simulation for Ussr {
             ("slow-downs (italianki)".into(), format!("{}", sum("italianki"))),
             ("meetings held / won by the opposition".into(), format!("{} / {}", sum("meetings_held"), sum("opposition_resolutions"))),
             (
-                "opposition members: start, peak, end".into(),
-                format!("{}, {peak_members}, {}", self.initial_members, last("members_bl") + last("members_decists")),
+                "active opposition members (not arrested or exiled): start, peak, end".into(),
+                format!(
+                    "{start_members}, {peak_members}, {}; {} in exile at the start",
+                    last("members_bl") + last("members_decists"),
+                    self.initial_members - self.initial_active_members
+                ),
             ),
             ("arrests / exiles / blacklisted".into(), format!("{} / {} / {}", sum("arrests"), last("exiles"), last("blacklisted"))),
             ("real wage index at end".into(), format!("{:.3}", last("real_wage_index"))),
