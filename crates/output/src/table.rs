@@ -117,29 +117,30 @@ pub fn read_parquet(path: &std::path::Path) -> std::io::Result<Table> {
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let err = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
     let file = std::fs::File::open(path)?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| err(&e))?.build().map_err(|e| err(&e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| err(&e))?;
+    // The columns come from the schema, so a table without rows keeps its columns.
+    let schema = builder.schema().clone();
+    let reader = builder.build().map_err(|e| err(&e))?;
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
     let mut table = Table::new();
     let mut columns: Vec<(String, ColumnData)> = Vec::new();
     let mut docs: Vec<Option<ColumnDoc>> = Vec::new();
+    for f in schema.fields() {
+        let empty = match f.data_type() {
+            DataType::Int64 => ColumnData::I64(Vec::new()),
+            DataType::Float64 => ColumnData::F64(Vec::new()),
+            DataType::Date32 => ColumnData::Date(Vec::new()),
+            _ => ColumnData::Str(Vec::new()),
+        };
+        columns.push((f.name().clone(), empty));
+        let m = f.metadata();
+        docs.push(match (m.get("kind").and_then(|k| Quantity::from_word(k)), m.get("unit"), m.get("description")) {
+            (Some(kind), Some(unit), Some(doc)) => Some(ColumnDoc::new(kind, unit, doc)),
+            _ => None,
+        });
+    }
     for batch in reader {
         let batch = batch.map_err(|e| err(&e))?;
-        if columns.is_empty() {
-            for f in batch.schema().fields() {
-                let empty = match f.data_type() {
-                    DataType::Int64 => ColumnData::I64(Vec::new()),
-                    DataType::Float64 => ColumnData::F64(Vec::new()),
-                    DataType::Date32 => ColumnData::Date(Vec::new()),
-                    _ => ColumnData::Str(Vec::new()),
-                };
-                columns.push((f.name().clone(), empty));
-                let m = f.metadata();
-                docs.push(match (m.get("kind").and_then(|k| Quantity::from_word(k)), m.get("unit"), m.get("description")) {
-                    (Some(kind), Some(unit), Some(doc)) => Some(ColumnDoc::new(kind, unit, doc)),
-                    _ => None,
-                });
-            }
-        }
         for (i, (_, data)) in columns.iter_mut().enumerate() {
             let col = batch.column(i);
             match data {
@@ -228,6 +229,11 @@ mod read_tests {
         let back = read_parquet(&p).unwrap();
         assert_eq!(back.doc("x"), Some(&ColumnDoc::new(Quantity::Rate, "share", "a share of something")));
         assert_eq!(back, t);
+        // A table without rows keeps its columns (an event log of a quiet run).
+        let mut empty = Table::new();
+        empty.push_doc("count", ColumnData::I64(Vec::new()), ColumnDoc::new(Quantity::Flow, "people", "people"));
+        write_parquet(&empty, std::fs::File::create(&p).unwrap()).unwrap();
+        assert_eq!(read_parquet(&p).unwrap(), empty);
         let d = dictionary(&[("metrics", &t)]);
         assert_eq!(d.rows(), 4);
         assert_eq!(d.column("description").unwrap().cell(2), "a share of something");

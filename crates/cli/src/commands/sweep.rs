@@ -121,7 +121,7 @@ pub(crate) fn load_design(path: &Path) -> Result<Design, CliError> {
     } else {
         base_path.display().to_string()
     };
-    let base = scenario_source::load(Some(&base_arg), &d.sweep.set)?;
+    let base = scenario_source::load_by(Some(&base_arg), &d.sweep.set, &format!("{file} [sweep] set"))?;
     if d.parameters.is_empty() {
         return Err(CliError::Message(format!("{file}: [parameters] is empty\n  help: name at least one parameter to vary, e.g. \"bl.legality\" = {{ min = 0.1, max = 0.9, steps = 5 }}")));
     }
