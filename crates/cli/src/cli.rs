@@ -24,11 +24,28 @@ pub enum Command {
     /// List the built-in scenarios.
     Scenarios,
     /// Print every parameter of a scenario with its value and its source or assumption.
+    ///
+    /// Each citation is a source (the value is from the evidence), a mechanism (the
+    /// evidence gives the rule, the value is assumed), an assumption, or uncited (a value
+    /// set without a source); the text of each cited fact follows its id. --changed lists
+    /// only the differences from the model's baseline.
     Sources(SourcesArgs),
+    /// Print Perelom's evidence table: the facts F01-F40 that citations name.
+    ///
+    /// Each fact is Perelom's paraphrase of Gusev 2008 with the study's footnotes.
+    /// With an id, one fact and the parameters that cite it: perelom facts F38
+    Facts(FactsArgs),
+    /// Print the data dictionary of a model's outputs: each column's meaning, unit and kind.
+    ///
+    /// The same dictionary is written into every run directory (dictionary.csv) and into
+    /// the Parquet files' field metadata. Example: perelom metrics ussr-1928
+    Metrics(MetricsArgs),
     /// Run an ensemble and check it against the historical targets (T1-T15 for the 1928-1929 model).
     ///
     /// Prints each target with the ensemble mean, the 90 % interval and hit or MISSED.
-    /// Exits non-zero on a missed target only with --strict.
+    /// Exits non-zero on a missed target only with --strict. For Epstein's model, which
+    /// has no targets, prints the share of runs with an outburst and their sizes (the
+    /// figures the Epstein scenarios' descriptions quote).
     Validate(ValidateArgs),
     /// Ablation: run the scenario's ensemble with each mechanism group switched off in
     /// turn (every boolean parameter `mechanism.*`) and table which targets move.
@@ -151,9 +168,32 @@ pub struct SourcesArgs {
     /// Print as Markdown (for docs) instead of a plain table.
     #[arg(long)]
     pub markdown: bool,
-    /// Only the assumed parameters (the guesswork calibration should estimate).
+    /// Only the parameters whose value is not from the evidence: assumed, assumed within
+    /// a sourced mechanism, or uncited (the guesswork calibration should estimate).
     #[arg(long)]
     pub assumed_only: bool,
+    /// Only the values that differ from the model's baseline, each with the baseline's
+    /// value and citation and where the new value was set.
+    #[arg(long)]
+    pub changed: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct FactsArgs {
+    /// A fact id (F01-F40); without one, every fact.
+    pub id: Option<String>,
+    /// Print the table as Markdown (docs/EVIDENCE.md is this output).
+    #[arg(long, conflicts_with = "id")]
+    pub markdown: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MetricsArgs {
+    /// A model (ussr-1928, epstein) or a built-in scenario; without one, every model.
+    pub model: Option<String>,
+    /// Print as CSV (the dictionary.csv a run writes) instead of a table.
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -32,6 +32,7 @@ mod cli;
 mod commands;
 mod error;
 mod posterior;
+mod provenance;
 mod report;
 mod scenario_source;
 

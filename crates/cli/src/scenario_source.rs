@@ -8,6 +8,11 @@ use std::path::Path;
 /// Loads `arg` (a built-in scenario name or a TOML file; the default scenario when
 /// `None`) and applies the `--set key=value` overrides in order.
 pub fn load(arg: Option<&str>, sets: &[String]) -> Result<Scenario, CliError> {
+    load_by(arg, sets, "--set")
+}
+
+/// [`load`] with the overrides recorded as set by `by` (e.g. a design file's `set`).
+pub fn load_by(arg: Option<&str>, sets: &[String], by: &str) -> Result<Scenario, CliError> {
     let name = arg.unwrap_or(DEFAULT_SCENARIO);
     let mut scenario = if let Some(b) = perelom_models::builtin(name) {
         perelom_models::load_scenario_text(b.name, b.text)?
@@ -24,7 +29,7 @@ pub fn load(arg: Option<&str>, sets: &[String]) -> Result<Scenario, CliError> {
         perelom_models::load_scenario_text(name, &text)?
     };
     for s in sets {
-        scenario.set(s)?;
+        scenario.set_by(s, by)?;
     }
     Ok(scenario)
 }

@@ -121,9 +121,14 @@ impl Resolved {
                         model = Some(rest.trim_matches('"').to_string());
                     }
                 } else if let Some(v) = rest.strip_prefix("{ value = ") {
-                    let end = [", source = ", ", assumed = "].iter().filter_map(|m| v.find(m)).min().unwrap_or(v.len());
+                    let end =
+                        [", source = ", ", mechanism = ", ", assumed = ", " }"].iter().filter_map(|m| v.find(m)).min().unwrap_or(v.len());
                     params.push((format!("{group}.{name}"), v[..end].to_string()));
                 }
+            } else if let Some((name, rest)) = line.strip_prefix("# ").and_then(|l| l.split_once(": unless set here, the same as ")) {
+                // A default that follows another parameter: written as a comment.
+                let v = rest.split_once("(now ").map_or("", |(_, v)| v.trim_end_matches(')'));
+                params.push((format!("{group}.{name}"), v.to_string()));
             }
         }
         Resolved { model: model.expect("the resolved scenario names its model"), params }
@@ -229,12 +234,23 @@ fn run_prints_a_summary_and_writes_metrics_manifest_and_scenario() {
     assert_eq!(in_manifest, keys, "manifest lists every parameter, in schema order");
     for p in params {
         assert!(p["value"].is_string(), "{p}");
-        assert!(p["source"].is_string() || p["assumed"].is_string(), "each parameter says its source or assumption: {p}");
-        assert!(p["set_in"].is_string(), "{p}");
+        let kind = p["citation"].as_str().unwrap_or_default();
+        match kind {
+            "source" => assert!(p["source"].is_string(), "{p}"),
+            "mechanism" => assert!(p["mechanism"].is_string() && p["assumed"].is_string(), "{p}"),
+            "assumed" => assert!(p["assumed"].is_string(), "{p}"),
+            "uncited" => assert!(p["changed"] == true && p["set_in"] != "default", "only a changed value is uncited: {p}"),
+            _ => panic!("each parameter says its citation: {p}"),
+        }
+        assert!(p["set_in"].is_string() && p["changed"].is_boolean(), "{p}");
     }
     let seed = params.iter().find(|p| p["key"] == "run.seed").expect("run.seed in the manifest");
     assert_eq!(seed["value"], "7");
-    assert_eq!(seed["set_in"], "--set", "the --seed override is recorded");
+    assert_eq!(seed["set_in"], "--seed", "the --seed override is recorded");
+    assert_eq!(seed["citation"], "uncited", "a new seed does not inherit the baseline's reason");
+    let changes: Vec<&str> =
+        m["changes"].as_array().expect("manifest lists the changes").iter().filter_map(|c| c["key"].as_str()).collect();
+    assert_eq!(changes, ["run.seed", "run.steps"], "--seed and --steps are the only changes");
 
     let resolved = Resolved::parse(&read(&x.join("scenario.toml")));
     let resolved_keys: Vec<&str> = resolved.params.iter().map(|(k, _)| k.as_str()).collect();

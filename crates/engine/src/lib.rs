@@ -16,7 +16,7 @@ pub mod space;
 pub mod stats;
 
 pub use clock::{Clock, StepUnit};
-pub use record::{Column, ColumnData, MetricKind, Recorder, Table};
+pub use record::{Column, ColumnData, ColumnDoc, MetricKind, MetricSpec, Quantity, Recorder, Table};
 pub use rng::{FastRng, SimRng, Streams};
 
 /// Runs `f(seed)` for each seed in parallel and returns the results in seed order.

@@ -8,6 +8,7 @@
 //! decides where they go.
 
 pub mod epstein;
+pub mod facts;
 pub mod registry;
 pub mod ussr;
 

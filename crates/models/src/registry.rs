@@ -23,8 +23,28 @@ const BUILTINS: &[BuiltIn] = &[
     },
     BuiltIn {
         name: "epstein-2002",
-        description: "Epstein (2002) civil violence, Model I: 40x40 torus, legitimacy 0.8",
+        description: "Epstein (2002) civil violence, Model I, as Mesa 3.3.1's example: legitimacy 0.8, nearly always quiet",
         text: include_str!("../../../scenarios/epstein-2002.toml"),
+    },
+    BuiltIn {
+        name: "epstein-punctuated",
+        description: "Epstein (2002) Model I, punctuated equilibrium: recurring outbursts (legitimacy 0.82, jail up to 30, cops 0.04)",
+        text: include_str!("../../../scenarios/epstein-punctuated.toml"),
+    },
+    BuiltIn {
+        name: "epstein-legitimacy-gradual",
+        description: "Epstein (2002) Model I, legitimacy 0.9 -> 0.5 in small steps (compare epstein-legitimacy-sudden)",
+        text: include_str!("../../../scenarios/epstein-legitimacy-gradual.toml"),
+    },
+    BuiltIn {
+        name: "epstein-legitimacy-sudden",
+        description: "Epstein (2002) Model I, legitimacy 0.9 -> 0.6 in one jump (compare epstein-legitimacy-gradual)",
+        text: include_str!("../../../scenarios/epstein-legitimacy-sudden.toml"),
+    },
+    BuiltIn {
+        name: "epstein-cop-reduction",
+        description: "Epstein (2002) Model I, cops reduced gradually from 0.074 to 0.02 (cops.schedule = \"linear\")",
+        text: include_str!("../../../scenarios/epstein-cop-reduction.toml"),
     },
 ];
 

@@ -98,7 +98,43 @@ fn cop_jump_changes_cop_numbers_at_its_step() {
     let (t, _) = run(&["run.steps=30", "cops.schedule=jump", "cops.final_density=0.02", "cops.at_step=10"]);
     let cops = series(&t, "cops");
     assert!(cops[..10].iter().all(|&c| c == cops[0]) && cops[0] > 64.0, "{cops:?}");
-    assert!(cops[10..].iter().all(|&c| c == 32.0), "{cops:?}"); // round(0.02 * 1600)
+    let scaled = (cops[0] * 0.02 / 0.074).round(); // the cops placed, scaled by 0.02 / 0.074
+    assert!(cops[10..].iter().all(|&c| c == scaled), "{cops:?}");
+}
+
+/// A schedule whose final value is left unset changes nothing: "the same as the initial
+/// value" means the same cops and the same legitimacy, whatever the initial value is.
+#[test]
+fn schedules_without_a_final_value_change_nothing() {
+    for schedule in ["jump", "linear"] {
+        let cops = format!("cops.schedule={schedule}");
+        let (t, _) = run(&["run.steps=150", "cops.at_step=50", "cops.over_steps=20", &cops]);
+        let c = series(&t, "cops");
+        assert!(c.iter().all(|&x| x == c[0]), "{schedule}: cops changed without a final density: {c:?}");
+        let legit = format!("legitimacy.schedule={schedule}");
+        let (t, _) = run(&["run.steps=150", "legitimacy.initial=0.9", "legitimacy.at_step=50", &legit]);
+        assert!(series(&t, "legitimacy").iter().all(|&l| l == 0.9), "{schedule}: legitimacy changed without a final value");
+    }
+    let (t, _) = run(&["run.steps=150", "cops.density=0.05", "cops.schedule=jump", "cops.at_step=50"]);
+    let c = series(&t, "cops");
+    assert!(c.iter().all(|&x| x == c[0]), "{c:?}");
+}
+
+/// Epstein 2002's cop reductions: a linear schedule removes cops step by step, from the
+/// cops placed at the start to the final density's share of them.
+#[test]
+fn a_linear_cop_schedule_reduces_cops_gradually() {
+    let (t, _) = run(&["run.steps=120", "cops.schedule=linear", "cops.final_density=0.037", "cops.at_step=20", "cops.over_steps=50"]);
+    let c = series(&t, "cops");
+    let c0 = c[0];
+    assert!(c[..20].iter().all(|&x| x == c0), "{c:?}");
+    for s in 20..70 {
+        let want = (c0 + (c0 * 0.5 - c0) * ((s - 19) as f64 / 50.0)).round();
+        assert_eq!(c[s], want, "step {s}: {c:?}");
+    }
+    assert!(c[69..].iter().all(|&x| x == (c0 * 0.5).round()), "{c:?}");
+    assert!(c.windows(2).all(|w| w[1] <= w[0]), "cops never come back: {c:?}");
+    assert!(c.windows(2).filter(|w| w[1] < w[0]).count() > 20, "the reduction is gradual, not one jump: {c:?}");
 }
 
 #[test]
@@ -238,12 +274,19 @@ fn scenario_file_sets_every_parameter_with_its_evidence() {
     assert!(!s.meta.description.is_empty());
     assert_eq!(s.params.len(), perelom_models::epstein::schema().len());
     for p in &s.params {
+        if p.spec.follows.is_some() {
+            // "Unchanged" defaults are left out, so that they stay unchanged.
+            assert!(p.is_following(), "`{}` is set in {FILE}, so it no longer follows {:?}", p.spec.key, p.spec.follows);
+            assert_eq!(p.cite, p.spec.cite);
+            continue;
+        }
         let Origin::File { line, .. } = p.origin else {
             panic!("`{}` is not set in {FILE}", p.spec.key);
         };
         let text = lines[line - 1];
         assert!(text.contains("source = \"") || text.contains("assumed = \""), "`{}` has no source or assumed: {text}", p.spec.key);
         assert_eq!(p.value, p.spec.default, "`{}`: the file and the schema default disagree", p.spec.key);
+        assert_eq!(p.cite, p.spec.cite, "`{}`: the file and the schema cite it differently", p.spec.key);
         assert!(!p.cite.text().trim().is_empty());
     }
 }

@@ -1,6 +1,7 @@
 use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
-use perelom_engine::{ColumnData, Table};
+use perelom_engine::{ColumnData, ColumnDoc, Quantity, Table};
+use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -44,7 +45,15 @@ fn to_batch(table: &Table) -> Result<RecordBatch, arrow_schema::ArrowError> {
                 (DataType::Date32, Arc::new(Date32Array::from(v.iter().map(|d| (*d - epoch).num_days() as i32).collect::<Vec<_>>())))
             }
         };
-        fields.push(Field::new(&c.name, dt, false));
+        let mut field = Field::new(&c.name, dt, false);
+        if let Some(d) = &c.doc {
+            field = field.with_metadata(HashMap::from([
+                ("description".to_string(), d.doc.clone()),
+                ("unit".to_string(), d.unit.clone()),
+                ("kind".to_string(), d.kind.word().to_string()),
+            ]));
+        }
+        fields.push(field);
         arrays.push(arr);
     }
     RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
@@ -108,23 +117,30 @@ pub fn read_parquet(path: &std::path::Path) -> std::io::Result<Table> {
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let err = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
     let file = std::fs::File::open(path)?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| err(&e))?.build().map_err(|e| err(&e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| err(&e))?;
+    // The columns come from the schema, so a table without rows keeps its columns.
+    let schema = builder.schema().clone();
+    let reader = builder.build().map_err(|e| err(&e))?;
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
     let mut table = Table::new();
     let mut columns: Vec<(String, ColumnData)> = Vec::new();
+    let mut docs: Vec<Option<ColumnDoc>> = Vec::new();
+    for f in schema.fields() {
+        let empty = match f.data_type() {
+            DataType::Int64 => ColumnData::I64(Vec::new()),
+            DataType::Float64 => ColumnData::F64(Vec::new()),
+            DataType::Date32 => ColumnData::Date(Vec::new()),
+            _ => ColumnData::Str(Vec::new()),
+        };
+        columns.push((f.name().clone(), empty));
+        let m = f.metadata();
+        docs.push(match (m.get("kind").and_then(|k| Quantity::from_word(k)), m.get("unit"), m.get("description")) {
+            (Some(kind), Some(unit), Some(doc)) => Some(ColumnDoc::new(kind, unit, doc)),
+            _ => None,
+        });
+    }
     for batch in reader {
         let batch = batch.map_err(|e| err(&e))?;
-        if columns.is_empty() {
-            for f in batch.schema().fields() {
-                let empty = match f.data_type() {
-                    DataType::Int64 => ColumnData::I64(Vec::new()),
-                    DataType::Float64 => ColumnData::F64(Vec::new()),
-                    DataType::Date32 => ColumnData::Date(Vec::new()),
-                    _ => ColumnData::Str(Vec::new()),
-                };
-                columns.push((f.name().clone(), empty));
-            }
-        }
         for (i, (_, data)) in columns.iter_mut().enumerate() {
             let col = batch.column(i);
             match data {
@@ -147,10 +163,49 @@ pub fn read_parquet(path: &std::path::Path) -> std::io::Result<Table> {
             }
         }
     }
-    for (name, data) in columns {
-        table.push(name, data);
+    for ((name, data), doc) in columns.into_iter().zip(docs) {
+        match doc {
+            Some(d) => table.push_doc(name, data, d),
+            None => table.push(name, data),
+        };
     }
     Ok(table)
+}
+
+/// The data dictionary of `tables` (name and table, as written into a result
+/// directory): one row per column with `table`, `column`, `type` (integer, number, text,
+/// date), `kind` (flow, stock, rate, ...), `unit` and `description`. Columns the model
+/// does not describe have empty kind, unit and description.
+pub fn dictionary(tables: &[(&str, &Table)]) -> Table {
+    let mut cols: [Vec<String>; 6] = Default::default();
+    for (name, t) in tables {
+        for c in &t.columns {
+            let ty = match c.data {
+                ColumnData::I64(_) => "integer",
+                ColumnData::F64(_) => "number",
+                ColumnData::Str(_) => "text",
+                ColumnData::Date(_) => "date",
+            };
+            let (kind, unit, doc) = c.doc.as_ref().map_or(("", "", ""), |d| (d.kind.word(), d.unit.as_str(), d.doc.as_str()));
+            for (col, v) in cols.iter_mut().zip([*name, c.name.as_str(), ty, kind, unit, doc]) {
+                col.push(v.to_string());
+            }
+        }
+    }
+    let mut t = Table::new();
+    let [a, b, c, d, e, f] = cols;
+    let doc = |u: &str, s: &str| ColumnDoc::new(Quantity::Category, u, s);
+    t.push_doc("table", ColumnData::Str(a), doc("file", "the table (file name without extension)"))
+        .push_doc("column", ColumnData::Str(b), doc("column", "the column's name"))
+        .push_doc("type", ColumnData::Str(c), doc("type", "integer, number, text or date"))
+        .push_doc(
+            "kind",
+            ColumnData::Str(d),
+            doc("kind", "identifier, category, flow (summed over time), stock (level at the end of the step), rate (share 0-1), index (base = 1), average (mean over people), duration, parameter"),
+        )
+        .push_doc("unit", ColumnData::Str(e), doc("unit", "what one unit of the value is"))
+        .push_doc("description", ColumnData::Str(f), doc("text", "what the column means"));
+    t
 }
 
 #[cfg(test)]
@@ -168,5 +223,20 @@ mod read_tests {
         let p = d.path().join("t.parquet");
         write_parquet(&t, std::fs::File::create(&p).unwrap()).unwrap();
         assert_eq!(read_parquet(&p).unwrap(), t);
+        // Column meanings travel in the Parquet field metadata.
+        t.describe("x", ColumnDoc::new(Quantity::Rate, "share", "a share of something"));
+        write_parquet(&t, std::fs::File::create(&p).unwrap()).unwrap();
+        let back = read_parquet(&p).unwrap();
+        assert_eq!(back.doc("x"), Some(&ColumnDoc::new(Quantity::Rate, "share", "a share of something")));
+        assert_eq!(back, t);
+        // A table without rows keeps its columns (an event log of a quiet run).
+        let mut empty = Table::new();
+        empty.push_doc("count", ColumnData::I64(Vec::new()), ColumnDoc::new(Quantity::Flow, "people", "people"));
+        write_parquet(&empty, std::fs::File::create(&p).unwrap()).unwrap();
+        assert_eq!(read_parquet(&p).unwrap(), empty);
+        let d = dictionary(&[("metrics", &t)]);
+        assert_eq!(d.rows(), 4);
+        assert_eq!(d.column("description").unwrap().cell(2), "a share of something");
+        assert_eq!(d.column("type").unwrap().cell(1), "date");
     }
 }

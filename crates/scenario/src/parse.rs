@@ -25,7 +25,9 @@ pub struct Scenario {
 }
 
 const META_KEYS: &[&str] = &["model", "name", "description"];
-const LEAF_KEYS: &[&str] = &["value", "source", "assumed", "note"];
+const MECHANISM_HELP: &str =
+    "source says the evidence gives the value itself; mechanism (with assumed) says it gives only the rule, and the value is assumed";
+const LEAF_KEYS: &[&str] = &["value", "source", "mechanism", "assumed", "note"];
 
 /// Parses scenario `text` read from `file`. `schema_for(model)` gives the parameters of
 /// a model; `models` lists the known model names for suggestions.
@@ -103,6 +105,7 @@ pub fn parse(
         }
         ctx.entry(k.get_ref(), k, v)?;
     }
+    resolve_followers(&mut params);
 
     Ok(Scenario { file: file.to_string(), meta, params })
 }
@@ -145,13 +148,16 @@ impl Walk<'_> {
         t: &DeTable<'_>,
         whole: &Spanned<DeValue<'_>>,
     ) -> Result<(), ScenarioError> {
-        let mut cite = None;
         let mut value = None;
+        // Each citation key with the span of its name, in the order written.
+        let mut source: Option<(String, std::ops::Range<usize>)> = None;
+        let mut mechanism: Option<(String, std::ops::Range<usize>)> = None;
+        let mut assumed: Option<(String, std::ops::Range<usize>)> = None;
         for (k, child) in t.iter() {
             let name = k.get_ref().as_ref();
             match name {
                 "value" => value = Some(child),
-                "source" | "assumed" | "note" => {
+                "source" | "mechanism" | "assumed" | "note" => {
                     let DeValue::String(s) = child.get_ref() else {
                         return Err(ScenarioError::new(
                             self.file,
@@ -164,22 +170,35 @@ impl Walk<'_> {
                             "say where the number comes from (a fact id such as \"F10\", or a reference with page), or why it is assumed",
                         ));
                     }
-                    let c = match name {
-                        "source" => Some(Cite::Source(s.to_string())),
-                        "assumed" => Some(Cite::Assumed(s.to_string())),
-                        _ => None,
+                    let both = |a: &str, b: &str, help: &str| {
+                        ScenarioError::new(self.file, self.pos(k.span()), format!("`{key}` has both `{a}` and `{b}`")).with_help(help)
                     };
-                    if let Some(c) = c {
-                        if cite.is_some() {
-                            return Err(ScenarioError::new(
-                                self.file,
-                                self.pos(k.span()),
-                                format!("`{key}` has both `source` and `assumed`"),
-                            )
-                            .with_help("a value is either evidence (source) or an assumption (assumed), not both"));
+                    match name {
+                        "source" if assumed.is_some() => {
+                            return Err(both(
+                                "assumed",
+                                "source",
+                                "a value is either evidence (source) or an assumption (assumed), not both",
+                            ))
                         }
-                        cite = Some(c);
+                        "source" if mechanism.is_some() => return Err(both("mechanism", "source", MECHANISM_HELP)),
+                        "assumed" if source.is_some() => {
+                            return Err(both(
+                                "source",
+                                "assumed",
+                                "a value is either evidence (source) or an assumption (assumed), not both",
+                            ))
+                        }
+                        "mechanism" if source.is_some() => return Err(both("source", "mechanism", MECHANISM_HELP)),
+                        _ => {}
                     }
+                    let slot = match name {
+                        "source" => &mut source,
+                        "mechanism" => &mut mechanism,
+                        "assumed" => &mut assumed,
+                        _ => continue,
+                    };
+                    *slot = Some((s.to_string(), k.span()));
                 }
                 other => {
                     let help = suggest(other, LEAF_KEYS.iter().copied())
@@ -193,6 +212,20 @@ impl Walk<'_> {
                 }
             }
         }
+        let cite = match (source, mechanism, assumed) {
+            (Some((s, _)), None, None) => Some(Cite::Source(s)),
+            (None, None, Some((a, _))) => Some(Cite::Assumed(a)),
+            (None, Some((m, _)), Some((a, _))) => Some(Cite::Mechanism { mechanism: m, assumed: a }),
+            (None, Some((_, span)), None) => {
+                return Err(ScenarioError::new(
+                    self.file,
+                    self.pos(span),
+                    format!("`{key}` cites a mechanism but does not say why its value is assumed"),
+                )
+                .with_help("add assumed = \"why this value\"; if the evidence gives the value itself, write source = \"...\" instead"))
+            }
+            _ => None,
+        };
         let value = value.unwrap_or(whole);
         if !self.params.iter().any(|p| p.spec.key == key) {
             return Err(self.unknown(key, key_node.span()));
@@ -215,17 +248,57 @@ impl Walk<'_> {
         let value = convert(&spec.kind, v.get_ref()).and_then(|val| spec.check(&val).map(|_| val));
         let value = value.map_err(|why| range_error(self.file, pos, spec, &why))?;
         let (line, column) = pos.unwrap_or((0, 0));
-        let p = &mut self.params[idx];
-        p.value = value;
-        p.origin = Origin::File { line, column };
-        if let Some(c) = cite {
-            p.cite = c;
-        }
+        assign(self.params, idx, value, cite, Origin::File { line, column });
         Ok(())
     }
 
     fn unknown(&self, key: &str, span: std::ops::Range<usize>) -> ScenarioError {
         unknown_key(self.file, self.pos(span), key, self.params)
+    }
+}
+
+/// The one way a value changes, whatever sets it (a scenario file, `--set`, a sweep's
+/// design point, a calibration, the web explorer): the value, where it was set, and its
+/// citation. A value set with its own citation (`cite`) carries it. Without one, it
+/// keeps a citation only if that citation was written for this very value: its current
+/// citation if the value is unchanged, the baseline's if it is the baseline's value.
+/// Any other value is [`Cite::Uncited`]: an old citation never passes to a new value.
+fn assign(params: &mut [Param], idx: usize, value: Value, cite: Option<Cite>, origin: Origin) {
+    let p = &params[idx];
+    let cite = cite.unwrap_or_else(|| {
+        if !p.is_following() && value == p.value {
+            p.cite.clone()
+        } else if p.spec.follows.is_none() && value == p.spec.default {
+            p.spec.cite.clone()
+        } else {
+            Cite::Uncited
+        }
+    });
+    let p = &mut params[idx];
+    p.value = value;
+    p.cite = cite;
+    p.origin = origin;
+    resolve_followers(params);
+}
+
+/// Gives every parameter that still follows another (not set itself) that one's value.
+fn resolve_followers(params: &mut [Param]) {
+    // Chains resolve in at most as many rounds as there are parameters.
+    for _ in 0..params.len() {
+        let mut changed = false;
+        for i in 0..params.len() {
+            if !params[i].is_following() {
+                continue;
+            }
+            let Some(leader) = params[i].spec.follows.and_then(|k| params.iter().find(|p| p.spec.key == k)) else { continue };
+            if leader.value != params[i].value && leader.value.type_name() == params[i].value.type_name() {
+                params[i].value = leader.value.clone();
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
     }
 }
 
@@ -410,7 +483,7 @@ impl Scenario {
             };
             let (file, position, whose) = match &p.origin {
                 Origin::File { line, column } => (self.file.clone(), Some((*line, *column)), ""),
-                Origin::Override => ("--set".to_string(), None, ""),
+                Origin::Override { by } => (by.clone(), None, ""),
                 Origin::Default => (self.file.clone(), None, " (the model's default)"),
             };
             out.push(ScenarioWarning {
@@ -436,21 +509,29 @@ impl Scenario {
     /// Applies `key=value` from the command line, with the same checks as the file.
     /// The value is read as TOML (`0.5`, `true`, `"moore"`, `[1, 2]`, `1928-09-24`);
     /// a bare word that is not TOML is taken as text, so `--set cops.kind=moore` works.
+    /// The value is recorded as set by `--set`, uncited unless it is the value its
+    /// citation was written for (see [`Scenario::set_by`]).
     pub fn set(&mut self, assignment: &str) -> Result<(), ScenarioError> {
-        self.set_from("--set", assignment)
+        self.set_by(assignment, "--set")
     }
 
-    /// [`Scenario::set`] for a value that comes from somewhere else than `--set`: a
-    /// command's own option (`--seed`), a design file, a seed a command derives. Errors
-    /// name `origin`, so a user is told what to change.
+    /// [`Scenario::set`] for a value that comes from somewhere else than `--set` (the
+    /// same as [`Scenario::set_by`] with the arguments the other way round).
     pub fn set_from(&mut self, origin: &str, assignment: &str) -> Result<(), ScenarioError> {
+        self.set_by(assignment, origin)
+    }
+
+    /// [`Scenario::set`] with `by` naming where the assignment comes from (`--seed`,
+    /// `sweep design point 3`, `web explorer`): it is recorded as the value's origin and
+    /// names the source of an error, so a user is told what to change.
+    pub fn set_by(&mut self, assignment: &str, by: &str) -> Result<(), ScenarioError> {
         let Some((key, raw)) = assignment.split_once('=') else {
-            return Err(ScenarioError::new(origin, None, format!("`{assignment}` is not of the form key=value"))
+            return Err(ScenarioError::new(by, None, format!("`{assignment}` is not of the form key=value"))
                 .with_help("for example: --set legitimacy.initial=0.6"));
         };
         let (key, raw) = (key.trim(), raw.trim());
         let Some(idx) = self.params.iter().position(|p| p.spec.key == key) else {
-            return Err(unknown_key(origin, None, key, &self.params));
+            return Err(unknown_key(by, None, key, &self.params));
         };
         let spec = self.params[idx].spec.clone();
         let parsed = DeValue::parse(raw);
@@ -461,11 +542,40 @@ impl Scenario {
             Err(_) if matches!(spec.kind, Kind::Date { .. }) => parse_date(raw).map(Value::Date),
             Err(_) => Err(format!("`{raw}` is not {}", spec.kind.type_name())),
         };
-        let value = value.and_then(|v| spec.check(&v).map(|_| v)).map_err(|why| range_error(origin, None, &spec, &why))?;
-        let p = &mut self.params[idx];
-        p.value = value;
-        p.origin = Origin::Override;
+        let value = value.and_then(|v| spec.check(&v).map(|_| v)).map_err(|why| range_error(by, None, &spec, &why))?;
+        assign(&mut self.params, idx, value, None, Origin::by(by));
         Ok(())
+    }
+
+    /// Sets `key` to `value` with the same checks as a file, recording `origin` and, if
+    /// given, the value's own citation (without one, as [`Scenario::set`]).
+    pub fn assign(&mut self, key: &str, value: Value, cite: Option<Cite>, origin: Origin) -> Result<(), ScenarioError> {
+        let by = origin.describe(&self.file);
+        let Some(idx) = self.params.iter().position(|p| p.spec.key == key) else {
+            return Err(unknown_key(&by, None, key, &self.params));
+        };
+        let spec = &self.params[idx].spec;
+        let value = match (&spec.kind, value) {
+            (Kind::Float { .. }, Value::Int(x)) => Value::Float(x as f64),
+            (_, v) => v,
+        };
+        spec.check(&value).map_err(|why| range_error(&by, None, spec, &why))?;
+        assign(&mut self.params, idx, value, cite, origin);
+        Ok(())
+    }
+
+    /// Whether a parameter's value differs from the baseline's: from the schema's
+    /// default, or, for a parameter that follows another, from that one's value.
+    pub fn is_changed(&self, p: &Param) -> bool {
+        match p.spec.follows.and_then(|k| self.get(k)) {
+            Some(leader) => p.value != leader.value,
+            None => p.value != p.spec.default,
+        }
+    }
+
+    /// Every parameter whose value differs from the baseline's, in schema order.
+    pub fn changes(&self) -> Vec<&Param> {
+        self.params.iter().filter(|p| self.is_changed(p)).collect()
     }
 
     /// The resolved scenario as TOML: every parameter, defaults filled in, each with its
@@ -494,20 +604,36 @@ impl Scenario {
                 out.push_str(&format!("\n[{g}]\n"));
                 group = g;
             }
-            let (kind, text) = match &p.cite {
-                Cite::Source(s) => ("source", s),
-                Cite::Assumed(s) => ("assumed", s),
-            };
-            out.push_str(&format!(
-                "# {} ({})\n{rest} = {{ value = {}, {kind} = {} }}\n",
-                p.spec.doc,
-                p.spec.describe(),
-                p.value.to_toml(),
-                toml_string(text)
-            ));
+            out.push_str(&format!("# {} ({})\n", p.spec.doc, p.spec.describe()));
+            if p.is_following() {
+                // Not written as a value, so that the file keeps "unchanged" meaning
+                // unchanged whatever the other parameter is set to.
+                let other = p.spec.follows.unwrap_or_default();
+                out.push_str(&format!("# {rest}: unless set here, the same as {other} (now {})\n", p.value.to_toml()));
+                continue;
+            }
+            if self.is_changed(p) {
+                // Where it was set is in the manifest; here it would change when the file
+                // is run again, which must give the same files.
+                let note =
+                    format!("changed from the baseline's {} ({}: {})", p.spec.baseline_text(), p.spec.cite.kind(), p.spec.cite.text());
+                out.push_str(&format!("# {}\n", one_line(&note)));
+            }
+            let keys = p.cite.to_toml_keys();
+            if keys.is_empty() {
+                out.push_str(&format!("{rest} = {{ value = {} }}\n", p.value.to_toml()));
+            } else {
+                out.push_str(&format!("{rest} = {{ value = {}, {keys} }}\n", p.value.to_toml()));
+            }
         }
         out
     }
+}
+
+/// Text for a `#` comment: line breaks and other control characters become spaces, so
+/// no text can end the comment.
+fn one_line(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 /// A TOML basic string: quotes, backslashes and control characters escaped.
@@ -591,6 +717,21 @@ mod tests {
                 Value::Floats(vec![1.0, 2.0, 3.0]),
                 "coefficients",
                 Cite::source("F05"),
+            ),
+            ParamSpec::new(
+                "agents.final_density",
+                Kind::Float { min: 0.0, max: 1.0 },
+                Value::Float(0.7),
+                "share of cells at the end",
+                Cite::assumed("unchanged unless set"),
+            )
+            .following("agents.density"),
+            ParamSpec::new(
+                "agents.share",
+                Kind::Float { min: 0.0, max: 1.0 },
+                Value::Float(0.15),
+                "a share",
+                Cite::mechanism("F05: moved down", "share assumed"),
             ),
         ]
     }
@@ -676,7 +817,7 @@ mod tests {
         s.set("events.at=1929-09-24").unwrap();
         assert_eq!(s.int("grid.width"), 7);
         assert_eq!(s.text("agents.kind"), "von-neumann");
-        assert_eq!(s.get("grid.width").unwrap().origin, Origin::Override);
+        assert_eq!(s.get("grid.width").unwrap().origin, Origin::by("--set"));
         assert!(s.set("grid.width=0").unwrap_err().help.unwrap().contains("from 1 to 100"));
         assert!(s.set("grid.wdth=3").unwrap_err().help.unwrap().contains("grid.width"));
         assert!(s.set("grid.width").is_err());
@@ -747,10 +888,95 @@ mod tests {
     }
 
     #[test]
+    fn a_new_value_without_a_citation_is_uncited_and_never_inherits_the_old_one() {
+        // In a file: a bare value, and an annotation with only a note.
+        let s = p(&format!("{HEAD}[grid]\nwidth = 12\n[agents]\ndensity = {{ value = 0.5, note = \"try\" }}\n")).unwrap();
+        assert_eq!(s.get("grid.width").unwrap().cite, Cite::Uncited);
+        assert_eq!(s.get("agents.density").unwrap().cite, Cite::Uncited);
+        assert_eq!(s.get("agents.density").unwrap().origin, Origin::File { line: 6, column: 21 });
+        // The baseline's own value keeps the baseline's citation.
+        let s = p(&format!("{HEAD}[grid]\nwidth = 40\n")).unwrap();
+        assert_eq!(s.get("grid.width").unwrap().cite, Cite::source("Epstein 2002"));
+        assert!(s.changes().is_empty());
+        // By --set (and any other setter): the same rule, recorded as set there.
+        let mut s = p(HEAD).unwrap();
+        s.set("events.at=1929-09-24").unwrap();
+        let e = s.get("events.at").unwrap();
+        assert_eq!((&e.cite, &e.origin), (&Cite::Uncited, &Origin::by("--set")));
+        s.set_by("events.at=1928-09-24", "sweep design point 2").unwrap();
+        assert_eq!(s.get("events.at").unwrap().cite, Cite::source("F38"));
+        s.set_by("grid.width=7", "web explorer").unwrap();
+        assert_eq!(s.get("grid.width").unwrap().origin.describe("x.toml"), "web explorer");
+        // A value set with its own citation carries it.
+        s.assign("agents.density", Value::Float(0.6), Some(Cite::assumed("calibrated")), Origin::by("perelom calibrate")).unwrap();
+        assert_eq!(s.get("agents.density").unwrap().cite, Cite::assumed("calibrated"));
+        assert!(s.assign("agents.density", Value::Float(2.0), None, Origin::by("x")).is_err());
+        let changed: Vec<&str> = s.changes().iter().map(|p| p.spec.key).collect();
+        assert_eq!(changed, ["grid.width", "agents.density"]);
+    }
+
+    #[test]
+    fn a_file_value_keeps_its_own_citation() {
+        let s = p(&format!("{HEAD}[grid]\nwidth = {{ value = 12, source = \"my notes, p. 3\" }}\n")).unwrap();
+        assert_eq!(s.get("grid.width").unwrap().cite, Cite::source("my notes, p. 3"));
+        assert_eq!(s.changes().len(), 1);
+    }
+
+    #[test]
+    fn mechanism_citations_parse_with_the_same_checks() {
+        let s = p(&format!("{HEAD}[agents]\nshare = {{ value = 0.2, mechanism = \"F05\", assumed = \"guess\" }}\n")).unwrap();
+        assert_eq!(s.get("agents.share").unwrap().cite, Cite::mechanism("F05", "guess"));
+        assert!(s.get("agents.share").unwrap().cite.is_assumed());
+        let s = p(&format!("{HEAD}[agents]\nshare = {{ assumed = \"guess\", value = 0.2, mechanism = \"F05\" }}\n")).unwrap();
+        assert_eq!(s.get("agents.share").unwrap().cite, Cite::mechanism("F05", "guess"));
+        let e = p(&format!("{HEAD}[agents]\nshare = {{ value = 0.2, mechanism = \"F05\" }}\n")).unwrap_err();
+        assert_eq!(e.position, Some((4, 24)));
+        assert!(e.message.contains("does not say why"), "{e}");
+        let e = p(&format!("{HEAD}[agents]\nshare = {{ value = 0.2, source = \"F05\", mechanism = \"F05\" }}\n")).unwrap_err();
+        assert_eq!(e.position, Some((4, 40)));
+        assert!(e.message.contains("both `source` and `mechanism`"), "{e}");
+        let e = p(&format!("{HEAD}[agents]\nshare = {{ value = 0.2, mechanism = \"\", assumed = \"x\" }}\n")).unwrap_err();
+        assert!(e.message.contains("is empty"), "{e}");
+        let e = p(&format!("{HEAD}[agents]\nshare = {{ value = 0.2, mechanims = \"F05\" }}\n")).unwrap_err();
+        assert_eq!(e.help.as_deref(), Some("did you mean `mechanism`?"));
+    }
+
+    #[test]
+    fn an_unchanged_default_follows_the_value_it_names() {
+        let mut s = p(HEAD).unwrap();
+        assert_eq!(s.float("agents.final_density"), 0.7);
+        s.set("agents.density=0.4").unwrap();
+        assert_eq!(s.float("agents.final_density"), 0.4, "unchanged means unchanged");
+        assert!(!s.is_changed(s.get("agents.final_density").unwrap()));
+        // Round trip keeps it following.
+        let mut again = p(&s.to_toml()).unwrap();
+        assert_eq!(again.float("agents.final_density"), 0.4);
+        again.set("agents.density=0.3").unwrap();
+        assert_eq!(again.float("agents.final_density"), 0.3);
+        // Set itself, it stops following and is a change.
+        s.set("agents.final_density=0.2").unwrap();
+        s.set("agents.density=0.5").unwrap();
+        assert_eq!(s.float("agents.final_density"), 0.2);
+        assert_eq!(s.get("agents.final_density").unwrap().cite, Cite::Uncited);
+        assert!(s.is_changed(s.get("agents.final_density").unwrap()));
+        let f = p(&format!("{HEAD}[agents]\nfinal_density = 0.7\n")).unwrap();
+        assert_eq!(f.get("agents.final_density").unwrap().cite, Cite::Uncited, "set explicitly, no longer 'unchanged'");
+    }
+
+    #[test]
     fn resolved_toml_round_trips() {
-        let mut s = p(&format!("{HEAD}[grid]\nwidth = 12\n")).unwrap();
+        let mut s =
+            p(&format!("{HEAD}[grid]\nwidth = 12\n[agents]\nshare = {{ value = 0.2, mechanism = \"F05\", assumed = \"x\" }}\n")).unwrap();
         s.set("agents.density=0.25").unwrap();
-        let again = p(&s.to_toml()).unwrap();
+        s.set("agents.kind=\"line\\nbreak\"").unwrap_err();
+        let text = s.to_toml();
+        assert!(text.contains("# changed from the baseline's 40 (source: Epstein 2002)\nwidth = { value = 12 }\n"), "{text}");
+        assert!(
+            text.contains("(assumed: x)\ndensity = { value = 0.25 }")
+                || text.contains("0.7 (source: Epstein 2002)\ndensity = { value = 0.25 }"),
+            "{text}"
+        );
+        let again = p(&text).unwrap();
         for (a, b) in s.params.iter().zip(&again.params) {
             assert_eq!(a.value, b.value);
             assert_eq!(a.cite, b.cite);

@@ -159,13 +159,31 @@ impl fmt::Display for Value {
     }
 }
 
-/// Where a number comes from: evidence, or an assumption with its reason.
+/// Where a number comes from: evidence, an assumption with its reason, or nothing.
+///
+/// Three kinds are stated by whoever wrote the value:
+///
+/// * [`Cite::Source`]: the value itself is in the evidence ("F03: about 8,000").
+/// * [`Cite::Mechanism`]: the evidence gives the mechanism the parameter belongs to, but
+///   not the number, which is assumed ("F05: many moved down" + "share assumed").
+/// * [`Cite::Assumed`]: neither; the text says why this value.
+///
+/// The fourth, [`Cite::Uncited`], is what a value gets when it is set (in a scenario
+/// file, by `--set`, by a sweep, ...) to a number its parameter's citation was not
+/// written for, without a citation of its own: an old citation never passes to a new
+/// value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Cite {
-    /// A citation: a fact id of `shared/brief/FACTS.md` ("F10") or a reference with page.
+    /// The value is from the evidence: a fact id of Perelom's evidence table
+    /// (`docs/EVIDENCE.md`, "F10") or a reference with page.
     Source(String),
+    /// The mechanism is from the evidence (`mechanism`), the value is assumed (`assumed`
+    /// says why this value).
+    Mechanism { mechanism: String, assumed: String },
     /// Not from evidence; the text says why this value.
     Assumed(String),
+    /// Set without a citation to a value its parameter's citation does not cover.
+    Uncited,
 }
 
 impl Cite {
@@ -175,12 +193,61 @@ impl Cite {
     pub fn assumed(s: &str) -> Self {
         Cite::Assumed(s.to_string())
     }
-    pub fn is_assumed(&self) -> bool {
-        matches!(self, Cite::Assumed(_))
+    /// The evidence gives the mechanism, the value is assumed for the reason given.
+    pub fn mechanism(mechanism: &str, assumed: &str) -> Self {
+        Cite::Mechanism { mechanism: mechanism.to_string(), assumed: assumed.to_string() }
     }
-    pub fn text(&self) -> &str {
+
+    /// Whether the value itself comes from the evidence.
+    pub fn is_evidence(&self) -> bool {
+        matches!(self, Cite::Source(_))
+    }
+
+    /// Whether the value is not from the evidence (assumed, assumed within a sourced
+    /// mechanism, or uncited): what calibration should estimate.
+    pub fn is_assumed(&self) -> bool {
+        !self.is_evidence()
+    }
+
+    /// One word for the kind: `source`, `mechanism`, `assumed` or `uncited`.
+    pub fn kind(&self) -> &'static str {
         match self {
-            Cite::Source(s) | Cite::Assumed(s) => s,
+            Cite::Source(_) => "source",
+            Cite::Mechanism { .. } => "mechanism",
+            Cite::Assumed(_) => "assumed",
+            Cite::Uncited => "uncited",
+        }
+    }
+
+    /// The citation in one line: the source, the reason, or `mechanism; value assumed: reason`.
+    pub fn text(&self) -> String {
+        match self {
+            Cite::Source(s) | Cite::Assumed(s) => s.clone(),
+            Cite::Mechanism { mechanism, assumed } => format!("{mechanism}; value assumed: {assumed}"),
+            Cite::Uncited => "no source given".to_string(),
+        }
+    }
+
+    /// The texts that may cite evidence (source and mechanism), for finding fact ids.
+    pub fn evidence_text(&self) -> &str {
+        match self {
+            Cite::Source(s) => s,
+            Cite::Mechanism { mechanism, .. } => mechanism,
+            Cite::Assumed(s) => s,
+            Cite::Uncited => "",
+        }
+    }
+
+    /// The annotation keys of a scenario file that state this citation, e.g.
+    /// `source = "F10"` or `mechanism = "F05", assumed = "share assumed"`; empty for
+    /// [`Cite::Uncited`].
+    pub fn to_toml_keys(&self) -> String {
+        let q = crate::parse::toml_string;
+        match self {
+            Cite::Source(s) => format!("source = {}", q(s)),
+            Cite::Mechanism { mechanism, assumed } => format!("mechanism = {}, assumed = {}", q(mechanism), q(assumed)),
+            Cite::Assumed(s) => format!("assumed = {}", q(s)),
+            Cite::Uncited => String::new(),
         }
     }
 }
@@ -210,6 +277,8 @@ pub struct ParamSpec {
     /// Dotted key, the first part naming its group: `citizens.density`.
     pub key: &'static str,
     pub kind: Kind,
+    /// The baseline's value. For a parameter that [`ParamSpec::follows`] another, the
+    /// value it takes when that one has its default too.
     pub default: Value,
     /// What the parameter means, in one line.
     pub doc: &'static str,
@@ -218,12 +287,15 @@ pub struct ParamSpec {
     /// For a date parameter that is a dated event of the model: what kind of event (see
     /// [`DatedEvent`]). `None` for every other parameter (including a run's start date).
     pub event: Option<DatedEvent>,
+    /// When set, the default is "unchanged": the resolved value of this other parameter
+    /// (of the same kind), whatever a scenario sets it to, unless this one is set itself.
+    pub follows: Option<&'static str>,
 }
 
 impl ParamSpec {
     pub fn new(key: &'static str, kind: Kind, default: Value, doc: &'static str, cite: Cite) -> Self {
         debug_assert!(kind.check(&default).is_ok() || default == Value::Off, "default of {key} invalid");
-        ParamSpec { key, kind, default, doc, cite, event: None }
+        ParamSpec { key, kind, default, doc, cite, event: None, follows: None }
     }
 
     /// Declares a date parameter a dated event of the model: it may be switched off
@@ -267,9 +339,24 @@ impl ParamSpec {
         }
     }
 
+    /// Makes the default "the same as `other`": e.g. a final value that, unless a
+    /// scenario sets it, equals the initial one, whatever that is.
+    pub fn following(mut self, other: &'static str) -> Self {
+        self.follows = Some(other);
+        self
+    }
+
     /// The group (first part of the key), used to arrange parameters for people.
     pub fn group(&self) -> &str {
         self.key.split('.').next().unwrap_or(self.key)
+    }
+
+    /// The baseline's value in words: the value, or "same as KEY".
+    pub fn baseline_text(&self) -> String {
+        match self.follows {
+            Some(other) => format!("same as {other}"),
+            None => self.default.to_string(),
+        }
     }
 }
 
@@ -280,8 +367,26 @@ pub enum Origin {
     Default,
     /// The scenario file, at line and column.
     File { line: usize, column: usize },
-    /// `--set` on the command line (or a request to the server).
-    Override,
+    /// Outside any file: `by` names where (`--set`, `--seed`, `sweep design point 3`,
+    /// `perelom calibrate`, `web explorer`).
+    Override { by: String },
+}
+
+impl Origin {
+    /// `--set` and the like.
+    pub fn by(what: &str) -> Self {
+        Origin::Override { by: what.to_string() }
+    }
+
+    /// Where, in words, with `file` the scenario's file: `default`, `mine.toml:6:1`,
+    /// `--set`.
+    pub fn describe(&self, file: &str) -> String {
+        match self {
+            Origin::Default => "default".to_string(),
+            Origin::File { line, column } => format!("{file}:{line}:{column}"),
+            Origin::Override { by } => by.clone(),
+        }
+    }
 }
 
 /// A parameter resolved for a run.
@@ -291,4 +396,11 @@ pub struct Param {
     pub value: Value,
     pub cite: Cite,
     pub origin: Origin,
+}
+
+impl Param {
+    /// Whether the value still follows another parameter (see [`ParamSpec::follows`]).
+    pub fn is_following(&self) -> bool {
+        self.spec.follows.is_some() && self.origin == Origin::Default
+    }
 }

@@ -18,6 +18,7 @@ const GRID_COLOURS = { '.': [255, 255, 255], q: [170, 190, 205], a: [210, 30, 30
 const kindOf = (model) => (model === 'epstein' ? 'epstein' : 'ussr');
 
 const app = {
+  facts: {}, // the evidence table, by id (GET /api/facts)
   scenario: null, // the scenario's JSON description
   run: null, // {id, es, columns, rows, status, label, done}
   baseline: null, // {label, columns, rows}
@@ -44,6 +45,25 @@ async function api(method, url, body) {
 }
 
 function showError(msg) { $('error').textContent = msg || ''; }
+
+async function loadFacts() {
+  const t = await api('GET', '/api/facts');
+  for (const f of t.facts) app.facts[f.id] = f;
+}
+
+// The citation of a parameter as the panel shows it: kind, text, the facts it names.
+function citeLabel(p) {
+  if (p.source) return { cls: 'source', text: `source: ${p.source}` };
+  if (p.mechanism) return { cls: 'mechanism', text: `mechanism: ${p.mechanism}; value assumed` };
+  return { cls: 'assumed', text: 'assumed' };
+}
+
+function factLines(p) {
+  return (p.facts || []).map((f) => {
+    const full = app.facts[f.id] || f;
+    return `${full.id} (Gusev 2008, fn ${full.footnotes_text}): ${full.text}`;
+  });
+}
 
 async function loadScenarios() {
   const list = await api('GET', '/api/scenarios');
@@ -79,9 +99,12 @@ async function chooseScenario(name) {
       const label = document.createElement('label');
       label.textContent = p.key + ' ';
       const cite = document.createElement('span');
-      cite.className = 'cite ' + (p.source ? 'source' : 'assumed');
-      cite.textContent = p.source ? `source: ${p.source}` : 'assumed';
-      cite.title = p.source || p.assumed || '';
+      const c = citeLabel(p);
+      const facts = factLines(p);
+      const citeTitle = [p.source || p.mechanism || '', p.assumed ? `assumed: ${p.assumed}` : '', ...facts].filter(Boolean).join('\n\n');
+      cite.className = 'cite ' + c.cls;
+      cite.textContent = c.text;
+      cite.title = citeTitle;
       label.appendChild(cite);
       let input;
       if (p.choices || p.type === 'a boolean') {
@@ -100,7 +123,13 @@ async function chooseScenario(name) {
       input.dataset.orig = p.value;
       input.title = p.kind;
       input.oninput = input.onchange = () => {
-        div.classList.toggle('changed', input.value !== input.dataset.orig);
+        const changed = input.value !== input.dataset.orig;
+        div.classList.toggle('changed', changed);
+        // A new value does not inherit the citation written for the old one (the server
+        // decides finally: the same number written differently keeps it).
+        cite.className = 'cite ' + (changed ? 'uncited' : c.cls);
+        cite.textContent = changed ? `uncited: set here (the citation was for ${input.dataset.orig})` : c.text;
+        cite.title = changed ? `A value set here has no source. Baseline ${input.dataset.orig}: ${citeTitle}` : citeTitle;
         app.dirty = true;
       };
       label.htmlFor = input.id = 'p-' + p.key.replace(/[^a-z0-9_]/gi, '-');
@@ -108,6 +137,19 @@ async function chooseScenario(name) {
       doc.className = 'doc';
       doc.textContent = `${p.doc} (${p.kind})` + (p.assumed ? `; assumed: ${p.assumed}` : '');
       div.append(label, input, doc);
+      if (facts.length) {
+        const det = document.createElement('details');
+        det.className = 'facts';
+        const sum = document.createElement('summary');
+        sum.textContent = `evidence: ${(p.facts || []).map((f) => f.id).join(', ')}`;
+        det.appendChild(sum);
+        for (const line of facts) {
+          const para = document.createElement('p');
+          para.textContent = line;
+          det.appendChild(para);
+        }
+        div.appendChild(det);
+      }
       fs.appendChild(div);
     }
     form.appendChild(fs);
@@ -165,6 +207,7 @@ function subscribe(run) {
       const m = JSON.parse(e.data);
       run.columns = m.columns;
       run.steps = m.steps;
+      showChanges(m.changes || []);
       resolve();
     });
     es.addEventListener('reset', () => {
@@ -195,6 +238,23 @@ function subscribe(run) {
     });
     es.onerror = () => { resolve(); };
   });
+}
+
+// The server's account of what differs from the model's baseline in this run.
+function showChanges(changes) {
+  const box = $('changes');
+  box.textContent = '';
+  if (!changes.length) { box.textContent = 'This run has the baseline\'s values.'; return; }
+  const h = document.createElement('strong');
+  h.textContent = 'Changes from the baseline: ';
+  box.appendChild(h);
+  const ul = document.createElement('ul');
+  for (const c of changes) {
+    const li = document.createElement('li');
+    li.textContent = `${c.key} = ${c.value} (${c.citation}; set in ${c.set_in}); baseline ${c.baseline} (${c.baseline_citation})`;
+    ul.appendChild(li);
+  }
+  box.appendChild(ul);
 }
 
 async function control(action) {
@@ -346,4 +406,7 @@ $('pin').onclick = () => {
 };
 $('unpin').onclick = () => { clearBaseline(); updateStatus(); };
 
-loadScenarios().catch((e) => showError(`cannot load scenarios: ${e.message}`));
+loadFacts()
+  .catch(() => {})
+  .then(loadScenarios)
+  .catch((e) => showError(`cannot load scenarios: ${e.message}`));

@@ -138,6 +138,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/assets/{*path}", get(assets::asset))
         .route("/api/scenarios", get(list_scenarios))
         .route("/api/scenarios/{name}", get(show_scenario))
+        .route("/api/facts", get(list_facts))
+        .route("/api/facts/{id}", get(show_fact))
         .route("/api/runs", post(create_run))
         .route("/api/runs/{id}", get(show_run).delete(delete_run))
         .route("/api/runs/{id}/control", post(control_run))
@@ -206,9 +208,11 @@ async fn show_scenario(Path(name): Path<String>) -> Result<Json<Json_>, ApiError
     let mut groups: Vec<(String, Vec<Json_>)> = Vec::new();
     for p in &s.params {
         let g = p.spec.group().to_string();
-        let (source, assumed) = match &p.cite {
-            Cite::Source(t) => (Some(t.as_str()), None),
-            Cite::Assumed(t) => (None, Some(t.as_str())),
+        let (source, mechanism, assumed) = match &p.cite {
+            Cite::Source(t) => (Some(t.as_str()), None, None),
+            Cite::Mechanism { mechanism, assumed } => (None, Some(mechanism.as_str()), Some(assumed.as_str())),
+            Cite::Assumed(t) => (None, None, Some(t.as_str())),
+            Cite::Uncited => (None, None, None),
         };
         let choices: Option<Vec<&str>> = match &p.spec.kind {
             perelom_scenario::Kind::Choice(c) => Some(c.to_vec()),
@@ -221,8 +225,12 @@ async fn show_scenario(Path(name): Path<String>) -> Result<Json<Json_>, ApiError
             "kind": p.spec.kind.describe(),
             "choices": choices,
             "doc": p.spec.doc,
+            "citation": p.cite.kind(),
             "source": source,
+            "mechanism": mechanism,
             "assumed": assumed,
+            "facts": facts_json(&p.cite),
+            "follows": p.spec.follows,
         });
         match groups.iter_mut().find(|(n, _)| *n == g) {
             Some((_, v)) => v.push(item),
@@ -237,6 +245,55 @@ async fn show_scenario(Path(name): Path<String>) -> Result<Json<Json_>, ApiError
         "model": s.meta.model,
         "groups": groups.into_iter().map(|(name, params)| json!({"name": name, "params": params})).collect::<Vec<_>>(),
     })))
+}
+
+/// The facts a citation names: id, footnotes and Perelom's paraphrase.
+fn facts_json(c: &Cite) -> Json_ {
+    json!(perelom_models::facts::of_cite(c).into_iter().map(fact_json).collect::<Vec<_>>())
+}
+
+fn fact_json(f: &perelom_models::facts::Fact) -> Json_ {
+    json!({"id": f.id, "footnotes": f.footnotes, "footnotes_text": f.footnotes_text(), "text": f.text})
+}
+
+/// Every difference of a run's scenario from the model's baseline, with the citations.
+pub(crate) fn changes_json(s: &Scenario) -> Json_ {
+    let cite = |c: &Cite| match c {
+        Cite::Uncited => "uncited (no source given)".to_string(),
+        c => format!("{}: {}", c.kind(), c.text()),
+    };
+    json!(s
+        .changes()
+        .into_iter()
+        .map(|p| json!({
+            "key": p.spec.key,
+            "value": p.value.to_string(),
+            "citation": cite(&p.cite),
+            "set_in": p.origin.describe(&s.file),
+            "baseline": p.spec.baseline_text(),
+            "baseline_citation": cite(&p.spec.cite),
+        }))
+        .collect::<Vec<_>>())
+}
+
+/// `GET /api/facts`: Perelom's evidence table.
+async fn list_facts() -> Json<Json_> {
+    let st = perelom_models::facts::study();
+    Json(json!({
+        "study": {"short": st.short, "full": st.full},
+        "facts": perelom_models::facts::facts().iter().map(fact_json).collect::<Vec<_>>(),
+    }))
+}
+
+/// `GET /api/facts/{id}`: one fact.
+async fn show_fact(Path(id): Path<String>) -> Result<Json<Json_>, ApiError> {
+    match perelom_models::facts::fact(&id) {
+        Some(f) => Ok(Json(fact_json(f))),
+        None => {
+            let hint = perelom_models::facts::suggest(&id).map(|s| format!("did you mean {s}? ")).unwrap_or_default();
+            Err(ApiError::new(StatusCode::NOT_FOUND, format!("no fact `{}`; {hint}the facts are F01 to F40", clip(&id))))
+        }
+    }
 }
 
 // --- runs --------------------------------------------------------------------------------
@@ -261,13 +318,13 @@ fn resolve(req: &NewRun, cfg: &Config) -> Result<Scenario, ApiError> {
             Json_::Number(_) | Json_::Bool(_) | Json_::Array(_) => v.to_string(),
             _ => return Err(ApiError::unprocessable(format!("value of `{}` must be a string, number, boolean or list", clip(key)))),
         };
-        s.set(&format!("{key}={text}")).map_err(|mut e| {
+        s.set_by(&format!("{key}={text}"), "web explorer").map_err(|mut e| {
             e.file = "request".to_string();
             ApiError::from(e)
         })?;
     }
     if let Some(seed) = req.seed {
-        s.set(&format!("run.seed={seed}")).map_err(|mut e| {
+        s.set_by(&format!("run.seed={seed}"), "web explorer seed").map_err(|mut e| {
             e.file = "seed".to_string();
             ApiError::from(e)
         })?;
@@ -355,6 +412,7 @@ async fn show_run(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Re
         "steps": r.total_steps,
         "steps_done": steps_done,
         "error": sh.error,
+        "changes": r.changes,
     })))
 }
 

@@ -113,6 +113,8 @@ pub struct Shared {
 pub struct Run {
     pub id: u64,
     pub scenario_name: String,
+    /// Differences of the run's scenario from the model's baseline, with citations.
+    pub changes: serde_json::Value,
     pub model_name: String,
     pub total_steps: u32,
     pub columns: Vec<String>,
@@ -146,6 +148,7 @@ impl Run {
         let run = Arc::new(Run {
             id,
             scenario_name,
+            changes: crate::changes_json(&scenario),
             model_name: scenario.meta.model.clone(),
             total_steps,
             columns,
@@ -197,6 +200,7 @@ impl Run {
             "model": self.model_name,
             "steps": self.total_steps,
             "columns": self.columns,
+            "changes": self.changes,
         })
         .to_string()
     }

@@ -363,3 +363,43 @@ async fn serves_on_a_real_listener() {
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");
     assert!(out.contains("epstein-2002"));
 }
+
+/// The explorer shows each citation with the text of its facts (from the evidence table
+/// the server serves), and a value the explorer changes is uncited, as from `--set`.
+#[tokio::test]
+async fn facts_are_served_with_citations_and_explorer_changes_are_uncited() {
+    let app = app();
+    let (s, v) = json_of(&app, "GET", "/api/facts", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let facts = v["facts"].as_array().expect("facts");
+    assert_eq!(facts.len(), 40);
+    assert!(facts.iter().all(|f| f["text"].as_str().is_some_and(|t| t.len() > 40)), "{v}");
+    let (s, v) = json_of(&app, "GET", "/api/facts/F38", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["id"], "F38");
+    assert_eq!(v["footnotes"], json!([53, 54]));
+    let (s, v) = json_of(&app, "GET", "/api/facts/F99", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(error_text(&v).contains("F01 to F40"), "{v}");
+
+    let (_, v) = json_of(&app, "GET", "/api/scenarios/ussr-1928-1929", None).await;
+    let params: Vec<&Value> =
+        v["groups"].as_array().expect("groups").iter().flat_map(|g| g["params"].as_array().into_iter().flatten()).collect();
+    let esc = params.iter().find(|p| p["key"] == "ogpu.escalation").expect("ogpu.escalation");
+    assert_eq!(esc["citation"], "source");
+    assert_eq!(esc["facts"][0]["id"], "F38");
+    assert!(esc["facts"][0]["text"].as_str().is_some_and(|t| t.contains("24 September 1928")), "{esc}");
+    assert!(params.iter().any(|p| p["citation"] == "mechanism" && p["mechanism"].is_string() && p["assumed"].is_string()));
+
+    // A changed value: uncited, set in the web explorer, with the baseline's citation.
+    let body = r#"{"scenario":"epstein-2002","seed":2,"set":{"run.steps":"5","arrest.k":"2","legitimacy.initial":"0.8"}}"#;
+    let id = create(&app, body).await;
+    let (_, v) = json_of(&app, "GET", &format!("/api/runs/{id}"), None).await;
+    let changes = v["changes"].as_array().expect("changes");
+    let keys: Vec<&str> = changes.iter().filter_map(|c| c["key"].as_str()).collect();
+    assert_eq!(keys, ["run.seed", "run.steps", "arrest.k"], "the same value (0.8) is no change: {v}");
+    let k = &changes[2];
+    assert_eq!(k["citation"], "uncited (no source given)");
+    assert_eq!(k["set_in"], "web explorer");
+    assert!(k["baseline_citation"].as_str().is_some_and(|c| c.contains("k = 2.3")), "{k}");
+}

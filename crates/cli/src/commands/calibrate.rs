@@ -109,8 +109,8 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
     let scale = vec![1.0; defs.len()];
     let simulate = |theta: &[f64], seed: u64| -> Vec<f64> {
         let mut s = base.clone();
-        let ok = params.iter().zip(theta).all(|((k, _, _), v)| s.set(&format!("{k}={v:?}")).is_ok())
-            && s.set(&format!("run.seed={}", seed % (i64::MAX as u64))).is_ok();
+        let ok = params.iter().zip(theta).all(|((k, _, _), v)| s.set_by(&format!("{k}={v:?}"), "calibration sample").is_ok())
+            && s.set_by(&format!("run.seed={}", seed % (i64::MAX as u64)), "calibration sample").is_ok();
         let Some(mut sim) = ok.then(|| perelom_models::build(&s).ok()).flatten() else { return vec![f64::NAN; defs.len()] };
         sim.run_to_end();
         let stats = measure(&sim.metrics(), sim.clock(), full);
@@ -191,30 +191,34 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
         serde_json::to_writer_pretty(&mut *w, &json)?;
         w.write_all(b"\n")
     })?;
-    // A scenario with the posterior means, each recording how it was obtained.
-    let mut toml = format!(
-        "# Calibrated by `{command}` on {date} (perelom {}): ABC ({}), {} simulations.\n# Posterior means; see calibration.json and posterior.csv beside this file.\n[scenario]\nmodel = \"{}\"\nname = \"{} (calibrated)\"\ndescription = \"The baseline with its calibrated parameters set to their posterior means\"\n",
-        env!("CARGO_PKG_VERSION"),
-        args.method,
-        posterior.simulations,
-        base.meta.model,
-        base.meta.name
-    );
-    let mut group = "";
+    // The scenario with the posterior means, set through the same mechanism as any other
+    // change: each carries its own citation (how it was calibrated) and its origin.
+    let mut calibrated = base.clone();
+    calibrated.meta.name = format!("{} (calibrated)", base.meta.name);
+    calibrated.meta.description = "The scenario with its calibrated parameters set to their posterior means".to_string();
     for (i, (k, _, _)) in params.iter().enumerate() {
-        let (g, rest) = k.split_once('.').unwrap_or(("", k));
-        if g != group {
-            toml.push_str(&format!("\n[{g}]\n"));
-            group = g;
-        }
-        toml.push_str(&format!(
-            "{rest} = {{ value = {:.6}, assumed = \"calibrated against the targets: perelom calibrate --method {} ({date}, perelom {}); posterior sd {:.4}\" }}\n",
-            mean[i],
+        let why = format!(
+            "calibrated against the targets: perelom calibrate --method {} ({date}, perelom {}); posterior mean, sd {:.4}",
             args.method,
             env!("CARGO_PKG_VERSION"),
             sd[i]
-        ));
+        );
+        let value = perelom_scenario::Value::Float((mean[i] * 1e6).round() / 1e6);
+        calibrated.assign(
+            k,
+            value,
+            Some(perelom_scenario::Cite::Assumed(why)),
+            perelom_scenario::Origin::by("perelom calibrate (posterior mean)"),
+        )?;
     }
+    let toml = format!(
+        "# Calibrated by `{}` on {date} (perelom {}): ABC ({}), {} simulations.\n# Posterior means; see calibration.json and posterior.csv beside this file.\n{}",
+        command.replace(['\n', '\r'], " "),
+        env!("CARGO_PKG_VERSION"),
+        args.method,
+        posterior.simulations,
+        calibrated.to_toml()
+    );
     dir.write_file("calibrated.toml", |w| w.write_all(toml.as_bytes()))?;
     let p = dir.commit().map_err(out_error)?;
     outln!("\nwritten: {} (posterior.csv, calibration.json, calibrated.toml)", p.display());

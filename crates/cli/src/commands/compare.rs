@@ -152,6 +152,23 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
         if !e.meta.description.is_empty() {
             outln!("{}", e.meta.description);
         }
+        let changed = e.changes();
+        if changed.is_empty() {
+            outln!("Changes from the model's baseline: none");
+        } else {
+            outln!("Changes from the model's baseline:");
+            for p in changed {
+                outln!(
+                    "  {} = {} ({}; set at {}); baseline {} ({})",
+                    p.spec.key,
+                    p.value,
+                    crate::provenance::cite_line(&p.cite),
+                    p.origin.describe(&e.file),
+                    p.spec.baseline_text(),
+                    crate::provenance::cite_line(&p.spec.cite)
+                );
+            }
+        }
         outln!(
             "\n{:<34} {:>11} {:>11} {:>11}  {:>23}  {:>7} {:>6}",
             "outcome",
@@ -214,6 +231,8 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
             "horizon": horizon(&base),
             "warnings": warnings,
             "seeds": seeds,
+            "baseline_changes": crate::provenance::changes_json(&base),
+            "changes": experiments.iter().map(|e| (e.meta.name.clone(), crate::provenance::changes_json(e))).collect::<serde_json::Map<_, _>>(),
             "rows": table_rows.iter().map(|(e, r)| serde_json::json!({
                 "experiment": e, "outcome": r.outcome, "baseline_mean": finite(r.base), "experiment_mean": finite(r.exp),
                 "difference": finite(r.diff), "p05": finite(r.lo), "p95": finite(r.hi), "cohens_d": finite(r.effect),

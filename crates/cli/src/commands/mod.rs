@@ -3,6 +3,8 @@
 mod ablate;
 mod calibrate;
 mod compare;
+mod facts;
+mod metrics;
 mod run;
 mod scenarios;
 mod sensitivity;
@@ -25,6 +27,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Run(args) => run::run(args),
         Command::Scenarios => scenarios::list(),
         Command::Sources(args) => sources::print(args),
+        Command::Facts(args) => facts::print(args),
+        Command::Metrics(args) => metrics::print(args),
         Command::Validate(args) => validate::validate(args),
         Command::Ablate(args) => ablate::ablate(args),
         Command::Compare(args) => compare::run(args),

@@ -5,7 +5,7 @@ use crate::scenario_source;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use perelom_models::Simulation;
 use perelom_output::{write_csv, write_parquet, Existing, Format, ResultDir};
-use perelom_scenario::{Cite, Origin, Scenario};
+use perelom_scenario::Scenario;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -111,6 +111,9 @@ pub(crate) fn write_results(dir: &ResultDir, sim: &dyn Simulation, scenario: &Sc
     for (name, text) in sim.documents() {
         dir.write_file(&name, |w| w.write_all(text.as_bytes()))?;
     }
+    // What every column of every table means, unit and kind (also in Parquet metadata).
+    let named: Vec<(&str, &perelom_engine::Table)> = tables.iter().map(|(n, t)| (n.as_str(), t)).collect();
+    dir.write_file("dictionary.csv", |w| write_csv(&perelom_output::dictionary(&named), w))?;
     dir.write_file("scenario.toml", |w| w.write_all(scenario.to_toml().as_bytes()))?;
     Ok(())
 }
@@ -123,27 +126,7 @@ pub(crate) fn manifest(
     wall: Duration,
     format: Format,
 ) -> serde_json::Value {
-    let params: Vec<serde_json::Value> = s
-        .params
-        .iter()
-        .map(|p| {
-            let (kind, text) = match &p.cite {
-                Cite::Source(t) => ("source", t),
-                Cite::Assumed(t) => ("assumed", t),
-            };
-            let origin = match &p.origin {
-                Origin::Default => "default".to_string(),
-                Origin::File { line, column } => format!("{}:{line}:{column}", s.file),
-                Origin::Override => "--set".to_string(),
-            };
-            serde_json::json!({
-                "key": p.spec.key,
-                "value": p.value.to_string(),
-                kind: text,
-                "set_in": origin,
-            })
-        })
-        .collect();
+    let params: Vec<serde_json::Value> = s.params.iter().map(|p| crate::provenance::param_json(s, p)).collect();
     serde_json::json!({
         "perelom_version": env!("CARGO_PKG_VERSION"),
         "git_commit": option_env!("PERELOM_GIT_COMMIT").filter(|c| !c.is_empty()),
@@ -155,5 +138,6 @@ pub(crate) fn manifest(
         "threads": threads,
         "format": format.extension(),
         "parameters": params,
+        "changes": crate::provenance::changes_json(s),
     })
 }

@@ -234,7 +234,7 @@ pub(crate) fn load_design(path: &Path) -> Result<Design, CliError> {
     } else {
         base_path.display().to_string()
     };
-    let base = scenario_source::load(Some(&base_arg), &d.sweep.set)?;
+    let base = scenario_source::load_by(Some(&base_arg), &d.sweep.set, &format!("{file} [sweep] set"))?;
     if d.parameters.is_empty() {
         return Err(CliError::Message(format!("{file}: [parameters] is empty\n  help: name at least one parameter to vary, e.g. \"bl.legality\" = {{ min = 0.1, max = 0.9, steps = 5 }}")));
     }
@@ -667,6 +667,10 @@ pub(crate) fn run_sweep(args: &SweepArgs, d: Design) -> Result<(Design, PathBuf)
                 "fingerprint": d.fingerprint, "design": args.design.display().to_string(), "kind": d.kind,
                 "parameters": d.names, "points": d.points.len(), "replicates": d.replicates, "runs": runs.len(),
                 "complete": complete, "perelom_version": env!("CARGO_PKG_VERSION"), "warnings": d.warnings,
+                "base_changes": crate::provenance::changes_json(&d.base),
+                "varied": d.names.iter().map(|k| serde_json::json!({
+                    "key": k, "citation": "uncited", "set_in": "sweep design point (see catalogue.csv)",
+                })).collect::<Vec<_>>(),
             });
             serde_json::to_writer_pretty(&mut *w, &j)?;
             w.write_all(b"\n")

@@ -39,6 +39,9 @@ impl Row {
 
 pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     let mut scenario = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+    if scenario.meta.model == perelom_models::epstein::MODEL {
+        return outbursts(&args, scenario);
+    }
     if scenario.meta.model != perelom_models::ussr::MODEL {
         return Err(CliError::Message(format!(
             "scenario {} uses model \"{}\", which has no historical targets\n  help: validate a scenario of model \"{}\", e.g. `perelom validate ussr-1928-1929`",
@@ -166,6 +169,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
             "hits": hits,
             "not_measurable": not_measurable,
             "warnings": warnings,
+            "changes": crate::provenance::changes_json(&scenario),
             "targets": rows.iter().map(|r| serde_json::json!({
                 "id": r.id, "description": r.text, "facts": r.facts,
                 "mean": finite(r.mean), "p05": finite(r.lo), "p95": finite(r.hi),
@@ -251,4 +255,112 @@ pub(crate) fn ensemble_targets(
         .into_iter()
         .collect()
     })
+}
+
+/// Epstein's model has no historical targets; its claims are about outbursts. Runs an
+/// ensemble and reports how many runs have an outburst, how many outbursts and how large,
+/// so that every claim a scenario makes about its regime is measured.
+fn outbursts(args: &ValidateArgs, mut scenario: perelom_scenario::Scenario) -> Result<ExitCode, CliError> {
+    if args.scale.is_some() {
+        return Err(CliError::Message(format!(
+            "--scale: model \"{}\" has no population to scale\n  help: --scale applies to the 1928-1929 model (ussr-1928-1929)",
+            scenario.meta.model
+        )));
+    }
+    if args.runs == 0 {
+        return Err(CliError::Message("--runs must be at least 1".into()));
+    }
+    if args.strict {
+        return Err(CliError::Message("--strict: model \"epstein\" has no targets to miss".into()));
+    }
+    let dir = match &args.out {
+        Some(p) => Some(ResultDir::create(p, "validation", existing(args.force)).map_err(out_error)?),
+        None => None,
+    };
+    let base_seed = scenario.int("run.seed") as u64;
+    let seeds: Vec<u64> = (0..u64::from(args.runs)).map(|i| base_seed + i).collect();
+    let threshold = scenario.int("outburst.threshold");
+    let pool = thread_pool(args.threads)?;
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new(seeds.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, eta {eta}").map_err(|e| e.to_string())?,
+    );
+    scenario.set_by(&format!("run.seed={base_seed}"), "ensemble seed")?;
+    // Per run: outbursts, largest peak of active citizens, mean active, steps with an
+    // outburst, first step with one (NaN if none).
+    let results: Result<Vec<[f64; 5]>, CliError> = pool.install(|| {
+        perelom_engine::ensemble(&seeds, |seed| -> Result<[f64; 5], CliError> {
+            let mut s = scenario.clone();
+            s.set_by(&format!("run.seed={seed}"), "ensemble seed")?;
+            let mut sim = perelom_models::build(&s)?;
+            sim.run_to_end();
+            bar.inc(1);
+            let active = sim.metrics().numbers("active").unwrap_or_default();
+            let above = active.iter().filter(|&&a| a > threshold as f64).count() as f64;
+            let n = sim.tables().into_iter().find(|(n, _)| n == "outbursts").map_or(0, |(_, t)| t.rows()) as f64;
+            let peak = active.iter().copied().fold(0.0, f64::max);
+            let first = active.iter().position(|&a| a > threshold as f64).map_or(f64::NAN, |s| s as f64);
+            Ok([n, peak, mean(&active), above, first])
+        })
+        .into_iter()
+        .collect()
+    });
+    bar.finish_and_clear();
+    let results = results?;
+    let with = results.iter().filter(|r| r[0] > 0.0).count();
+    let n = results.len();
+    let (lo, hi) = wilson(with, n);
+    outln!("{}: {} runs (seeds {}..={}), {:.1} s\n", scenario.meta.name, n, seeds[0], seeds[n - 1], started.elapsed().as_secs_f64());
+    outln!(
+        "runs with an outburst (> {threshold} active)  {with} of {n} ({:.1} %), 95 % interval [{:.1} %, {:.1} %]",
+        100.0 * with as f64 / n as f64,
+        100.0 * lo,
+        100.0 * hi
+    );
+    let col = |k: usize| results.iter().map(|r| r[k]).collect::<Vec<f64>>();
+    for (label, k) in
+        [("outbursts per run", 0), ("peak active per run", 1), ("mean active per run", 2), ("steps with an outburst per run", 3)]
+    {
+        let xs = col(k);
+        let (a, b) = interval(&xs, 0.9);
+        outln!("{label:<40}  mean {:>8.2}, 90 % of runs in [{a:.1}, {b:.1}]", mean(&xs));
+    }
+    let firsts: Vec<f64> = col(4).into_iter().filter(|x| !x.is_nan()).collect();
+    if !firsts.is_empty() {
+        let (a, b) = interval(&firsts, 0.9);
+        outln!("{:<40}  mean {:>8.2}, 90 % of those runs in [{a:.1}, {b:.1}]", "first outburst step (runs with one)", mean(&firsts));
+    }
+    if let Some(dir) = dir {
+        let mut t = Table::new();
+        t.push("seed", ColumnData::I64(seeds.iter().map(|&s| s as i64).collect()));
+        for (name, k) in [("outbursts", 0), ("peak_active", 1), ("mean_active", 2), ("outburst_steps", 3), ("first_outburst_step", 4)] {
+            t.push(name, ColumnData::F64(col(k)));
+        }
+        dir.write_file("runs.csv", |w| write_csv(&t, w))?;
+        let json = serde_json::json!({
+            "scenario": scenario.meta.name, "runs": n, "seeds": seeds, "outburst_threshold": threshold,
+            "runs_with_outburst": with, "share_with_outburst": with as f64 / n as f64, "share_95_interval": [lo, hi],
+            "changes": crate::provenance::changes_json(&scenario),
+        });
+        dir.write_file("outbursts.json", |w| {
+            serde_json::to_writer_pretty(&mut *w, &json)?;
+            w.write_all(b"\n")
+        })?;
+        let p: PathBuf = dir.commit()?;
+        outln!("written: {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The Wilson score interval (95 %) of a share of `k` in `n`.
+fn wilson(k: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let (k, n, z) = (k as f64, n as f64, 1.959_964);
+    let p = k / n;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z / (1.0 + z * z / n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
 }

@@ -69,7 +69,7 @@ impl Page {
             let missed = r.iter().any(|c| c == "missed");
             self.body.push_str(if missed { "<tr class=\"missed\">" } else { "<tr>" });
             for c in r {
-                self.body.push_str(&format!("<td>{}</td>", esc(c)));
+                self.body.push_str(&format!("<td>{}</td>", esc(c).replace('\n', "<br>")));
             }
             self.body.push_str("</tr>\n");
         }

@@ -174,11 +174,42 @@ fn run(dir: &Path, page: &mut Page, charts: &mut Vec<(String, String)>) -> Resul
         page.section("Political survey");
         page.raw(&markdown(&survey));
     }
+    changes(page, &manifest["changes"], "");
     sources(dir, page)?;
     Ok(())
 }
 
-/// The sources table of the run's resolved scenario.
+/// The differences from the baseline (a manifest's or result's `changes` list), at a
+/// glance, before anything else about the parameters.
+fn changes(page: &mut Page, changes: &serde_json::Value, what: &str) {
+    let Some(list) = changes.as_array() else { return };
+    page.section(&format!("Changes from the baseline{what}"));
+    if list.is_empty() {
+        page.para("None: every parameter has the baseline's value and citation.");
+        return;
+    }
+    let field = |c: &serde_json::Value, k: &str| c[k].as_str().unwrap_or("").to_string();
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|c| {
+            vec![
+                field(c, "key"),
+                field(c, "value"),
+                field(c, "citation"),
+                field(c, "set_in"),
+                field(c, "baseline"),
+                field(c, "baseline_citation"),
+            ]
+        })
+        .collect();
+    page.para(&format!(
+        "{} value(s) differ from the model's baseline. A new value carries only the citation given with it; one set without any is uncited.",
+        rows.len()
+    ));
+    page.table(&["parameter", "value", "citation", "set in", "baseline value", "baseline citation"], &rows);
+}
+
+/// The sources table of the run's resolved scenario, with the text of each cited fact.
 fn sources(dir: &Path, page: &mut Page) -> Result<(), CliError> {
     let Ok(text) = fs::read_to_string(dir.join("scenario.toml")) else { return Ok(()) };
     let s = perelom_models::load_scenario_text("scenario.toml", &text)?;
@@ -187,16 +218,15 @@ fn sources(dir: &Path, page: &mut Page) -> Result<(), CliError> {
         .params
         .iter()
         .map(|p| {
-            let (kind, text) = match &p.cite {
-                perelom_scenario::Cite::Source(t) => ("source", t.as_str()),
-                perelom_scenario::Cite::Assumed(t) => ("assumed", t.as_str()),
-            };
-            vec![p.spec.key.to_string(), p.value.to_string(), kind.to_string(), text.to_string(), p.spec.doc.to_string()]
+            let facts = crate::provenance::fact_lines(&p.cite).join("\n");
+            vec![p.spec.key.to_string(), p.value.to_string(), p.cite.kind().to_string(), p.cite.text(), facts, p.spec.doc.to_string()]
         })
         .collect();
-    let assumed = rows.iter().filter(|r| r[2] == "assumed").count();
-    page.para(&format!("{} parameters: {} sourced, {assumed} assumed.", rows.len(), rows.len() - assumed));
-    page.table(&["parameter", "value", "evidence", "source or reason", "meaning"], &rows);
+    page.para(&format!(
+        "{}. A source gives the value itself; a mechanism cites the evidence for the rule while its value is assumed. Fact ids refer to Perelom's evidence table (docs/EVIDENCE.md, <code>perelom facts</code>); the text of each cited fact is given beside it.",
+        esc(&crate::provenance::counts_line(&s))
+    ));
+    page.table(&["parameter", "value", "evidence", "source or reason", "facts cited", "meaning"], &rows);
     Ok(())
 }
 
@@ -210,6 +240,7 @@ fn validation(dir: &Path, page: &mut Page, charts: &mut Vec<(String, String)>) -
         j["runs"],
         j["seeds"].as_array().map(|s| format!("{}–{}", s.first().unwrap_or(&serde_json::Value::Null), s.last().unwrap_or(&serde_json::Value::Null))).unwrap_or_default()
     ));
+    changes(page, &j["changes"], "");
     page.section("Targets");
     let rows: Vec<Vec<String>> = t
         .rows
@@ -270,6 +301,7 @@ fn comparison(dir: &Path, page: &mut Page, charts: &mut Vec<(String, String)>) -
     }
     for e in &order {
         page.section(e);
+        changes(page, &j["changes"][e.as_str()], &format!(" in {e}"));
         let rows: Vec<&Vec<String>> = c.rows.iter().filter(|r| &r[0] == e).collect();
         let table: Vec<Vec<String>> = rows
             .iter()
@@ -308,6 +340,7 @@ fn sweep(dir: &Path, page: &mut Page, charts: &mut Vec<(String, String)>) -> Res
         j["runs"],
         esc(&params.join(", "))
     ));
+    changes(page, &j["base_changes"], " in the sweep's base scenario (each run also sets the varied parameters, uncited)");
     let t = perelom_output::read_parquet(&dir.join("sweep.parquet")).map_err(|e| format!("cannot read sweep.parquet: {e}"))?;
     let point = t.numbers("point").unwrap_or_default();
     let step = t.numbers("step").unwrap_or_default();

@@ -51,10 +51,14 @@
 //!
 //! # Changes during a run
 //!
-//! Legitimacy during step `s` follows [`Legitimacy`]. A cop jump happens at the start
-//! of step `cops.at_step`: random cops are removed, or new ones put on random empty
-//! cells, until there are `round(cops.final_density × cells)` (fewer if the grid is
-//! full).
+//! Legitimacy during step `s` follows [`Legitimacy`]. Cop numbers follow
+//! [`CopSchedule`]: a jump at the start of step `cops.at_step`, or a linear change from
+//! it over `cops.over_steps` steps. At each change random cops are removed, or new ones
+//! put on random empty cells (stream `("epstein.cops", step)`), until there are
+//! `round(C0 · d / cops.density)`: the `C0` cops placed at the start scaled by the new
+//! density `d` (`round(d × cells)` if `cops.density` is 0; fewer if the grid is full).
+//! A final value left unset (`cops.final_density`, `legitimacy.final`) is the initial
+//! one, so a schedule without it changes nothing.
 //!
 //! # Compared with Mesa 3.3.1 and NetLogo's Rebellion
 //!
@@ -96,11 +100,25 @@ use crate::Simulation;
 use outbursts::Outbursts;
 use perelom_engine::schedule::{random_order, Activation};
 use perelom_engine::space::{Grid, Vicinity};
-use perelom_engine::{Clock, MetricKind, Recorder, Streams, Table};
+use perelom_engine::{Clock, MetricSpec, Quantity, Recorder, Streams, Table};
 use perelom_scenario::{Scenario, ScenarioError};
 use rules::ArrestModel;
 use vision::{ACTIVE, JAILED};
 use world::{Rules, World};
+
+/// The weekly metrics: the model's data dictionary (see `perelom metrics epstein`).
+pub const METRICS: &[MetricSpec] = &[
+    MetricSpec::count("quiet", Quantity::Stock, "citizens", "citizens free and not active at the end of the step"),
+    MetricSpec::count("active", Quantity::Stock, "citizens", "citizens openly rebelling (active) at the end of the step"),
+    MetricSpec::count(
+        "jailed",
+        Quantity::Stock,
+        "citizens",
+        "citizens in jail at the end of the step (quiet + active + jailed = all citizens)",
+    ),
+    MetricSpec::count("cops", Quantity::Stock, "cops", "cops on the grid during the step (changed only by cops.schedule)"),
+    MetricSpec::real("legitimacy", Quantity::Parameter, "0-1", "regime legitimacy L in force during the step (legitimacy.schedule)"),
+];
 
 /// The model's name in scenario files: `[scenario] model = "epstein"`.
 pub const MODEL: &str = "epstein";
@@ -138,6 +156,8 @@ pub struct Epstein {
     steps_done: u32,
     /// Reused each step for the random order.
     order: Vec<u32>,
+    /// Cops placed at the start, which the cop schedule scales.
+    cops_placed: usize,
 }
 
 /// The checks [`Epstein::new`] makes of a scenario, without building the world.
@@ -167,17 +187,12 @@ impl Epstein {
             citizens_move: params.citizens_move,
             cops_move: params.cops_move,
         };
-        let recorder = Recorder::new(&[
-            ("quiet", MetricKind::Count),
-            ("active", MetricKind::Count),
-            ("jailed", MetricKind::Count),
-            ("cops", MetricKind::Count),
-            ("legitimacy", MetricKind::Real),
-        ]);
+        let recorder = Recorder::new(METRICS);
         Ok(Epstein {
             clock: Clock::abstract_steps(params.steps),
             outbursts: Outbursts::new(params.outburst_threshold),
             order: Vec::with_capacity(world.agents()),
+            cops_placed: world.cops.len(),
             params,
             streams,
             world,
@@ -238,9 +253,9 @@ impl Simulation for Epstein {
     fn step(&mut self) {
         let step = self.steps_done;
         let legitimacy = self.params.legitimacy.at(step);
-        if let CopSchedule::Jump { density, at } = self.params.cops {
-            if at == step {
-                let target = (density * self.world.kinds.grid().cells() as f64).round() as usize;
+        if let Some(density) = self.params.cops.change_at(step) {
+            let target = CopSchedule::cops_for(density, self.params.cop_density, self.cops_placed, self.world.kinds.grid().cells());
+            if target != self.world.cops.len() {
                 self.world.set_cop_count(target, &mut self.streams.stream("epstein.cops", u64::from(step), 0));
             }
         }

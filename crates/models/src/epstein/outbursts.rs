@@ -1,7 +1,7 @@
 //! Outbursts: episodes during which more than a threshold of citizens are active
 //! (Epstein 2002 uses 50 to measure waiting times between outbursts).
 
-use perelom_engine::{ColumnData, Table};
+use perelom_engine::{ColumnData, ColumnDoc, Quantity, Table};
 
 /// One outburst: the steps it spans (both inclusive) and its peak.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,14 +64,36 @@ impl Outbursts {
             waiting.push(i64::from(o.start - prev_end));
             prev_end = o.end;
         }
+        let d = ColumnDoc::new;
+        let over = format!("more than {} citizens active", self.threshold);
         let mut t = Table::new();
-        t.push("start", col(&|o| i64::from(o.start)))
-            .push("end", col(&|o| i64::from(o.end)))
-            .push("duration", col(&|o| i64::from(o.end - o.start + 1)))
-            .push("peak", col(&|o| i64::from(o.peak)))
-            .push("peak_step", col(&|o| i64::from(o.peak_step)))
-            .push("waiting", ColumnData::I64(waiting))
-            .push("ongoing", col(&|o| i64::from(o.ongoing)));
+        t.push_doc(
+            "start",
+            col(&|o| i64::from(o.start)),
+            d(Quantity::Identifier, "step", &format!("first step of the outburst (the first with {over})")),
+        )
+        .push_doc("end", col(&|o| i64::from(o.end)), d(Quantity::Identifier, "step", &format!("last step of the outburst with {over}")))
+        .push_doc("duration", col(&|o| i64::from(o.end - o.start + 1)), d(Quantity::Duration, "steps", "end - start + 1"))
+        .push_doc(
+            "peak",
+            col(&|o| i64::from(o.peak)),
+            d(Quantity::Stock, "citizens", "most citizens active at the end of any step of the outburst"),
+        )
+        .push_doc(
+            "peak_step",
+            col(&|o| i64::from(o.peak_step)),
+            d(Quantity::Identifier, "step", "first step at which the peak was reached"),
+        )
+        .push_doc(
+            "waiting",
+            ColumnData::I64(waiting),
+            d(Quantity::Duration, "steps", "steps from the previous outburst's end to this one's start (for the first, from step 0)"),
+        )
+        .push_doc(
+            "ongoing",
+            col(&|o| i64::from(o.ongoing)),
+            d(Quantity::Category, "flag", "1 if the outburst was still going on when the run stopped, else 0"),
+        );
         t
     }
 }

@@ -47,11 +47,19 @@ pub fn schema() -> Vec<ParamSpec> {
             "cops.schedule",
             Choice(CopSchedule::WORDS),
             Value::Text("constant".into()),
-            "constant cop numbers, or a jump to cops.final_density at cops.at_step",
+            "constant cop numbers; a jump to cops.final_density at cops.at_step; or a linear change to it from cops.at_step over cops.over_steps steps (cops placed at the start scaled by final_density / density)",
             Cite::assumed("baseline run without changes in cop numbers"),
         ),
-        ParamSpec::new("cops.final_density", unit.clone(), Value::Float(0.074), "cop density after the jump (cops.schedule = \"jump\")", Cite::assumed("same as cops.density: no change unless a scenario sets it")),
-        ParamSpec::new("cops.at_step", int(0, 1_000_000), Value::Int(100), "step at whose start cops are removed or added (cops.schedule = \"jump\")", Cite::assumed("after the initial transient; used only with a jump")),
+        ParamSpec::new(
+            "cops.final_density",
+            unit.clone(),
+            Value::Float(0.074),
+            "cop density after the jump or at the end of the linear change; unless set, the same as cops.density (no change)",
+            Cite::assumed("unchanged: the same as cops.density unless a scenario sets it"),
+        )
+        .following("cops.density"),
+        ParamSpec::new("cops.at_step", int(0, 1_000_000), Value::Int(100), "step at whose start cop numbers begin to change (cops.schedule = \"jump\" or \"linear\")", Cite::assumed("after the initial transient; used only with a jump or linear schedule")),
+        ParamSpec::new("cops.over_steps", int(1, 1_000_000), Value::Int(100), "steps the linear change of cop numbers takes (1 = a jump)", Cite::assumed("a gradual change, as legitimacy.over_steps; used only with a linear schedule")),
         ParamSpec::new(
             "arrest.k",
             Float { min: 0.0, max: 100.0 },
@@ -81,7 +89,14 @@ pub fn schema() -> Vec<ParamSpec> {
             "constant; jump to legitimacy.final at legitimacy.at_step; or linear decline from legitimacy.at_step over legitimacy.over_steps",
             Cite::assumed("baseline run without legitimacy shocks"),
         ),
-        ParamSpec::new("legitimacy.final", unit, Value::Float(0.8), "legitimacy after the jump or at the end of the linear change", Cite::assumed("same as legitimacy.initial: no change unless a scenario sets it")),
+        ParamSpec::new(
+            "legitimacy.final",
+            unit,
+            Value::Float(0.8),
+            "legitimacy after the jump or at the end of the linear change; unless set, the same as legitimacy.initial (no change)",
+            Cite::assumed("unchanged: the same as legitimacy.initial unless a scenario sets it"),
+        )
+        .following("legitimacy.initial"),
         ParamSpec::new("legitimacy.at_step", int(0, 1_000_000), Value::Int(100), "step from which legitimacy changes", Cite::assumed("after the initial transient; used only with a jump or linear schedule")),
         ParamSpec::new("legitimacy.over_steps", int(1, 1_000_000), Value::Int(100), "steps the linear change takes (1 = a jump)", Cite::assumed("a gradual change, as Epstein 2002's decline in small increments")),
         ParamSpec::new(
@@ -180,25 +195,30 @@ impl Params {
             ));
         }
         let c_at = u32_of("cops.at_step")?;
-        let cops = match choice("cops.schedule")?.as_str() {
-            "constant" => CopSchedule::Constant,
-            "jump" => {
-                let density = s.float("cops.final_density");
-                if citizen_density + density > 1.0 + SLACK {
-                    return Err(err(
-                        format!("citizens.density + cops.final_density = {} exceeds 1: the cops would not fit", citizen_density + density),
-                        format!("set cops.final_density to at most {:.3}", (1.0 - citizen_density).max(0.0)),
-                    ));
-                }
-                if c_at >= steps {
-                    return Err(err(
-                        format!("cops.at_step = {c_at} is not before the end of the run (run.steps = {steps}), so cop numbers would never change"),
-                        format!("set cops.at_step below {steps}, raise run.steps, or set cops.schedule = \"constant\""),
-                    ));
-                }
-                CopSchedule::Jump { density, at: c_at }
+        let schedule = choice("cops.schedule")?;
+        let cops = if schedule == "constant" {
+            CopSchedule::Constant
+        } else {
+            let last = s.float("cops.final_density");
+            if citizen_density + last > 1.0 + SLACK {
+                return Err(err(
+                    format!("citizens.density + cops.final_density = {} exceeds 1: the cops would not fit", citizen_density + last),
+                    format!("set cops.final_density to at most {:.3}", (1.0 - citizen_density).max(0.0)),
+                ));
             }
-            w => return Err(bad_word("cops.schedule", w, CopSchedule::WORDS)),
+            if c_at >= steps {
+                return Err(err(
+                    format!(
+                        "cops.at_step = {c_at} is not before the end of the run (run.steps = {steps}), so cop numbers would never change"
+                    ),
+                    format!("set cops.at_step below {steps}, raise run.steps, or set cops.schedule = \"constant\""),
+                ));
+            }
+            match schedule.as_str() {
+                "jump" => CopSchedule::Jump { initial: cop_density, last, at: c_at },
+                "linear" => CopSchedule::Linear { initial: cop_density, last, at: c_at, over: u32_of("cops.over_steps")? },
+                w => return Err(bad_word("cops.schedule", w, CopSchedule::WORDS)),
+            }
         };
 
         Ok(Params {

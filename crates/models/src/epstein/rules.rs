@@ -172,20 +172,59 @@ impl Legitimacy {
     }
 }
 
-/// Cop numbers over the run.
+/// Cop numbers over the run, as a cop density `d(s)` during step `s` that scales the
+/// cops placed at the start: with `C0` cops placed for the initial density `d0`, there
+/// are `round(C0 · d(s) / d0)` cops (`round(d(s) · cells)` when `d0` is 0). So a final
+/// density equal to the initial one leaves the cops as they are.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum CopSchedule {
     Constant,
-    /// At the start of step `at`, cops are removed (or added on empty cells) at random
-    /// until they number `round(density × cells)`.
+    /// `initial` before step `at`, `last` from its start on.
     Jump {
-        density: f64,
+        initial: f64,
+        last: f64,
         at: u32,
+    },
+    /// `initial` before step `at`; from the start of step `at` the density moves by
+    /// `(last − initial)/over` each step, reaching `last` at step `at + over − 1`
+    /// (`over = 1` is a jump), as [`Legitimacy::Linear`].
+    Linear {
+        initial: f64,
+        last: f64,
+        at: u32,
+        over: u32,
     },
 }
 
 impl CopSchedule {
-    pub const WORDS: &'static [&'static str] = &["constant", "jump"];
+    pub const WORDS: &'static [&'static str] = &["constant", "jump", "linear"];
+
+    /// The cop density during step `step`, or `None` when it does not change at the
+    /// start of that step.
+    pub fn change_at(&self, step: u32) -> Option<f64> {
+        match *self {
+            CopSchedule::Constant => None,
+            CopSchedule::Jump { last, at, .. } => (step == at).then_some(last),
+            CopSchedule::Linear { initial, last, at, over } => {
+                let over = over.max(1);
+                (step >= at && step - at < over).then(|| {
+                    let done = step - at + 1;
+                    if done >= over {
+                        last
+                    } else {
+                        initial + (last - initial) * (f64::from(done) / f64::from(over))
+                    }
+                })
+            }
+        }
+    }
+
+    /// The number of cops for density `density`, given `placed` cops at the start for
+    /// `initial` density on a grid of `cells`.
+    pub fn cops_for(density: f64, initial: f64, placed: usize, cells: usize) -> usize {
+        let target = if initial > 0.0 { placed as f64 * density / initial } else { density * cells as f64 };
+        target.round().max(0.0) as usize
+    }
 }
 
 #[cfg(test)]
@@ -236,5 +275,21 @@ mod tests {
         assert_eq!((l.at(13), l.at(100)), (0.6, 0.6));
         let one = Legitimacy::Linear { initial: 0.8, last: 0.6, at: 10, over: 1 };
         assert!((0..20).all(|s| one.at(s) == j.at(s)));
+    }
+
+    #[test]
+    fn cop_schedules_change_at_their_steps_and_scale_the_cops_placed() {
+        assert_eq!(CopSchedule::Constant.change_at(0), None);
+        let j = CopSchedule::Jump { initial: 0.074, last: 0.037, at: 10 };
+        assert_eq!((j.change_at(9), j.change_at(10), j.change_at(11)), (None, Some(0.037), None));
+        let l = CopSchedule::Linear { initial: 0.08, last: 0.04, at: 10, over: 4 };
+        let d: Vec<Option<f64>> = (9..16).map(|s| l.change_at(s)).collect();
+        assert_eq!(d[0], None);
+        assert!((d[1].unwrap() - 0.07).abs() < 1e-12 && (d[3].unwrap() - 0.05).abs() < 1e-12);
+        assert_eq!((d[4], d[5]), (Some(0.04), None));
+        // Unchanged density, unchanged cops; half the density, half the cops placed.
+        assert_eq!(CopSchedule::cops_for(0.074, 0.074, 101, 1600), 101);
+        assert_eq!(CopSchedule::cops_for(0.037, 0.074, 101, 1600), 51);
+        assert_eq!(CopSchedule::cops_for(0.02, 0.0, 0, 1600), 32);
     }
 }

@@ -519,7 +519,10 @@ impl Simulation for Ussr {
     }
 
     fn tables(&self) -> Vec<(String, Table)> {
-        vec![("monthly".to_string(), metrics::monthly(&self.recorder.to_table(), &self.clock)), ("events".to_string(), self.events_table())]
+        vec![
+            ("monthly".to_string(), metrics::monthly(&self.recorder.to_table(), &self.clock)),
+            ("events".to_string(), metrics::describe_events(self.events_table())),
+        ]
     }
 
     fn documents(&self) -> Vec<(String, String)> {

@@ -32,8 +32,10 @@ fn asm(s: &str) -> Cite {
 }
 /// Mechanism from the evidence, value assumed: counts as assumed (calibration estimates it).
 fn mech(s: &str) -> Cite {
-    // TODO(provenance): a citation kind of its own once the scenario crate has one.
-    Cite::assumed(&format!("mechanism: {s}"))
+    // "F06: why" or "F06; why": the facts behind the mechanism, then why this value.
+    let cut = s.find([':', ';']).unwrap_or(s.len());
+    let why = s[cut..].trim_start_matches([':', ';']).trim();
+    Cite::mechanism(s[..cut].trim(), if why.is_empty() { "value assumed" } else { why })
 }
 
 fn float(key: &'static str, min: f64, max: f64, v: f64, doc: &'static str, cite: Cite) -> ParamSpec {
