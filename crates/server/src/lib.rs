@@ -7,6 +7,12 @@
 //! `Scenario::set`, exactly as `--set` and scenario files are; models are built and
 //! stepped through `perelom_models`. Every request is validated and answered; a bad one
 //! gets a 4xx with a message and never panics the server.
+//!
+//! Concurrency invariant: async handlers never touch a model. Each run's model belongs
+//! to its stepping thread, which publishes a snapshot after every change; handlers read
+//! the snapshot, and ask the thread for copies (downloads) over a channel (see `run`).
+//! The process (runtime, signals) belongs to the caller: [`serve`] takes a listener and
+//! a shutdown signal.
 
 mod assets;
 mod run;
@@ -21,12 +27,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::stream::{self, Stream};
 use perelom_models::{builtin, builtin_scenarios, load_scenario_text};
-use perelom_scenario::{Cite, Scenario, ScenarioError};
-use run::{lock, Command, Model, Run, Status};
+use perelom_scenario::{Cite, Scenario, ScenarioError, Value};
+use run::{lock, Command, Export, Exported, Prepared, Run, Status};
 use serde::Deserialize;
 use serde_json::{json, Value as Json_};
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -152,35 +159,59 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Binds `addr`, calls `ready` with the bound address, and serves until Ctrl-C.
-pub fn serve(addr: SocketAddr, cfg: Config, ready: impl FnOnce(SocketAddr)) -> Result<(), String> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| format!("cannot start the server: {e}"))?;
-    let result = rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-        let local = listener.local_addr().map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-        ready(local);
-        let state = AppState::new(cfg);
-        let janitor = Arc::clone(&state);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(30));
-            loop {
-                tick.tick().await;
-                janitor.sweep_idle();
-            }
-        });
-        let app = router(Arc::clone(&state));
-        let out = tokio::select! {
-            r = axum::serve(listener, app) => r.map_err(|e| format!("server error: {e}")),
-            _ = tokio::signal::ctrl_c() => Ok(()),
-        };
-        for r in lock(&state.runs).drain() {
-            r.1.stop();
-        }
-        out
-    });
-    rt.shutdown_timeout(Duration::from_millis(500));
-    result
+/// Binds a listener on `addr` for [`serve`].
+pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, String> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))
 }
+
+/// Serves the explorer on `listener` until `shutdown` completes, then stops every run,
+/// lets open requests finish for up to [`SHUTDOWN_GRACE`] and returns.
+///
+/// The caller owns the process: it runs this on its tokio runtime (which must have
+/// time and I/O enabled) and decides what ends it (Ctrl-C for `perelom serve`, a
+/// channel in tests). `Err` is an I/O error of the listener, as a message.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    cfg: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
+    let state = AppState::new(cfg);
+    let janitor = Arc::clone(&state);
+    let janitor = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            janitor.sweep_idle();
+        }
+    });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router(Arc::clone(&state))).with_graceful_shutdown(async {
+        let _ = stopped.await;
+    });
+    let mut server = std::pin::pin!(server.into_future());
+    let out = tokio::select! {
+        r = &mut server => r.map_err(|e| format!("server error: {e}")),
+        () = shutdown => {
+            // Stopping the runs ends their event streams, so that open connections close.
+            for r in lock(&state.runs).drain() {
+                r.1.stop();
+            }
+            let _ = stop.send(());
+            match tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await {
+                Ok(r) => r.map_err(|e| format!("server error: {e}")),
+                Err(_) => Ok(()),
+            }
+        }
+    };
+    janitor.abort();
+    for r in lock(&state.runs).drain() {
+        r.1.stop();
+    }
+    out
+}
+
+/// How long [`serve`] waits for open requests after its shutdown signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 // --- scenarios ---------------------------------------------------------------------------
 
@@ -329,10 +360,7 @@ fn resolve(req: &NewRun, cfg: &Config) -> Result<Scenario, ApiError> {
             ApiError::from(e)
         })?;
     }
-    let population = match s.meta.model.as_str() {
-        perelom_models::epstein::MODEL => s.int("grid.width").saturating_mul(s.int("grid.height")) as f64,
-        _ => s.int("population.full_scale") as f64 * s.float("population.scale"),
-    };
+    let population = population(&s)?;
     if population.round() > cfg.max_population as f64 {
         return Err(ApiError::unprocessable(format!(
             "this run would model {} agents (or grid cells); this server allows at most {}: lower population.scale or the grid size",
@@ -347,6 +375,26 @@ fn resolve(req: &NewRun, cfg: &Config) -> Result<Scenario, ApiError> {
     Ok(s)
 }
 
+/// How many agents (or grid cells) a run of `s` would model, read from the scenario's
+/// parameters whatever its model: the grid (`grid.width × grid.height`) and the
+/// population (`population.full_scale × population.scale`), whichever is larger. A
+/// scenario with neither gets an error: the server cannot cap what it cannot measure.
+fn population(s: &Scenario) -> Result<f64, ApiError> {
+    let number = |key: &str| match s.get(key).map(|p| &p.value) {
+        Some(Value::Int(x)) => Some(*x as f64),
+        Some(Value::Float(x)) => Some(*x),
+        _ => None,
+    };
+    let product = |a: &str, b: &str| number(a).zip(number(b)).map(|(a, b)| a * b);
+    match (product("grid.width", "grid.height"), product("population.full_scale", "population.scale")) {
+        (None, None) => Err(ApiError::unprocessable(format!(
+            "this server cannot tell how many agents a run of model `{}` would have (it reads grid.width and grid.height, or population.full_scale and population.scale), so it does not run it",
+            clip(&s.meta.model)
+        ))),
+        (a, b) => Ok(a.unwrap_or(0.0).max(b.unwrap_or(0.0))),
+    }
+}
+
 async fn create_run(State(st): State<Arc<AppState>>, body: Result<Json<NewRun>, JsonRejection>) -> Result<Response, ApiError> {
     let Json(req) = body?;
     let delay = req.delay_ms.unwrap_or(0);
@@ -356,7 +404,7 @@ async fn create_run(State(st): State<Arc<AppState>>, body: Result<Json<NewRun>, 
     let scenario = resolve(&req, &st.cfg)?;
     reserve_slot(&st)?;
     let build_from = scenario.clone();
-    let model = tokio::task::spawn_blocking(move || Model::build(&build_from))
+    let prepared = tokio::task::spawn_blocking(move || Prepared::new(&build_from))
         .await
         .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the model could not be built"))??;
     let id = st.next_id.fetch_add(1, Ordering::Relaxed);
@@ -365,7 +413,7 @@ async fn create_run(State(st): State<Arc<AppState>>, body: Result<Json<NewRun>, 
         if runs.len() >= st.cfg.max_runs {
             return Err(too_many(&st.cfg));
         }
-        let run = Run::start(id, req.scenario.clone(), scenario, model, Duration::from_millis(delay));
+        let run = Run::start(id, req.scenario.clone(), scenario, prepared, Duration::from_millis(delay));
         runs.insert(id, run);
     }
     Ok((StatusCode::CREATED, Json(json!({"id": id.to_string()}))).into_response())
@@ -400,17 +448,18 @@ fn reserve_slot(st: &AppState) -> Result<(), ApiError> {
     }
 }
 
+/// The run's status from its published snapshot: never waits for a step.
 async fn show_run(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<Json_>, ApiError> {
     let r = st.get(&id)?;
-    let steps_done = r.steps_done();
     let sh = lock(&r.shared);
     Ok(Json(json!({
         "id": r.id.to_string(),
         "scenario": r.scenario_name,
         "model": r.model_name,
         "status": sh.status.word(),
+        "stepping": sh.stepping,
         "steps": r.total_steps,
-        "steps_done": steps_done,
+        "steps_done": sh.steps.len(),
         "error": sh.error,
         "changes": r.changes,
     })))
@@ -548,36 +597,30 @@ async fn events(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Resu
 
 // --- downloads -----------------------------------------------------------------------------
 
+/// A download: the stepping thread copies the table or text out of the model between
+/// two steps (see [`Run::export`]); encoding runs on a blocking thread.
 async fn download(st: &AppState, id: &str, what: &'static str) -> Result<Response, ApiError> {
     let r = st.get(id)?;
-    let out = tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, &'static str, String), ApiError> {
-        let model = lock(&r.model);
-        let sim = model.sim();
-        let name = format!("{}-run{}", r.scenario_name, r.id);
-        match what {
-            "csv" => {
-                let mut buf = Vec::new();
-                perelom_output::write_csv(&sim.metrics(), &mut buf).map_err(internal)?;
+    let name = format!("{}-run{}", r.scenario_name, r.id);
+    let export = if what == "survey" { Export::Survey } else { Export::Metrics };
+    let copy = r.export(export).await.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    let (bytes, ctype, file) = match copy {
+        Exported::Metrics(table) => tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, &'static str, String), ApiError> {
+            let mut buf = Vec::new();
+            if what == "parquet" {
+                perelom_output::write_parquet(&table, &mut buf).map_err(internal)?;
+                Ok((buf, "application/vnd.apache.parquet", format!("{name}.parquet")))
+            } else {
+                perelom_output::write_csv(&table, &mut buf).map_err(internal)?;
                 Ok((buf, "text/csv; charset=utf-8", format!("{name}.csv")))
             }
-            "parquet" => {
-                let mut buf = Vec::new();
-                perelom_output::write_parquet(&sim.metrics(), &mut buf).map_err(internal)?;
-                Ok((buf, "application/vnd.apache.parquet", format!("{name}.parquet")))
-            }
-            _ => {
-                if sim.steps_done() == 0 {
-                    return Err(ApiError::new(StatusCode::CONFLICT, "the run has no steps yet"));
-                }
-                let doc = sim.documents().into_iter().find(|(n, _)| n == "survey.md").map(|(_, t)| t);
-                let doc = doc.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "this model writes no survey"))?;
-                Ok((doc.into_bytes(), "text/markdown; charset=utf-8", format!("{name}-survey.md")))
-            }
-        }
-    })
-    .await
-    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the download failed"))??;
-    let (bytes, ctype, file) = out;
+        })
+        .await
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the download failed"))??,
+        Exported::Survey { steps_done: 0, .. } => return Err(ApiError::new(StatusCode::CONFLICT, "the run has no steps yet")),
+        Exported::Survey { text: None, .. } => return Err(ApiError::new(StatusCode::NOT_FOUND, "this model writes no survey")),
+        Exported::Survey { text: Some(doc), .. } => (doc.into_bytes(), "text/markdown; charset=utf-8", format!("{name}-survey.md")),
+    };
     Response::builder()
         .header(header::CONTENT_TYPE, ctype)
         .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))
@@ -599,4 +642,26 @@ async fn data_parquet(State(st): State<Arc<AppState>>, Path(id): Path<String>) -
 
 async fn survey(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
     download(&st, &id, "survey").await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use perelom_scenario::{Kind, ParamSpec};
+
+    #[test]
+    fn population_is_read_from_any_model_or_refused() {
+        let epstein = load_builtin("epstein-2002").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(population(&epstein).ok(), Some(1600.0));
+        let ussr = load_builtin("ussr-1928-1929").unwrap_or_else(|e| panic!("{e:?}"));
+        let want = ussr.int("population.full_scale") as f64 * ussr.float("population.scale");
+        assert_eq!(population(&ussr).ok(), Some(want));
+        // A model with neither a grid nor a population: an error, not a panic.
+        let schema = || vec![ParamSpec::new("run.steps", Kind::Int { min: 1, max: 10 }, Value::Int(1), "steps", Cite::assumed("t"))];
+        let toy = perelom_scenario::parse("toy.toml", "[scenario]\nmodel = \"toy\"\n", &|m| (m == "toy").then(schema), &["toy"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let e = population(&toy).err().unwrap_or_else(|| panic!("a toy model has no population"));
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(e.message.contains("`toy`"), "{}", e.message);
+    }
 }

@@ -1,5 +1,12 @@
 //! One run in the server: a simulation stepped on a blocking thread, driven by commands,
 //! and the events it has produced so far, which any number of subscribers read.
+//!
+//! The stepping thread owns the model: no lock guards it, and nothing else ever touches
+//! it. What the rest of the server knows of a run is the snapshot the thread publishes
+//! in [`Run::shared`] after every change (a small mutex, held only to copy a few
+//! fields or push an event, never during a step), and what it asks of the model (a
+//! table to download) goes to the thread as a [`Command::Export`] and comes back on a
+//! channel, answered between two steps. So an async handler never waits for a step.
 
 use perelom_engine::{ColumnData, Table};
 use perelom_models::epstein::{CitizenState, Epstein};
@@ -11,15 +18,33 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 /// What a client asks of a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Command {
     Play,
     Pause,
     Step,
     Reset,
+    /// Copy something out of the model, between two steps.
+    Export(Export, oneshot::Sender<Result<Exported, String>>),
+}
+
+/// What can be copied out of a model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Export {
+    /// The metrics table so far.
+    Metrics,
+    /// The survey in words, if the model writes one.
+    Survey,
+}
+
+/// A copy of part of a model, made by the stepping thread.
+#[derive(Debug)]
+pub enum Exported {
+    Metrics(Table),
+    Survey { steps_done: u32, text: Option<String> },
 }
 
 /// The model behind a run; Epstein's is kept concrete to draw its grid.
@@ -95,9 +120,12 @@ impl Status {
     }
 }
 
-/// What subscribers read, under one lock.
+/// What handlers and subscribers read, under one small lock that is never held during
+/// a step.
 pub struct Shared {
     pub status: Status,
+    /// Whether the thread is inside a step right now.
+    pub stepping: bool,
     /// Bumped by a reset: subscribers start over.
     pub generation: u64,
     /// One JSON `step` event per step done in this generation.
@@ -118,7 +146,6 @@ pub struct Run {
     pub model_name: String,
     pub total_steps: u32,
     pub columns: Vec<String>,
-    pub model: Mutex<Model>,
     pub shared: Mutex<Shared>,
     /// Bumped after every change of `shared`.
     pub notify: watch::Sender<u64>,
@@ -132,9 +159,19 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl Run {
-    /// Makes a paused run and starts its stepping thread.
-    pub fn start(id: u64, scenario_name: String, scenario: Scenario, model: Model, delay: Duration) -> Arc<Run> {
+/// A model built, with what a run shows before its first step; made on a blocking
+/// thread ([`Prepared::new`] builds and scans the model), so that starting the run is
+/// cheap.
+pub struct Prepared {
+    model: Model,
+    columns: Vec<String>,
+    total_steps: u32,
+    grid: Option<Arc<str>>,
+}
+
+impl Prepared {
+    pub fn new(scenario: &Scenario) -> Result<Prepared, perelom_scenario::ScenarioError> {
+        let model = Model::build(scenario)?;
         let sim = model.sim();
         let mut columns: Vec<String> = sim.metrics().columns.iter().map(|c| c.name.clone()).collect();
         // An empty table of a dated run has no `date` column yet; its rows will.
@@ -143,6 +180,14 @@ impl Run {
         }
         let total_steps = sim.clock().steps;
         let grid = model.grid_event().map(Arc::from);
+        Ok(Prepared { model, columns, total_steps, grid })
+    }
+}
+
+impl Run {
+    /// Makes a paused run and starts its stepping thread, which takes the model.
+    pub fn start(id: u64, scenario_name: String, scenario: Scenario, prepared: Prepared, delay: Duration) -> Arc<Run> {
+        let Prepared { model, columns, total_steps, grid } = prepared;
         let (tx, rx) = mpsc::channel();
         let (notify, _) = watch::channel(0);
         let run = Arc::new(Run {
@@ -152,9 +197,9 @@ impl Run {
             model_name: scenario.meta.model.clone(),
             total_steps,
             columns,
-            model: Mutex::new(model),
             shared: Mutex::new(Shared {
                 status: Status::Paused,
+                stepping: false,
                 generation: 0,
                 steps: Vec::new(),
                 grid,
@@ -166,10 +211,10 @@ impl Run {
             commands: Mutex::new(tx),
             removed: AtomicBool::new(false),
         });
-        // The thread holds the run weakly: when the server drops the run, the command
-        // sender goes with it and the thread ends.
+        // The thread owns the model and holds the run weakly: when the server drops the
+        // run, the command sender goes with it and the thread ends.
         let weak = Arc::downgrade(&run);
-        tokio::task::spawn_blocking(move || drive(&weak, &scenario, &rx, delay));
+        tokio::task::spawn_blocking(move || drive(&weak, &scenario, &rx, delay, model));
         run
     }
 
@@ -180,16 +225,20 @@ impl Run {
         let _ = lock(&self.commands).send(c);
     }
 
+    /// Asks the stepping thread for a copy of part of the model and waits for it without
+    /// blocking: the thread answers between two steps. `Err` says why there is none.
+    pub async fn export(&self, what: Export) -> Result<Exported, String> {
+        let (tx, rx) = oneshot::channel();
+        self.command(Command::Export(what, tx));
+        rx.await.unwrap_or_else(|_| Err("the run has ended".to_string()))
+    }
+
     pub fn touch(&self) {
         lock(&self.shared).last_access = Instant::now();
     }
 
     pub fn status(&self) -> Status {
         lock(&self.shared).status
-    }
-
-    pub fn steps_done(&self) -> u32 {
-        lock(&self.model).sim().steps_done()
     }
 
     /// The `meta` event subscribers get first.
@@ -218,8 +267,9 @@ impl Run {
     }
 }
 
-/// The stepping thread: waits for commands when paused, steps when playing.
-fn drive(weak: &Weak<Run>, scenario: &Scenario, rx: &mpsc::Receiver<Command>, delay: Duration) {
+/// The stepping thread: owns the model, waits for commands when paused, steps when
+/// playing.
+fn drive(weak: &Weak<Run>, scenario: &Scenario, rx: &mpsc::Receiver<Command>, delay: Duration, mut model: Model) {
     let mut playing = false;
     let mut finished = false;
     loop {
@@ -258,14 +308,18 @@ fn drive(weak: &Weak<Run>, scenario: &Scenario, rx: &mpsc::Receiver<Command>, de
                 playing = false;
                 if !finished {
                     set_status(run, Status::Paused);
-                    step(run);
+                    step(run, &mut model);
                 }
             }
             Some(Command::Reset) => {
                 playing = false;
-                reset(run, scenario);
+                reset(run, scenario, &mut model);
             }
-            None => step(run),
+            Some(Command::Export(what, reply)) => {
+                // The client may have given up waiting: then nobody reads the answer.
+                let _ = reply.send(export(&model, what));
+            }
+            None => step(run, &mut model),
         }
         // Drain a burst of commands before the next step so `pause` is prompt.
         if playing && matches!(lock(&run.shared).status, Status::Done | Status::Failed) {
@@ -279,10 +333,25 @@ fn set_status(run: &Run, s: Status) {
     run.changed();
 }
 
+/// Copies what a client asked for out of the model.
+fn export(model: &Model, what: Export) -> Result<Exported, String> {
+    catch_unwind(AssertUnwindSafe(|| {
+        let sim = model.sim();
+        match what {
+            Export::Metrics => Exported::Metrics(sim.metrics()),
+            Export::Survey => Exported::Survey {
+                steps_done: sim.steps_done(),
+                text: sim.documents().into_iter().find(|(n, _)| n == "survey.md").map(|(_, t)| t),
+            },
+        }
+    }))
+    .map_err(|_| "the model failed while its results were copied (a bug: please report the parameters)".to_string())
+}
+
 /// Advances one step and publishes its row; marks the run done after the last step.
-fn step(run: &Run) {
+fn step(run: &Run, model: &mut Model) {
+    lock(&run.shared).stepping = true;
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let mut model = lock(&run.model);
         let sim = model.sim_mut();
         if sim.steps_done() >= sim.clock().steps {
             return (None, None, None);
@@ -294,6 +363,7 @@ fn step(run: &Run) {
     }));
     {
         let mut sh = lock(&run.shared);
+        sh.stepping = false;
         match outcome {
             Ok((row, grid, done)) => {
                 if let Some(row) = row {
@@ -319,13 +389,13 @@ fn step(run: &Run) {
     run.changed();
 }
 
-fn reset(run: &Run, scenario: &Scenario) {
-    let rebuilt = catch_unwind(AssertUnwindSafe(|| Model::build(scenario)));
+fn reset(run: &Run, scenario: &Scenario, model: &mut Model) {
+    let rebuilt = catch_unwind(AssertUnwindSafe(|| Model::build(scenario).map(|m| (m.grid_event(), m))));
     let mut sh = lock(&run.shared);
     match rebuilt {
-        Ok(Ok(m)) => {
-            let grid = m.grid_event().map(Arc::from);
-            *lock(&run.model) = m;
+        Ok(Ok((grid, m))) => {
+            let grid = grid.map(Arc::from);
+            *model = m;
             sh.steps.clear();
             sh.grid = grid;
             sh.done = None;

@@ -337,31 +337,95 @@ async fn population_cap_is_configurable() {
     create(&app, SMALL_EPSTEIN).await;
 }
 
-#[tokio::test]
-async fn serves_on_a_real_listener() {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-        let _ = perelom_server::serve(addr, Config::default(), |a| {
-            let _ = tx.send(a);
-        });
-    });
-    let addr = rx.recv_timeout(Duration::from_secs(10)).expect("bound");
-    assert!(addr.ip().is_loopback());
-    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let mut stream = stream.into_std().expect("std");
-    stream.set_nonblocking(false).expect("blocking");
+/// One raw HTTP/1.1 exchange on a real socket, read until the server closes it.
+fn http(addr: std::net::SocketAddr, request: &str) -> String {
     use std::io::{Read, Write};
-    let out = tokio::task::spawn_blocking(move || {
-        stream.write_all(b"GET /api/scenarios HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").expect("write");
-        let mut s = String::new();
-        stream.read_to_string(&mut s).expect("read");
-        s
-    })
-    .await
-    .expect("join");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut out = String::new();
+    let _ = stream.read_to_string(&mut out);
+    out
+}
+
+#[tokio::test]
+async fn serves_on_a_real_listener_until_told_to_stop() {
+    let listener = perelom_server::bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    assert!(addr.ip().is_loopback());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(perelom_server::serve(listener, Config::default(), async {
+        let _ = stopped.await;
+    }));
+    let out = tokio::task::spawn_blocking(move || http(addr, "GET /api/scenarios HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        .await
+        .expect("join");
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");
     assert!(out.contains("epstein-2002"));
+    // A run with a client on its event stream: the stream must not keep the server up.
+    let body = SMALL_EPSTEIN;
+    let create = format!(
+        "POST /api/runs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let out = tokio::task::spawn_blocking(move || http(addr, &create)).await.expect("join");
+    assert!(out.starts_with("HTTP/1.1 201"), "{out}");
+    let listening = tokio::task::spawn_blocking(move || http(addr, "GET /api/runs/1/events HTTP/1.1\r\nHost: x\r\n\r\n"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let _ = stop.send(());
+    let result = tokio::time::timeout(Duration::from_secs(60), server).await.expect("the server stops").expect("join");
+    assert_eq!(result, Ok(()));
+    let events = listening.await.expect("join");
+    assert!(events.contains("event: meta"), "{events}");
+}
+
+/// The status of a run is answered from the published snapshot while the stepping
+/// thread is inside a long step (a 1000 x 1000 Epstein grid, about 770,000 agents):
+/// several answers in a row say the step is in progress. A handler that waited for the
+/// model (or for anything the thread holds during a step) would answer at most once
+/// per step, and on the single thread of this test's runtime would hold up every other
+/// request meanwhile.
+#[tokio::test]
+async fn status_is_answered_while_a_long_step_runs() {
+    let app = app_with(Config { max_population: 1_000_000, ..Config::default() });
+    let id = create(&app, r#"{"scenario":"epstein-2002","seed":1,"set":{"grid.width":"1000","grid.height":"1000","run.steps":"2"}}"#).await;
+    let status = format!("/api/runs/{id}");
+    let (s, _) = json_of(&app, "POST", &format!("/api/runs/{id}/control"), Some(r#"{"action":"step"}"#)).await;
+    assert_eq!(s, StatusCode::OK);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(300);
+    let mut answered_during_the_step = 0;
+    while answered_during_the_step < 5 {
+        let (s, v) = json_of(&app, "GET", &status, None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v["steps_done"], 0, "the step ended with only {answered_during_the_step} status answers during it: {v}");
+        if v["stepping"] == true {
+            answered_during_the_step += 1;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the step never started");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    // A download waits for the step to end (the stepping thread copies the table
+    // between steps) without holding up anything else meanwhile.
+    let download = {
+        let app = app.clone();
+        let uri = format!("/api/runs/{id}/data.csv");
+        tokio::spawn(async move { send(&app, "GET", &uri, None).await })
+    };
+    let (s, v) = json_of(&app, "GET", &status, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = json_of(&app, "GET", "/api/scenarios", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, body, _) = download.await.expect("join");
+    assert_eq!(s, StatusCode::OK);
+    let csv = String::from_utf8_lossy(&body);
+    assert_eq!(csv.lines().count(), 2, "a header and the one step: {csv}");
+    if v["stepping"] == true {
+        assert_eq!(v["steps_done"], 0);
+    }
+    let (_, v) = json_of(&app, "GET", &status, None).await;
+    assert_eq!((v["stepping"].as_bool(), v["steps_done"].as_u64(), v["status"].as_str()), (Some(false), Some(1), Some("paused")), "{v}");
+    let (s, _, _) = send(&app, "DELETE", &status, None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
 }
 
 /// The explorer shows each citation with the text of its facts (from the evidence table

@@ -8,6 +8,7 @@ mod metrics;
 mod run;
 mod scenarios;
 mod sensitivity;
+mod serve;
 mod sources;
 mod sweep;
 mod validate;
@@ -51,19 +52,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             outln!("report: {}", p.join("index.html").display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve(args) => {
-            let cfg = perelom_server::Config {
-                max_runs: usize::try_from(args.max_runs).unwrap_or(usize::MAX),
-                max_population: args.max_population,
-                ..perelom_server::Config::default()
-            };
-            let addr = std::net::SocketAddr::new(args.bind, args.port);
-            perelom_server::serve(addr, cfg, |local| {
-                outln!("perelom serve: listening on http://{local}/ (Ctrl-C to stop)");
-            })
-            .map_err(CliError::Message)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Serve(args) => serve::run(args),
         Command::Template(args) => {
             let s = crate::scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
             out!("{}", s.to_toml());
