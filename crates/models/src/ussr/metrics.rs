@@ -163,8 +163,13 @@ pub fn monthly(weekly: &Table, clock: &Clock) -> Table {
 
 /// The event log's types: event, outcomes, what `count` and `detail` hold.
 pub const EVENT_TYPES: &[(&str, &str, &str, &str)] = &[
-    ("strike", "started", "workers who joined the strike", "shops that stopped work"),
-    ("strike", "concession, repressed", "strike leaders sacked and blacklisted when repressed (F39), 0 on a concession", "0"),
+    (
+        "strike",
+        "started (the occasion: norm revision and rate cut, wages paid late, supply failure, conflict with a foreman; or solidarity or organized), resumed (same strike)",
+        "workers who stopped work",
+        "shops that stopped work",
+    ),
+    ("strike", "ended: concession, ended: repressed", "strike leaders sacked and blacklisted by management at the end (F39), usually 0", "0"),
     ("italianka", "slow-down", "workers slowing down (F12)", "shops slowed down"),
     (
         "meeting",
@@ -172,7 +177,13 @@ pub const EVENT_TYPES: &[(&str, &str, &str, &str)] = &[
         "workers attending",
         "votes for the opposition's resolution (0 where none was tabled)",
     ),
-    ("arrest", "arrested, obstructed by workers", "1 (the person the OGPU came for; F38)", "0"),
+    (
+        "arrest",
+        "strike leader arrested, member arrested, obstructed by workers",
+        "1 (the person the OGPU came for; F14, F38)",
+        "1 if a strike leader, 0 if a member",
+    ),
+    ("sacking", "strike leader sacked and blacklisted", "1 (a leader the OGPU had no capacity for; F39)", "1"),
     ("release demand", "refused", "1 (the arrest whose release workers demanded; F38)", "0"),
     ("provocateur", "cell exposed, city group exposed", "opposition members in the factory's cell (F03, F38)", "0"),
 ];
