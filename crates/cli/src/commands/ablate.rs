@@ -85,8 +85,9 @@ pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
         (m, runs.iter().filter(|r| defs[i].hit(r[i])).count() as f64 / runs.len().max(1) as f64)
     };
     outln!(
-        "{}: ablation, {} runs per variant (seeds {}..), {:.0} s\n",
+        "{}: {}, {} runs per variant (seeds {}..), {:.0} s\n",
         scenario.meta.name,
+        if varied.is_empty() { "ablation" } else { "one-at-a-time robustness" },
         seeds.len(),
         seeds[0],
         started.elapsed().as_secs_f64()
