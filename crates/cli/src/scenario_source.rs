@@ -8,6 +8,12 @@ use std::path::Path;
 /// Loads `arg` (a built-in scenario name or a TOML file; the default scenario when
 /// `None`) and applies the `--set key=value` overrides in order.
 pub fn load(arg: Option<&str>, sets: &[String]) -> Result<Scenario, CliError> {
+    load_with(arg, sets, "--set")
+}
+
+/// [`load`] with overrides that come from `origin` (a design file's `set` list, ...),
+/// which errors name.
+pub fn load_with(arg: Option<&str>, sets: &[String], origin: &str) -> Result<Scenario, CliError> {
     let name = arg.unwrap_or(DEFAULT_SCENARIO);
     let mut scenario = if let Some(b) = perelom_models::builtin(name) {
         perelom_models::load_scenario_text(b.name, b.text)?
@@ -24,7 +30,7 @@ pub fn load(arg: Option<&str>, sets: &[String]) -> Result<Scenario, CliError> {
         perelom_models::load_scenario_text(name, &text)?
     };
     for s in sets {
-        scenario.set(s)?;
+        scenario.set_from(origin, s)?;
     }
     Ok(scenario)
 }

@@ -222,6 +222,9 @@ fn compare_shows_outcomes_dated_after_the_runs_as_not_measurable() {
     let row = csv.lines().find(|l| l.contains(",\"opposition members, April 1929\",")).expect("the row is kept");
     assert!(row.contains("NaN"), "{row}");
     assert!(!row.contains(",0,") && !row.contains(",0.0,"), "no value read from another week: {row}");
+    ok(t.path(), &["report", "c"]);
+    let html = read(&t.path().join("c/report/index.html"));
+    assert!(html.contains("<td>opposition members, April 1929</td><td>not measurable</td>"), "the report says so too");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -461,6 +464,7 @@ fn sizes_are_range_checked_with_the_valid_range_before_any_work() {
     quick(&["calibrate", "--budget", "10000000000", "--out", "c"], &["--budget", "1..=1000000"]);
     quick(&["calibrate", "--particles", "0", "--out", "c"], &["--particles", "1..=100000"]);
     quick(&["calibrate", "--budget", "5", "--particles", "10", "--out", "c"], &["--particles 10 with --budget 5"]);
+    quick(&["calibrate", "--param", "protest.strike=0.3:0.5", "--param", "protest.strike=0.3:0.4", "--out", "c"], &["given twice"]);
     quick(&["run", "epstein-2002", "--threads", "100000"], &["--threads"]);
     quick(&["run", "epstein-2002", "--steps", "4000000000"], &["--steps"]);
     let design = |extra_sweep: &str, params: &str| format!("[sweep]\nbase = \"epstein-2002\"\n{extra_sweep}\n[parameters]\n{params}\n");
@@ -542,7 +546,6 @@ fn derived_seeds_beyond_the_valid_range_are_refused_naming_the_real_culprit() {
     let set = format!("run.seed={max}");
     let err = refused(t.path(), &["validate", "--set", &set, "--runs", "2"], &["--runs 2", "beyond the largest seed"]);
     assert!(!err.contains("--set: invalid"), "{err}");
-    refused(t.path(), &["compare", "epstein-2002", "epstein-2002", "--set", &set], &[]);
     write(t.path(), "b.toml", &format!("[scenario]\nmodel = \"epstein\"\n[run]\nseed = {max}\nsteps = 2\n"));
     refused(t.path(), &["compare", "b.toml", "b.toml", "--runs", "3"], &["--runs 3", "beyond the largest seed", "lower run.seed"]);
     // The largest seed itself is fine for one run.
@@ -644,6 +647,12 @@ fn positions_are_characters_from_the_first_character_in_every_file() {
         "\u{FEFF}[sweep]\nbase = \"epstein-2002\"\nreplicates = 0\n[parameters]\n\"legitimacy.initial\" = { values = [0.5] }\n",
     );
     refused(t.path(), &["sweep", "d3.toml", "--out", "o"], &["d3.toml:3:1: replicates = 0 is out of range", "from 1 to 10000"]);
+    // A sweep's state file, edited by hand: the column counts characters (x is the 16th
+    // character, the 17th byte).
+    write(t.path(), "s.toml", SMALL_SWEEP);
+    ok(t.path(), &["sweep", "s.toml", "--out", "sw", "--quiet"]);
+    fs::write(t.path().join("sw/sweep.json"), "{\"design\": \"é\" x}").unwrap();
+    refused(t.path(), &["sweep", "s.toml", "--out", "sw", "--resume"], &["sweep.json:1:16: expected"]);
 }
 
 #[test]
@@ -658,6 +667,11 @@ fn every_suggestion_names_an_option_the_command_has() {
     assert!(!err.contains("--set"), "{err}");
     refused(t.path(), &["run", "--scale", "5"], &["--scale: invalid value for `population.scale`"]);
     refused(t.path(), &["validate", "--scale", "5"], &["--scale: invalid value for `population.scale`"]);
+    // A design's `set` list is named as such.
+    write(t.path(), "set.toml", &SMALL_SWEEP.replace("\"run.steps=3\"", "\"run.stepz=3\""));
+    let err =
+        refused(t.path(), &["sweep", "set.toml", "--out", "o"], &["set.toml [sweep] set: unknown parameter `run.stepz`", "run.steps"]);
+    assert!(!err.contains("--set"), "{err}");
     // A sensitivity analysis over an existing sweep names its own options.
     write(t.path(), "m.toml", SMALL_MORRIS);
     ok(t.path(), &["sweep", "m.toml", "--out", "m", "--quiet"]);
