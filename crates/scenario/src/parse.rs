@@ -492,7 +492,7 @@ impl Scenario {
                 position,
                 message: format!("{message}{whose}: {consequence}"),
                 help: Some(format!(
-                    "an event that should not happen is switched off with \"off\" (e.g. --set {key}=off); otherwise give a date from {first} to {last}, or change run.start or run.steps"
+                    "an event that should not happen is switched off with the value \"off\" (e.g. {key} = \"off\"); otherwise give a date from {first} to {last}, or change run.start or run.steps"
                 )),
             });
         }
@@ -527,7 +527,7 @@ impl Scenario {
     pub fn set_by(&mut self, assignment: &str, by: &str) -> Result<(), ScenarioError> {
         let Some((key, raw)) = assignment.split_once('=') else {
             return Err(ScenarioError::new(by, None, format!("`{assignment}` is not of the form key=value"))
-                .with_help("for example: --set legitimacy.initial=0.6"));
+                .with_help("for example: legitimacy.initial=0.6"));
         };
         let (key, raw) = (key.trim(), raw.trim());
         let Some(idx) = self.params.iter().position(|p| p.spec.key == key) else {

@@ -253,7 +253,7 @@ async fn show_scenario(Path(name): Path<String>) -> Result<Json<Json_>, ApiError
             "key": p.spec.key,
             "value": p.value.to_string(),
             "type": p.spec.kind.type_name(),
-            "kind": p.spec.kind.describe(),
+            "kind": p.spec.describe(),
             "choices": choices,
             "doc": p.spec.doc,
             "citation": p.cite.kind(),

@@ -98,8 +98,11 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
     } else {
         args.params.iter().map(|s| parse_param(s, &base)).collect::<Result<_, _>>()?
     };
-    for (k, lo, hi) in &params {
+    for (i, (k, lo, hi)) in params.iter().enumerate() {
         check_param(k, *lo, *hi, &base)?;
+        if params[..i].iter().any(|(other, _, _)| other == k) {
+            return Err(CliError::Message(format!("--param {k} is given twice\n  help: give each parameter one prior, KEY=LOW:HIGH")));
+        }
     }
     let prior: Vec<Factor> = params.iter().map(|(k, lo, hi)| Factor::new(k.as_str(), *lo, *hi)).collect::<Result<_, _>>()?;
     let dir = ResultDir::create(&args.out, "calibration", existing(args.force)).map_err(out_error)?;

@@ -318,7 +318,7 @@ pub(crate) fn load_design(path: &Path) -> Result<Design, CliError> {
             if v < lo_ok || v > hi_ok || !v.is_finite() {
                 Err(CliError::Message(format!("{here}: value {v} for `{key}` is out of range\n  help: valid: {}", p.spec.kind.describe())))
             } else if is_int && v.fract() != 0.0 {
-                Err(whole_help(format!("{v} is not a whole number"), &format!("give whole numbers, as --set {key}=... needs")))
+                Err(whole_help(format!("{v} is not a whole number"), "give whole numbers"))
             } else {
                 Ok(v)
             }
@@ -606,7 +606,7 @@ fn claim_out(args: &SweepArgs, d: &Design, out: &Path) -> Result<(), CliError> {
                 state.display()
             )
         })?;
-        let j: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", state.display()))?;
+        let j = crate::commands::parse_json(&state.display().to_string(), &text)?;
         if j["fingerprint"].as_str() != Some(&d.fingerprint) {
             return Err(CliError::Message(format!(
                 "the design or its base scenario changed since the sweep in {} began\n  help: resume with the same design, or start over with --force",

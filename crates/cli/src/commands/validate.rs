@@ -126,16 +126,18 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         seeds[seeds.len() - 1],
         started.elapsed().as_secs_f64()
     );
-    outln!("{:<4}  {:>9}  {:>20}  {:<14}  {:>8}  target", "id", "mean", "90 % interval", "result", "runs hit");
+    let shown = |r: &Row| if r.measurable { r.result().replace("missed", "MISSED") } else { r.result().to_string() };
+    let rw = rows.iter().map(|r| shown(r).len()).max().unwrap_or(6).max(6);
+    outln!("{:<4}  {:>9}  {:>20}  {:<rw$}  {:>8}  target", "id", "mean", "90 % interval", "result", "runs hit");
     for r in &rows {
-        let shown = if r.measurable { r.result().replace("missed", "MISSED") } else { r.result().to_string() };
+        let shown = shown(r);
         if !r.measurable {
-            outln!("{:<4}  {:>9}  {:>20}  {shown:<14}  {:>8}  {} ({})", r.id, "-", "-", "-", r.text, r.facts);
+            outln!("{:<4}  {:>9}  {:>20}  {shown:<rw$}  {:>8}  {} ({})", r.id, "-", "-", "-", r.text, r.facts);
             continue;
         }
         let note = if r.valid_runs < seeds.len() { format!(" [{} of {} runs defined]", r.valid_runs, seeds.len()) } else { String::new() };
         let rate = 100.0 * r.runs_hit as f64 / seeds.len() as f64;
-        outln!("{:<4}  {:>9.3}  [{:>8.3}, {:>8.3}]  {shown:<14}  {rate:>7.0}%  {} ({}){note}", r.id, r.mean, r.lo, r.hi, r.text, r.facts);
+        outln!("{:<4}  {:>9.3}  [{:>8.3}, {:>8.3}]  {shown:<rw$}  {rate:>7.0}%  {} ({}){note}", r.id, r.mean, r.lo, r.hi, r.text, r.facts);
     }
     let measured = rows.len() - not_measurable;
     if not_measurable > 0 {

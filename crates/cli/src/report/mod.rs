@@ -236,7 +236,7 @@ fn validation(dir: &Path, page: &mut Page, charts: &mut Vec<(String, String)>) -
         fs::read_to_string(dir.join("targets.json")).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
     page.title = format!("{}: validation against the historical record", j["scenario"].as_str().unwrap_or("Validation"));
     page.para(&format!(
-        "An ensemble of {} runs (seeds {}). Each target is a statistic of one run; the table gives the ensemble mean and the 90 % interval of the runs, and whether the mean meets the target. A missed target is shown as missed.",
+        "An ensemble of {} runs (seeds {}). Each target is a statistic of one run; the table gives the ensemble mean and the 90 % interval of the runs, and whether the mean meets the target. A missed target is shown as missed; a target whose dates the runs do not reach is not measurable.",
         j["runs"],
         j["seeds"].as_array().map(|s| format!("{}–{}", s.first().unwrap_or(&serde_json::Value::Null), s.last().unwrap_or(&serde_json::Value::Null))).unwrap_or_default()
     ));
@@ -245,7 +245,11 @@ fn validation(dir: &Path, page: &mut Page, charts: &mut Vec<(String, String)>) -
     let rows: Vec<Vec<String>> = t
         .rows
         .iter()
-        .map(|r| vec![r[0].clone(), r[1].clone(), r[2].clone(), fmt(&r[3]), format!("[{}, {}]", fmt(&r[4]), fmt(&r[5])), r[6].clone()])
+        .map(|r| {
+            let interval = if r[6] == "not measurable" { String::new() } else { format!("[{}, {}]", fmt(&r[4]), fmt(&r[5])) };
+            let mean = if r[6] == "not measurable" { String::new() } else { fmt(&r[3]) };
+            vec![r[0].clone(), r[1].clone(), r[2].clone(), mean, interval, r[6].clone()]
+        })
         .collect();
     page.table(&["target", "reading", "facts", "mean", "90 % interval", "result"], &rows);
     if let Ok(bands) = Csv::read(&dir.join("ensemble.csv")) {
@@ -306,21 +310,32 @@ fn comparison(dir: &Path, page: &mut Page, charts: &mut Vec<(String, String)>) -
         let table: Vec<Vec<String>> = rows
             .iter()
             .map(|r| {
+                if r[2].parse::<f64>().map_or(true, f64::is_nan) && r[3].parse::<f64>().map_or(true, f64::is_nan) {
+                    // Named for a date the runs do not reach.
+                    return vec![r[1].clone(), "not measurable".into(), "".into(), "".into(), "".into(), "".into()];
+                }
                 let (lo, hi) = (r[5].parse::<f64>().unwrap_or(f64::NAN), r[6].parse::<f64>().unwrap_or(f64::NAN));
                 let clear = if lo > 0.0 || hi < 0.0 { " *" } else { "" };
                 vec![r[1].clone(), fmt(&r[2]), fmt(&r[3]), fmt(&r[4]), format!("[{}, {}]{clear}", fmt(&r[5]), fmt(&r[6])), fmt(&r[7])]
             })
             .collect();
         page.table(&["outcome", "baseline", "experiment", "difference", "90 % interval", "d"], &table);
-        let bars: Vec<(String, f64)> = rows.iter().map(|r| (r[1].clone(), r[7].parse().unwrap_or(f64::NAN))).collect();
+        let bars: Vec<(String, f64)> = rows
+            .iter()
+            .filter(|r| r[2].parse::<f64>().is_ok_and(|x| !x.is_nan()))
+            .map(|r| (r[1].clone(), r[7].parse().unwrap_or(f64::NAN)))
+            .collect();
         add_chart(page, charts, &format!("{e}: effect sizes (Cohen's d)"), bar_chart(&format!("{e}: effect sizes (Cohen's d)"), &bars)?);
     }
     Ok(())
 }
 
 fn sweep(dir: &Path, page: &mut Page, charts: &mut Vec<(String, String)>) -> Result<(), CliError> {
-    let j: serde_json::Value = serde_json::from_str(&fs::read_to_string(dir.join("sweep.json")).map_err(|e| format!("sweep.json: {e}"))?)
-        .map_err(|e| format!("sweep.json: {e}"))?;
+    let state = dir.join("sweep.json");
+    let j = crate::commands::parse_json(
+        &state.display().to_string(),
+        &fs::read_to_string(&state).map_err(|e| format!("cannot read {}: {e}", state.display()))?,
+    )?;
     page.title = format!("Sweep: {}", j["design"].as_str().unwrap_or("?"));
     if j["complete"] != true {
         page.para(&format!(
