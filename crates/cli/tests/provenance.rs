@@ -132,12 +132,12 @@ fn compare_and_sweep_record_each_change_with_its_citation() {
     let t = tmp();
     fs::write(
         t.path().join("exp.toml"),
-        "[scenario]\nmodel = \"epstein\"\nname = \"lower legitimacy\"\n[run]\nsteps = { value = 30, assumed = \"short\" }\n[legitimacy]\ninitial = 0.7\n",
+        "[scenario]\nmodel = \"epstein\"\nname = \"lower legitimacy\"\n[cops]\nvision = { value = 5, assumed = \"short\" }\n[legitimacy]\ninitial = 0.7\n",
     )
     .unwrap();
     let out = stdout_of(&perelom(t.path(), &["compare", "epstein-2002", "exp.toml", "--runs", "2", "--out", "C"]).success());
     assert!(out.contains("legitimacy.initial = 0.7 (uncited (no source given); set at exp.toml:7:11); baseline 0.8"), "{out}");
-    assert!(out.contains("run.steps = 30 (assumed: short; set at exp.toml:5:19)"), "{out}");
+    assert!(out.contains("cops.vision = 5 (assumed: short; set at exp.toml:5:20)"), "{out}");
     let c = json(&t.path().join("C/compare.json"));
     let ch = c["changes"]["lower legitimacy"].as_array().expect("changes of the experiment");
     assert_eq!(ch.len(), 2, "{c}");
@@ -204,7 +204,7 @@ fn sources_distinguish_evidence_from_a_sourced_mechanism_with_an_assumed_value()
         "{all}"
     );
     let row = all.lines().find(|l| l.starts_with("tariff.downgrade_share ")).expect("row");
-    assert!(row.contains("mechanism") && row.contains("F05") && row.contains("value assumed: share"), "{row}");
+    assert!(row.contains("mechanism") && row.contains("F05") && row.contains("share assumed"), "{row}");
     let assumed = stdout_of(&perelom(t.path(), &["sources", "--assumed-only"]).success());
     let kinds: Vec<&str> =
         assumed.lines().skip(2).filter(|l| !l.starts_with(' ') && !l.is_empty()).filter_map(|l| l.split_whitespace().nth(2)).collect();
@@ -296,10 +296,9 @@ fn every_output_column_is_described_in_the_dictionary_and_the_parquet_metadata()
 fn the_ussr_summary_counts_members_the_same_way_at_start_peak_and_end() {
     let t = tmp();
     let out = stdout_of(&perelom(t.path(), &["run", "--steps", "20", "--scale", "0.005", "--out", "X"]).success());
-    let line =
-        out.lines().find(|l| l.contains("active opposition members (not arrested or exiled): start, peak, end")).expect("members line");
+    let line = out.lines().find(|l| l.contains("active opposition members: first week, peak, end")).expect("members line");
     let figures = line.rsplit("  ").next().unwrap_or_default();
-    let n: Vec<f64> = figures.split(|c: char| c == ',' || c == ';').take(3).map(|x| x.trim().parse().expect("a number")).collect();
+    let n: Vec<f64> = figures.split([',', ';']).take(3).map(|x| x.trim().parse().expect("a number")).collect();
     assert!(n[0] <= n[1] && n[2] <= n[1], "start and end are at most the peak: {line}");
     assert!(n[0] > 0.0, "{line}");
 }

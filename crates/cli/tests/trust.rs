@@ -157,7 +157,8 @@ fn dead_pid() -> u32 {
 #[test]
 fn validate_calls_targets_the_run_does_not_reach_not_measurable_never_hit() {
     let t = tempfile::tempdir().unwrap();
-    // 70 weeks reach April 1929 and the first quarter of 1929, nothing later.
+    // 70 weeks reach April 1929, the first quarter of 1929 and both campaigns, nothing
+    // later (T13 needs the peak of all 1928-1929).
     write(t.path(), "c70.toml", &CASE_30_WEEKS.replace("value = 30", "value = 70"));
     let o = ok(t.path(), &["validate", "c70.toml", "--runs", "2", "--scale", SCALE, "--out", "v"]);
     let out = stdout(&o);
@@ -165,18 +166,18 @@ fn validate_calls_targets_the_run_does_not_reach_not_measurable_never_hit() {
         |id: &str| out.lines().find(|l| l.starts_with(&format!("{id:<4} "))).unwrap_or_else(|| panic!("no {id} in\n{out}")).to_string();
     // The result column: id, mean and interval come first.
     let result = |id: &str| line(id).chars().skip(39).take(14).collect::<String>().trim().to_string();
-    for id in ["T1", "T2", "T3", "T4", "T4b", "T5", "T6", "T9"] {
+    for id in ["T1", "T2", "T3", "T5", "T9", "T11", "T12", "T13", "T14"] {
         assert_eq!(result(id), "not measurable", "{}", line(id));
     }
-    for id in ["T7", "T8", "T10"] {
+    for id in ["T4", "T4b", "T6", "T7", "T8", "T10", "T13b", "T15", "T15b"] {
         assert!(["hit", "MISSED"].contains(&result(id).as_str()), "{}", line(id));
     }
-    assert!(out.contains("8 not measurable in a run from 1928-01-02 to 1929-05-05"), "{out}");
-    assert!(stderr(&o).contains("does not cover the dates of T1, T2, T3, T4, T4b, T5, T6, T9"), "{}", stderr(&o));
+    assert!(out.contains("9 not measurable in a run from 1928-01-02 to 1929-05-05"), "{out}");
+    assert!(stderr(&o).contains("does not cover the dates of T1, T2, T3, T5, T9, T11, T12, T13, T14"), "{}", stderr(&o));
     let j = json(&t.path().join("v/targets.json"));
     let t9 = j["targets"].as_array().unwrap().iter().find(|x| x["id"] == "T9").unwrap().clone();
     assert_eq!((t9["measurable"].clone(), t9["hit"].clone(), t9["result"].clone()), (false.into(), false.into(), "not measurable".into()));
-    assert!(read(&t.path().join("v/targets.csv")).contains(",not measurable\n"));
+    assert!(read(&t.path().join("v/targets.csv")).contains(",not measurable,0\n"), "the result, then the single-run hit rate");
     // --strict does not pass a validation whose targets could not be measured.
     let o = perelom(t.path(), &["validate", "c70.toml", "--runs", "1", "--scale", SCALE, "--strict"]);
     assert_eq!(o.status.code(), Some(1));
@@ -219,12 +220,15 @@ fn compare_shows_outcomes_dated_after_the_runs_as_not_measurable() {
         assert!(line.contains("not measurable"), "{line}");
     }
     let csv = read(&t.path().join("c/compare.csv"));
-    let row = csv.lines().find(|l| l.contains(",\"opposition members, April 1929\",")).expect("the row is kept");
+    let row = csv.lines().find(|l| l.contains(",\"opposition members, April 1929 (full-scale equivalent)\",")).expect("the row is kept");
     assert!(row.contains("NaN"), "{row}");
     assert!(!row.contains(",0,") && !row.contains(",0.0,"), "no value read from another week: {row}");
     ok(t.path(), &["report", "c"]);
     let html = read(&t.path().join("c/report/index.html"));
-    assert!(html.contains("<td>opposition members, April 1929</td><td>not measurable</td>"), "the report says so too");
+    assert!(
+        html.contains("<td>opposition members, April 1929 (full-scale equivalent)</td><td>not measurable</td>"),
+        "the report says so too"
+    );
 }
 
 // ---------------------------------------------------------------------------------------

@@ -13,11 +13,13 @@ fn builtin_scenario(name: &str) -> Scenario {
     load_scenario_text(b.name, b.text).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// A quick version of a built-in scenario: few people and weeks for the dated model;
+/// Epstein's scenarios keep their own length (their schedules are timed in steps).
 fn small(mut s: Scenario) -> Scenario {
     if s.get("population.scale").is_some() {
         s.set("population.scale=0.002").unwrap();
+        s.set("run.steps=5").unwrap();
     }
-    s.set("run.steps=5").unwrap();
     s
 }
 

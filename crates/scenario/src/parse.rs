@@ -526,8 +526,11 @@ impl Scenario {
     /// names the source of an error, so a user is told what to change.
     pub fn set_by(&mut self, assignment: &str, by: &str) -> Result<(), ScenarioError> {
         let Some((key, raw)) = assignment.split_once('=') else {
-            return Err(ScenarioError::new(by, None, format!("`{assignment}` is not of the form key=value"))
-                .with_help("for example: legitimacy.initial=0.6"));
+            return Err(ScenarioError::new(by, None, format!("`{assignment}` is not of the form key=value")).with_help(if by == "--set" {
+                "for example: --set legitimacy.initial=0.6"
+            } else {
+                "for example: legitimacy.initial=0.6"
+            }));
         };
         let (key, raw) = (key.trim(), raw.trim());
         let Some(idx) = self.params.iter().position(|p| p.spec.key == key) else {

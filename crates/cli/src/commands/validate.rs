@@ -65,7 +65,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     };
     if !reach.contains(&true) {
         return Err(CliError::Message(format!(
-            "the run ({window}) does not reach the dates of any of its targets, so none can be measured\n  help: the targets read 1928-1929: run from run.start = 1928-01-02 for run.steps = 104 weeks"
+            "the run ({window}) does not reach the dates of any target, so none can be measured\n  help: the targets read 1928-1929: run from run.start = 1928-01-02 for run.steps = 104 weeks"
         )));
     }
     let unmeasurable: Vec<&str> = targets().iter().zip(&reach).filter(|(_, ok)| !**ok).map(|(t, _)| t.id).collect();
