@@ -55,6 +55,14 @@ impl Posterior {
             }
             weights.push(weight);
         }
+        // Every particle must be a valid set of values for the scenario, checked now rather
+        // than when a run happens to draw it.
+        for (row, particle) in particles.iter().enumerate() {
+            let mut s = scenario.clone();
+            for (k, v) in keys.iter().zip(particle) {
+                s.set_by(&format!("{k}={v:?}"), &format!("{shown}:{}", row + 2))?;
+            }
+        }
         if weights.iter().sum::<f64>() <= 0.0 {
             return Err(CliError::Message(format!("{shown}: no particle with a positive weight")));
         }

@@ -112,7 +112,9 @@ fn targets_agree_at_two_scales() {
     };
     let small = stats("population.scale=0.01");
     let large = stats("population.scale=0.04");
-    for (i, t) in targets().iter().enumerate().filter(|(_, t)| ["T1", "T5", "T6", "T8", "T11", "T12", "T14"].contains(&t.id)) {
+    // T12 and T14 are maxima over noisy shares (of quarters, of weeks), biased upwards in a
+    // small population; they are compared across scales 0.02-1.0 in docs/VALIDATION.md.
+    for (i, t) in targets().iter().enumerate().filter(|(_, t)| ["T1", "T5", "T6", "T8", "T11"].contains(&t.id)) {
         let col = |v: &[Vec<f64>]| v.iter().map(|r| r[i]).filter(|x| x.is_finite()).collect::<Vec<_>>();
         let (a, b) = (col(&small), col(&large));
         let m = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;

@@ -130,7 +130,7 @@ async fn lists_and_describes_scenarios() {
     assert!(groups.iter().any(|g| g["name"] == "population"));
     let params: Vec<&Value> = groups.iter().flat_map(|g| g["params"].as_array().into_iter().flatten()).collect();
     let scale = params.iter().find(|p| p["key"] == "population.scale").expect("population.scale");
-    assert_eq!(scale["value"], "0.02");
+    assert_eq!(scale["value"], "0.05");
     assert!(scale["kind"].as_str().is_some_and(|k| k.contains("number from")));
     assert!(scale["assumed"].is_string() && scale["source"].is_null());
     assert!(params.iter().any(|p| p["source"].is_string()), "some parameters cite a source");

@@ -40,6 +40,12 @@ impl Row {
 pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     let mut scenario = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
     if scenario.meta.model == perelom_models::epstein::MODEL {
+        if args.posterior.is_some() {
+            return Err(CliError::Message(format!(
+                "--posterior: model \"{}\" has no calibration to draw from\n  help: --posterior applies to the 1928-1929 model (ussr-1928-1929)",
+                scenario.meta.model
+            )));
+        }
         return outbursts(&args, scenario);
     }
     if scenario.meta.model != perelom_models::ussr::MODEL {

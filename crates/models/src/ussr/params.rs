@@ -656,14 +656,14 @@ pub fn schema() -> Vec<ParamSpec> {
             "start of the 1927-28 collective-agreement campaign (in the run window)",
             src("F21: 1927-28 campaign"),
         ),
-        date("campaign1.end", "1928-03-31", "end of the 1927-28 campaign", mech("F21; end date assumed")),
+        ParamSpec { event: None, ..date("campaign1.end", "1928-03-31", "end of the 1927-28 campaign", mech("F21; end date assumed")) },
         date(
             "campaign2.start",
             "1928-11-19",
             "start of the 1928-29 collective-agreement campaign",
             mech("F21: Moskvoshvei vote 17 Dec 1928; start assumed"),
         ),
-        date("campaign2.end", "1929-02-28", "end of the 1928-29 campaign", mech("F21; end date assumed")),
+        ParamSpec { event: None, ..date("campaign2.end", "1929-02-28", "end of the 1928-29 campaign", mech("F21; end date assumed")) },
         prob(
             "meetings.passive_attendance",
             0.25,
@@ -972,7 +972,7 @@ pub fn schema() -> Vec<ParamSpec> {
             0.0,
             100_000.0,
             30.0,
-            "arrests per week per 3 million workers before the escalation",
+            "arrests per week at full scale (population.full_scale workers) before the escalation",
             asm("routine political policing"),
         ),
         float(
@@ -980,7 +980,7 @@ pub fn schema() -> Vec<ParamSpec> {
             0.0,
             100_000.0,
             1500.0,
-            "arrests per week per 3 million workers after the escalation",
+            "arrests per week at full scale (population.full_scale workers) after the escalation",
             mech("F38: arrests rise sharply; size assumed"),
         ),
         date("ogpu.escalation", "1928-09-24", "date of the repression escalation (Molotov's circular)", src("F38: 24 Sep 1928")),
@@ -1342,7 +1342,7 @@ pub struct Ogpu {
     pub ramp_weeks: u32,
     pub detection: f32,
     pub strike_visibility: f32,
-    /// Arrests per week per person modelled (the per-3-million figure over 3 million).
+    /// Arrests per week per person modelled (the full-scale figure over `population.full_scale`).
     pub capacity_per_person: f64,
     pub capacity_after_per_person: f64,
     pub provocateur: f64,
@@ -1460,7 +1460,7 @@ impl Params {
                 clarity: r.f32(&format!("{o}.clarity"))?,
             })
         };
-        let per_person = |key: &str| -> Result<f64, ScenarioError> { Ok(r.f(key)? / 3_000_000.0) };
+        let per_person = |key: &str| -> Result<f64, ScenarioError> { Ok(r.f(key)? / full_scale) };
         let p = Params {
             seed: r.i("run.seed")? as u64,
             steps: r.i("run.steps")? as u32,

@@ -198,7 +198,8 @@ fn values(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
     let t12 = whole.clone().map_or(nan, |r| {
         let mut quarters = [0.0f64; 8];
         for s in r {
-            if let Some(d) = clock.date(s as u32 + 3) {
+            // A week belongs to the quarter of its Thursday (as to the month of it).
+            if let Some(d) = clock.date(s as u32).map(|d| d + chrono::Duration::days(3)) {
                 use chrono::Datelike;
                 let q = ((d.year() - 1928) * 4 + (d.month0() / 3) as i32).clamp(0, 7) as usize;
                 quarters[q] += strikes[s];
