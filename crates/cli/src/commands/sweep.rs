@@ -10,7 +10,9 @@ use crate::commands::{output_error, thread_pool};
 use crate::error::CliError;
 use crate::scenario_source;
 use perelom_engine::{ColumnData, Table};
-use perelom_output::{check_replaceable, concat_parquet, remove_stale, write_atomic, write_csv, write_parquet, Marker};
+use perelom_output::{
+    check_replaceable, concat_parquet, remove_stale, remove_stale_temp_files, write_atomic, write_csv, write_parquet, Marker,
+};
 use perelom_scenario::{Kind, Scenario};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -654,8 +656,8 @@ pub(crate) fn run_sweep(args: &SweepArgs, d: Design) -> Result<(Design, PathBuf)
     Marker::new("sweep", SWEEP_FILES.iter().map(|f| f.to_string()).collect()).write(&out).map_err(io)?;
     fs::create_dir_all(out.join("runs")).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     // Files a killed sweep was still writing: never renamed into place, so not results.
-    remove_stale(&out);
-    remove_stale(&out.join("runs"));
+    remove_stale_temp_files(&out);
+    remove_stale_temp_files(&out.join("runs"));
     let runs: Vec<RunSpec> = (0..d.points.len())
         .flat_map(|p| (0..d.replicates).map(move |r| (p, r)))
         .enumerate()
