@@ -439,19 +439,28 @@ pub(crate) fn load_design(path: &Path) -> Result<Design, CliError> {
     // Every point's scenario passes the model's checks before the first run starts.
     let mut warnings = crate::commands::warn(&design.base);
     let varies_run = design.names.iter().any(|n| n.starts_with("run."));
+    let mut point_warnings = Vec::new();
     for p in 0..design.points.len() {
         let s = scenario_of(&design, p, design.seed)?;
         perelom_models::check(&s).map_err(|e| {
             CliError::Message(format!("{file}: design point {p} ({}) is not a valid scenario:\n{e}", point_text(&design, p)))
         })?;
         if varies_run {
-            for w in perelom_models::warnings(&s) {
-                let w = format!("design point {p} ({}): {w}", point_text(&design, p));
-                eprintln!("warning: {w}");
-                warnings.push(w);
-            }
+            let ws = perelom_models::warnings(&s);
+            point_warnings.extend(ws.iter().map(|w| format!("design point {p} ({}): {w}", point_text(&design, p))));
         }
     }
+    // Points that change the run's calendar may move dated events out of it.
+    for w in point_warnings.iter().take(3) {
+        eprintln!("warning: {}", w.lines().next().unwrap_or(w));
+    }
+    if point_warnings.len() > 3 {
+        eprintln!(
+            "warning: ... and {} more such warnings about the design's points (all recorded in sweep.json)",
+            point_warnings.len() - 3
+        );
+    }
+    warnings.extend(point_warnings);
     design.warnings = warnings;
     Ok(design)
 }
