@@ -445,8 +445,9 @@ impl Scenario {
     /// name `origin`, so a user is told what to change.
     pub fn set_from(&mut self, origin: &str, assignment: &str) -> Result<(), ScenarioError> {
         let Some((key, raw)) = assignment.split_once('=') else {
-            return Err(ScenarioError::new(origin, None, format!("`{assignment}` is not of the form key=value"))
-                .with_help("for example: legitimacy.initial=0.6"));
+            return Err(ScenarioError::new(origin, None, format!("`{assignment}` is not of the form key=value")).with_help(
+                if origin == "--set" { "for example: --set legitimacy.initial=0.6" } else { "for example: legitimacy.initial=0.6" },
+            ));
         };
         let (key, raw) = (key.trim(), raw.trim());
         let Some(idx) = self.params.iter().position(|p| p.spec.key == key) else {
