@@ -422,7 +422,7 @@ fn a_killed_runs_hidden_directory_is_removed_by_the_next_run_and_nothing_else() 
         .unwrap();
     let partial = results.join(format!(".long.partial-{}", long.id()));
     let start = Instant::now();
-    while !partial.exists() && start.elapsed() < Duration::from_secs(60) {
+    while !partial.join(".perelom-result").exists() && start.elapsed() < Duration::from_secs(60) {
         std::thread::sleep(Duration::from_millis(10));
     }
     long.kill().unwrap();
@@ -439,11 +439,15 @@ fn a_killed_runs_hidden_directory_is_removed_by_the_next_run_and_nothing_else() 
     fs::create_dir(&user_dir).unwrap();
     let odd = results.join(format!(".x.partial-{dead}-backup"));
     fs::create_dir(&odd).unwrap();
+    // A directory named like a leftover but without Perelom's marker is not Perelom's.
+    let unmarked = results.join(format!(".mine.partial-{dead}"));
+    fs::create_dir(&unmarked).unwrap();
 
     ok(t.path(), &["run", "epstein-2002", "--steps", "2", "--out", "results/next", "--quiet"]);
     assert!(!partial.exists(), "the dead run's leftover is removed");
     assert!(live.is_dir(), "a running process's directory is kept");
     assert!(user_file.is_file() && user_dir.is_dir() && odd.is_dir(), "nothing not matching .NAME.partial-PID is touched");
+    assert!(unmarked.is_dir(), "nothing without Perelom's marker is touched");
     assert!(results.join("next/metrics.csv").is_file());
     sleeper.kill().unwrap();
     sleeper.wait().unwrap();

@@ -14,6 +14,6 @@ mod result_dir;
 mod table;
 
 pub use atomic::{concat_parquet, write_atomic};
-pub use ownership::{check_replaceable, process_alive, remove_stale, Marker, MARKER};
+pub use ownership::{check_replaceable, process_alive, remove_stale, remove_stale_temp_files, Marker, MARKER};
 pub use result_dir::{Existing, OutputError, ResultDir};
 pub use table::{dictionary, read_parquet, write_csv, write_parquet, Format};

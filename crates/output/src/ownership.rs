@@ -7,9 +7,10 @@
 //! but those files (and Perelom results nested in it, such as a `report/`), so nothing a
 //! user put there is ever deleted.
 //!
-//! A process writes a result directory under a hidden name, `.NAME.partial-PID`, and
-//! renames it when complete; a temporary file is `.NAME.tmp-PID`. A killed process leaves
-//! those behind; [`remove_stale`] removes the ones whose process is no longer running.
+//! A process writes a result directory under a hidden name, `.NAME.partial-PID` (with its
+//! marker from the start), and renames it when complete; a temporary file inside a result
+//! directory is `.NAME.tmp-PID`. A killed process leaves those behind; [`remove_stale`] and
+//! [`remove_stale_temp_files`] remove the ones whose process is no longer running.
 
 use crate::OutputError;
 use std::fs;
@@ -196,27 +197,40 @@ pub fn process_alive(pid: u32) -> bool {
     }
 }
 
-/// Removes from `dir` what killed Perelom processes left behind: hidden partial result
-/// directories (`.NAME.partial-PID`) and temporary files (`.NAME.tmp-PID`) whose
-/// process is no longer running. Old results a killed process had moved aside to replace
-/// them (`.NAME.partial-PID.replaced`) are put back as NAME if nothing took their place,
-/// and removed otherwise. Entries that do not match these names exactly, symbolic links,
-/// and the leftovers of running processes are never touched. Returns what was removed.
+/// Removes from `dir` the result directories killed Perelom processes left behind: hidden
+/// partial directories (`.NAME.partial-PID`) whose process is no longer running. Old
+/// results a killed process had moved aside to replace them (`.NAME.partial-PID.replaced`)
+/// are put back as NAME if nothing took their place, and removed otherwise. Only
+/// directories carrying Perelom's [`MARKER`] are touched: never an entry that does not
+/// match these names exactly, a symbolic link, a directory without the marker, or the
+/// leftover of a running process. Returns what was removed.
 pub fn remove_stale(dir: &Path) -> Vec<PathBuf> {
+    remove_leftovers(dir, false)
+}
+
+/// Removes from `dir`, a directory Perelom writes into (a sweep), the temporary files
+/// `.NAME.tmp-PID` of processes that are no longer running (a file written when its
+/// process was killed, never renamed into place). Returns what was removed.
+pub fn remove_stale_temp_files(dir: &Path) -> Vec<PathBuf> {
+    remove_leftovers(dir, true)
+}
+
+fn remove_leftovers(dir: &Path, temp_files: bool) -> Vec<PathBuf> {
     let mut removed = Vec::new();
     let Ok(entries) = fs::read_dir(dir) else { return removed };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         let Some((kind, stem, pid)) = leftover(&name) else { continue };
         let Ok(t) = e.file_type() else { continue };
-        if process_alive(pid) {
+        if process_alive(pid) || (kind == Leftover::Temp) != temp_files {
             continue;
         }
         let path = e.path();
+        let ours = t.is_dir() && Marker::read(&path).is_some();
         let done = match kind {
             Leftover::Temp if t.is_file() => fs::remove_file(&path).is_ok(),
-            Leftover::Partial if t.is_dir() => fs::remove_dir_all(&path).is_ok(),
-            Leftover::Replaced if t.is_dir() => {
+            Leftover::Partial if ours => fs::remove_dir_all(&path).is_ok(),
+            Leftover::Replaced if ours => {
                 let home = dir.join(&stem);
                 if fs::symlink_metadata(&home).is_err() && fs::rename(&path, &home).is_ok() {
                     false
@@ -273,21 +287,27 @@ mod tests {
         child.wait().unwrap();
         let live = std::process::id();
         let p = |n: &str| d.path().join(n);
-        fs::create_dir(p(&format!(".a.partial-{dead}"))).unwrap();
+        let ours = |n: &str| {
+            fs::create_dir(p(n)).unwrap();
+            Marker::new("run", vec![]).write(&p(n)).unwrap();
+        };
+        ours(&format!(".a.partial-{dead}"));
         fs::write(p(&format!(".a.partial-{dead}/metrics.csv")), "x").unwrap();
-        fs::create_dir(p(&format!(".b.partial-{live}"))).unwrap();
+        ours(&format!(".b.partial-{live}"));
         fs::write(p(&format!(".c.csv.tmp-{dead}")), "x").unwrap();
         fs::create_dir(p(".thesis")).unwrap();
         fs::write(p(&format!(".notes.partial-{dead}")), "a user's file, not a directory").unwrap();
-        fs::create_dir(p(&format!(".old.partial-{dead}.replaced"))).unwrap();
+        fs::create_dir(p(&format!(".mine.partial-{dead}"))).unwrap();
+        ours(&format!(".old.partial-{dead}.replaced"));
         let removed = remove_stale(d.path());
-        assert_eq!(removed.len(), 2, "{removed:?}");
-        assert!(!p(&format!(".a.partial-{dead}")).exists());
-        assert!(!p(&format!(".c.csv.tmp-{dead}")).exists());
+        assert_eq!(removed, vec![p(&format!(".a.partial-{dead}"))]);
         assert!(p(&format!(".b.partial-{live}")).exists(), "a running process's directory is kept");
         assert!(p(".thesis").exists());
         assert!(p(&format!(".notes.partial-{dead}")).exists(), "only directories are partial results");
+        assert!(p(&format!(".mine.partial-{dead}")).exists(), "a directory without Perelom's marker is not Perelom's");
         assert!(p("old").is_dir(), "results moved aside by a killed process are put back");
+        assert!(p(&format!(".c.csv.tmp-{dead}")).exists(), "temporary files only where Perelom writes them");
+        assert_eq!(remove_stale_temp_files(d.path()), vec![p(&format!(".c.csv.tmp-{dead}"))]);
     }
 
     #[test]

@@ -89,6 +89,9 @@ impl ResultDir {
             fs::remove_dir_all(&partial).map_err(io_err(&partial, "remove stale directory"))?;
         }
         fs::create_dir(&partial).map_err(io_err(&partial, "create directory"))?;
+        // The marker from the start: a killed process's partial directory is recognizably
+        // Perelom's, and so safe to remove.
+        Marker::new(kind, Vec::new()).write(&partial).map_err(io_err(&partial, "write the marker in"))?;
         Ok(ResultDir {
             final_path: path.to_path_buf(),
             partial,

@@ -141,7 +141,7 @@ pub(crate) fn ensemble_seeds(s: &Scenario, n: u32, flag: &str) -> Result<Vec<u64
     let last = first.checked_add(i64::from(n) - 1).filter(|&l| l <= max);
     let Some(last) = last else {
         return Err(CliError::Message(format!(
-            "{flag} {n} runs seeds run.seed = {first} to {first} + {}, beyond the largest seed, {max}\n  help: lower run.seed to at most {}, or make fewer {flag}",
+            "{flag} {n}: the runs' seeds, run.seed = {first} to run.seed + {}, go beyond the largest seed, {max}\n  help: lower run.seed to at most {}, or make fewer {flag}",
             n - 1,
             max - (i64::from(n) - 1)
         )));

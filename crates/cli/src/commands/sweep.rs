@@ -10,7 +10,9 @@ use crate::commands::{output_error, thread_pool};
 use crate::error::CliError;
 use crate::scenario_source;
 use perelom_engine::{ColumnData, Table};
-use perelom_output::{check_replaceable, concat_parquet, remove_stale, write_atomic, write_csv, write_parquet, Marker};
+use perelom_output::{
+    check_replaceable, concat_parquet, remove_stale, remove_stale_temp_files, write_atomic, write_csv, write_parquet, Marker,
+};
 use perelom_scenario::{Kind, Scenario};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -437,19 +439,28 @@ pub(crate) fn load_design(path: &Path) -> Result<Design, CliError> {
     // Every point's scenario passes the model's checks before the first run starts.
     let mut warnings = crate::commands::warn(&design.base);
     let varies_run = design.names.iter().any(|n| n.starts_with("run."));
+    let mut point_warnings = Vec::new();
     for p in 0..design.points.len() {
         let s = scenario_of(&design, p, design.seed)?;
         perelom_models::check(&s).map_err(|e| {
             CliError::Message(format!("{file}: design point {p} ({}) is not a valid scenario:\n{e}", point_text(&design, p)))
         })?;
         if varies_run {
-            for w in perelom_models::warnings(&s) {
-                let w = format!("design point {p} ({}): {w}", point_text(&design, p));
-                eprintln!("warning: {w}");
-                warnings.push(w);
-            }
+            let ws = perelom_models::warnings(&s);
+            point_warnings.extend(ws.iter().map(|w| format!("design point {p} ({}): {w}", point_text(&design, p))));
         }
     }
+    // Points that change the run's calendar may move dated events out of it.
+    for w in point_warnings.iter().take(3) {
+        eprintln!("warning: {}", w.lines().next().unwrap_or(w));
+    }
+    if point_warnings.len() > 3 {
+        eprintln!(
+            "warning: ... and {} more such warnings about the design's points (all recorded in sweep.json)",
+            point_warnings.len() - 3
+        );
+    }
+    warnings.extend(point_warnings);
     design.warnings = warnings;
     Ok(design)
 }
@@ -654,8 +665,8 @@ pub(crate) fn run_sweep(args: &SweepArgs, d: Design) -> Result<(Design, PathBuf)
     Marker::new("sweep", SWEEP_FILES.iter().map(|f| f.to_string()).collect()).write(&out).map_err(io)?;
     fs::create_dir_all(out.join("runs")).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     // Files a killed sweep was still writing: never renamed into place, so not results.
-    remove_stale(&out);
-    remove_stale(&out.join("runs"));
+    remove_stale_temp_files(&out);
+    remove_stale_temp_files(&out.join("runs"));
     let runs: Vec<RunSpec> = (0..d.points.len())
         .flat_map(|p| (0..d.replicates).map(move |r| (p, r)))
         .enumerate()
