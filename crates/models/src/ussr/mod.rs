@@ -1,7 +1,8 @@
 //! The 1928–1929 model: labour, protest, the underground opposition and the OGPU in
 //! Soviet industry during the "great break" (Gusev 2008; `docs/ODD.md`).
 //!
-//! The files follow the ODD's process overview (section 7), in the order a week runs:
+//! The files follow the ODD's submodels (section 7) in the order of its process overview
+//! (section 3), the order a week runs:
 //!
 //! | ODD | file | what |
 //! |-----|------|------|
