@@ -93,19 +93,23 @@ pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
         started.elapsed().as_secs_f64()
     );
     outln!("Each cell: ensemble mean, then the share of single runs hitting the target; * marks a hit rate that moved by 30 points or more from the baseline.\n");
+    // Each column as wide as its variant's name (never cut: "KEY -20%" and "KEY +20%"
+    // must stay apart), and at least as wide as its cells.
+    let widths: Vec<usize> = variants.iter().map(|(name, _)| name.chars().count().max(22)).collect();
     let mut header = format!("{:<5}", "id");
-    for (name, _) in &variants {
-        header.push_str(&format!(" | {:>22}", truncate(name, 22)));
+    for ((name, _), w) in variants.iter().zip(&widths) {
+        header.push_str(&format!(" | {name:>w$}"));
     }
     outln!("{header}");
     let mut table = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (i, t) in defs.iter().enumerate() {
         let (_, base_rate) = summary(&variants[0].1, i);
         let mut line = format!("{:<5}", t.id);
-        for (name, runs) in &variants {
+        for ((name, runs), w) in variants.iter().zip(&widths) {
             let (m, rate) = summary(runs, i);
             let moved = (rate - base_rate).abs() >= 0.3;
-            line.push_str(&format!(" | {:>12.3} {:>7.0}%{}", m, 100.0 * rate, if moved { "*" } else { " " }));
+            let cell = format!("{:>12.3} {:>7.0}%{}", m, 100.0 * rate, if moved { "*" } else { " " });
+            line.push_str(&format!(" | {cell:>w$}"));
             table.0.push(name.clone());
             table.1.push(t.id.to_string());
             table.2.push(m);
@@ -132,12 +136,4 @@ pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
         outln!("written: {}", p.display());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n - 1).collect::<String>() + "…"
-    }
 }

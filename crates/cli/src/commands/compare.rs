@@ -169,8 +169,10 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
                 );
             }
         }
+        // The outcome column as wide as the longest outcome name.
+        let nw = ens.names.iter().map(|n| n.chars().count()).max().unwrap_or(34).max(34);
         outln!(
-            "\n{:<34} {:>11} {:>11} {:>11}  {:>23}  {:>7} {:>6}",
+            "\n{:<nw$} {:>11} {:>11} {:>11}  {:>23}  {:>7} {:>6}",
             "outcome",
             "baseline",
             "experiment",
@@ -184,7 +186,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
             let x: Vec<f64> = ens.runs.iter().map(|r| r[k]).collect();
             if b.iter().chain(&x).any(|v| v.is_nan()) {
                 // Named for a date the runs do not reach: not read from another week.
-                outln!("{name:<34} {:>11} {:>11} {:>11}  not measurable: the runs do not reach its date", "-", "-", "-");
+                outln!("{name:<nw$} {:>11} {:>11} {:>11}  not measurable: the runs do not reach its date", "-", "-", "-");
                 let nan = f64::NAN;
                 let row = Row { outcome: name.clone(), base: nan, exp: nan, diff: nan, lo: nan, hi: nan, effect: nan, p_up: nan };
                 table_rows.push((e.meta.name.clone(), row));
@@ -194,7 +196,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
             let p_up = b.iter().zip(&x).filter(|(b, x)| x > b).count() as f64 / b.len() as f64;
             let clear = if lo > 0.0 || hi < 0.0 { "*" } else { " " };
             outln!(
-                "{:<34} {:>11.3} {:>11.3} {:>+11.3}  [{:>+10.3}, {:>+10.3}]{clear} {:>7.2} {:>5.0}%",
+                "{:<nw$} {:>11.3} {:>11.3} {:>+11.3}  [{:>+10.3}, {:>+10.3}]{clear} {:>7.2} {:>5.0}%",
                 name,
                 mean(&b),
                 mean(&x),
