@@ -378,3 +378,21 @@ fn a_linear_cop_schedule_withdraws_cops_gradually() {
         .code(2)
         .stderr(predicate::str::contains("\"constant\", \"jump\", \"linear\""));
 }
+
+/// A citation that names a fact the evidence table does not have is warned about, with
+/// its position, and recorded; the built-in scenarios cite only facts that exist.
+#[test]
+fn a_citation_of_a_fact_that_does_not_exist_is_warned_about() {
+    let t = tmp();
+    fs::write(
+        t.path().join("f99.toml"),
+        "[scenario]\nmodel = \"ussr-1928\"\nname = \"f99\"\n[ogpu]\ndetection = { value = 0.05, source = \"F99\" }\n",
+    )
+    .unwrap();
+    let o = perelom(t.path(), &["run", "f99.toml", "--scale", "0.002", "--steps", "3", "--out", "X"]).success();
+    let err = String::from_utf8_lossy(&o.get_output().stderr).to_string();
+    assert!(err.contains("f99.toml:5:"), "{err}");
+    assert!(err.contains("`ogpu.detection` cites F99, which the evidence table does not have"), "{err}");
+    let o = perelom(t.path(), &["run", "--scale", "0.002", "--steps", "3", "--out", "Y"]).success();
+    assert!(!String::from_utf8_lossy(&o.get_output().stderr).contains("evidence table does not have"));
+}

@@ -111,10 +111,50 @@ pub fn run_window(scenario: &Scenario) -> Option<(NaiveDate, NaiveDate)> {
 /// What is allowed in a scenario but probably not meant: dated events (parameters the
 /// schema declares with [`ParamSpec::event`]) whose date lies outside the run.
 pub fn warnings(scenario: &Scenario) -> Vec<ScenarioWarning> {
-    match run_window(scenario) {
+    let mut out = match run_window(scenario) {
         Some((first, last)) => scenario.events_outside(first, last),
         None => Vec::new(),
+    };
+    out.extend(unknown_facts(scenario));
+    out
+}
+
+/// Citations that name a fact id (`F` and two digits) missing from the evidence table: a
+/// value cited as evidence must point at evidence a user can read (`perelom facts`).
+fn unknown_facts(scenario: &Scenario) -> Vec<ScenarioWarning> {
+    let mut out = Vec::new();
+    for p in &scenario.params {
+        let text = p.cite.text();
+        let b = text.as_bytes();
+        let mut missing: Vec<String> = Vec::new();
+        for i in 0..b.len().saturating_sub(2) {
+            let starts = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+            let ends = i + 3 >= b.len() || !b[i + 3].is_ascii_alphanumeric();
+            if starts && ends && b[i] == b'F' && b[i + 1].is_ascii_digit() && b[i + 2].is_ascii_digit() {
+                let id = &text[i..i + 3];
+                if crate::facts::fact(id).is_none() && !missing.iter().any(|m| m == id) {
+                    missing.push(id.to_string());
+                }
+            }
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        let (file, position) = match &p.origin {
+            perelom_scenario::Origin::File { line, column } => (scenario.file.clone(), Some((*line, *column))),
+            other => (other.describe(&scenario.file), None),
+        };
+        out.push(ScenarioWarning {
+            key: p.spec.key.to_string(),
+            file,
+            position,
+            message: format!("`{}` cites {}, which the evidence table does not have", p.spec.key, missing.join(", ")),
+            help: Some(
+                "the facts are F01-F40 (perelom facts); cite one of them, another reference, or say why the value is assumed".into(),
+            ),
+        });
     }
+    out
 }
 
 #[cfg(test)]

@@ -83,7 +83,13 @@ pub(crate) fn print_table(rows: &[(String, String)]) {
 /// with their positions; many (a run cut short misses most of the model's calendar) as
 /// one line.
 pub(crate) fn warn(s: &Scenario) -> Vec<String> {
-    let warnings = perelom_models::warnings(s);
+    let all = perelom_models::warnings(s);
+    // Warnings about something else than a dated event are printed one by one, each with
+    // its help; dated events outside the run may be many and are grouped below.
+    let (warnings, others): (Vec<_>, Vec<_>) = all.iter().cloned().partition(|w| s.get(&w.key).is_some_and(|p| p.spec.event.is_some()));
+    for w in &others {
+        eprintln!("warning: {w}");
+    }
     if warnings.len() <= 3 {
         for w in &warnings {
             eprintln!("warning: {}", perelom_scenario::ScenarioWarning { help: None, ..w.clone() });
@@ -126,7 +132,7 @@ pub(crate) fn warn(s: &Scenario) -> Vec<String> {
     if let Some(help) = warnings.last().and_then(|w| w.help.as_ref()) {
         eprintln!("  help: {help}");
     }
-    warnings.iter().map(|w| w.to_string()).collect()
+    all.iter().map(|w| w.to_string()).collect()
 }
 
 /// The seeds of an ensemble of `n` runs of `s`: run.seed, run.seed + 1, ..., checked
