@@ -287,26 +287,6 @@ fn fact_json(f: &perelom_models::facts::Fact) -> Json_ {
     json!({"id": f.id, "footnotes": f.footnotes, "footnotes_text": f.footnotes_text(), "text": f.text})
 }
 
-/// Every difference of a run's scenario from the model's baseline, with the citations.
-pub(crate) fn changes_json(s: &Scenario) -> Json_ {
-    let cite = |c: &Cite| match c {
-        Cite::Uncited => "uncited (no source given)".to_string(),
-        c => format!("{}: {}", c.kind(), c.text()),
-    };
-    json!(s
-        .changes()
-        .into_iter()
-        .map(|p| json!({
-            "key": p.spec.key,
-            "value": p.value.to_string(),
-            "citation": cite(&p.cite),
-            "set_in": p.origin.describe(&s.file),
-            "baseline": p.spec.baseline_text(),
-            "baseline_citation": cite(&p.spec.cite),
-        }))
-        .collect::<Vec<_>>())
-}
-
 /// `GET /api/facts`: Perelom's evidence table.
 async fn list_facts() -> Json<Json_> {
     let st = perelom_models::facts::study();

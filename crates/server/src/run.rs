@@ -193,7 +193,7 @@ impl Run {
         let run = Arc::new(Run {
             id,
             scenario_name,
-            changes: crate::changes_json(&scenario),
+            changes: perelom_models::provenance::changes_json(&scenario),
             model_name: scenario.meta.model.clone(),
             total_steps,
             columns,

@@ -70,6 +70,24 @@ pub(crate) fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool, Cli
     b.build().map_err(|e| CliError::Message(format!("cannot start worker threads: {e}")))
 }
 
+/// Sets the population scale (`--scale`) through the model's scale parameter; a model
+/// without one refuses it.
+pub(crate) fn set_scale(s: &mut Scenario, scale: f64) -> Result<(), CliError> {
+    let Some(key) = perelom_models::model_of(s)?.scale_key else { return Err(no_scale(s)) };
+    s.set_value(key, perelom_scenario::Value::Float(scale), "--scale")?;
+    Ok(())
+}
+
+/// `--scale` given for a model without a population to scale.
+pub(crate) fn no_scale(s: &Scenario) -> CliError {
+    let with: Vec<&str> = perelom_models::models().iter().filter(|m| m.scale_key.is_some()).map(|m| m.example).collect();
+    CliError::Message(format!(
+        "--scale: model \"{}\" has no population to scale\n  help: --scale applies to scenarios such as {}",
+        s.meta.model,
+        with.join(", ")
+    ))
+}
+
 /// Prints label/value rows as an aligned two-column table.
 pub(crate) fn print_table(rows: &[(String, String)]) {
     let w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);

@@ -1,8 +1,8 @@
 use crate::cli::SourcesArgs;
 use crate::error::CliError;
-use crate::provenance::{cite_line, counts_line, fact_lines};
 use crate::scenario_source;
 use perelom_models::facts;
+use perelom_models::provenance::{cite_line, counts_line, fact_lines};
 use perelom_scenario::Param;
 use std::collections::BTreeSet;
 use std::process::ExitCode;

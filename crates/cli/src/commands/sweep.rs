@@ -13,7 +13,7 @@ use perelom_engine::{ColumnData, Table};
 use perelom_output::{
     check_replaceable, concat_parquet, remove_stale, remove_stale_temp_files, write_atomic, write_csv, write_parquet, Marker,
 };
-use perelom_scenario::{Kind, Scenario};
+use perelom_scenario::{Kind, Scenario, Value};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fs;
@@ -555,10 +555,11 @@ fn value_text(v: f64, integer: bool) -> String {
 fn scenario_of(d: &Design, point: usize, seed: u64) -> Result<Scenario, CliError> {
     let mut s = d.base.clone();
     for (k, (name, &int)) in d.names.iter().zip(&d.integer).enumerate() {
-        s.set_from(&format!("{} [parameters]", d.file), &format!("{name}={}", value_text(d.points[point][k], int)))?;
+        let v = d.points[point][k];
+        let value = if int { Value::Int(v.round() as i64) } else { Value::Float(v) };
+        s.set_value(name, value, &format!("{} [parameters]", d.file))?;
     }
-    s.set_from(&format!("{} [sweep] seed + replicate", d.file), &format!("run.seed={seed}"))?;
-    Ok(s)
+    Ok(s.with_seed(seed, &format!("{} [sweep] seed + replicate", d.file))?)
 }
 
 /// Runs the simulation and returns its tidy rows.
@@ -678,7 +679,7 @@ pub(crate) fn run_sweep(args: &SweepArgs, d: Design) -> Result<(Design, PathBuf)
                 "fingerprint": d.fingerprint, "design": args.design.display().to_string(), "kind": d.kind,
                 "parameters": d.names, "points": d.points.len(), "replicates": d.replicates, "runs": runs.len(),
                 "complete": complete, "perelom_version": env!("CARGO_PKG_VERSION"), "warnings": d.warnings,
-                "base_changes": crate::provenance::changes_json(&d.base),
+                "base_changes": perelom_models::provenance::changes_json(&d.base),
                 "varied": d.names.iter().map(|k| serde_json::json!({
                     "key": k, "citation": "uncited", "set_in": "sweep design point (see catalogue.csv)",
                 })).collect::<Vec<_>>(),
@@ -699,7 +700,7 @@ pub(crate) fn run_sweep(args: &SweepArgs, d: Design) -> Result<(Design, PathBuf)
             pending.len()
         );
     }
-    let pool = thread_pool(args.threads)?;
+    let pool = thread_pool(args.threads.threads)?;
     let bar = indicatif::ProgressBar::new(pending.len() as u64);
     if args.quiet {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());

@@ -218,13 +218,13 @@ fn sources(dir: &Path, page: &mut Page) -> Result<(), CliError> {
         .params
         .iter()
         .map(|p| {
-            let facts = crate::provenance::fact_lines(&p.cite).join("\n");
+            let facts = perelom_models::provenance::fact_lines(&p.cite).join("\n");
             vec![p.spec.key.to_string(), p.value.to_string(), p.cite.kind().to_string(), p.cite.text(), facts, p.spec.doc.to_string()]
         })
         .collect();
     page.para(&format!(
         "{}. A source gives the value itself; a mechanism cites the evidence for the rule while its value is assumed. Fact ids refer to Perelom's evidence table (docs/EVIDENCE.md, <code>perelom facts</code>); the text of each cited fact is given beside it.",
-        esc(&crate::provenance::counts_line(&s))
+        esc(&perelom_models::provenance::counts_line(&s))
     ));
     page.table(&["parameter", "value", "evidence", "source or reason", "facts cited", "meaning"], &rows);
     Ok(())
