@@ -889,11 +889,17 @@ mod tests {
     }
 
     #[test]
-    fn set_from_names_where_the_value_came_from() {
+    fn typed_setters_name_where_the_value_came_from_and_check_it() {
         let mut s = p(HEAD).unwrap();
-        let e = s.set_from("--steps", "run.steps=0").unwrap_err();
+        let e = s.set_value("run.steps", Value::Int(0), "--steps").unwrap_err();
         assert_eq!(e.file, "--steps");
         assert!(e.to_string().starts_with("--steps: invalid value for `run.steps`"), "{e}");
+        let e = s.set_value("run.step", Value::Int(5), "--steps").unwrap_err();
+        assert!(e.help.as_deref().is_some_and(|h| h.contains("run.steps")), "{e:?}");
+        s.set_value("run.steps", Value::Int(5), "--steps").unwrap();
+        assert_eq!((s.int("run.steps"), s.get("run.steps").unwrap().origin.clone()), (5, Origin::by("--steps")));
+        // The toy schema has no run.seed: an error, not a panic.
+        assert!(s.clone().with_seed(1, "--seed").is_err());
     }
 
     #[test]

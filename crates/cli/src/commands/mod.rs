@@ -5,6 +5,7 @@ mod calibrate;
 mod compare;
 mod facts;
 mod metrics;
+mod report;
 mod run;
 mod scenarios;
 mod sensitivity;
@@ -35,11 +36,24 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Survey(args) => {
-            let path = args.dir.join("survey.md");
+            // The run's Markdown document, as its model's descriptor names it.
+            let manifest = perelom_output::read_json(&args.dir.join("manifest.json")).unwrap_or_default();
+            let model = manifest["scenario"]["model"].as_str().and_then(perelom_models::model);
+            let with: Vec<&str> = perelom_models::models().iter().filter(|m| !m.documents.is_empty()).map(|m| m.example).collect();
+            let file = model.and_then(|m| m.documents.iter().find(|d| d.file.ends_with(".md"))).map(|d| d.file);
+            let Some(file) = file else {
+                return Err(CliError::Message(format!(
+                    "{} holds no run whose model writes a survey\n  help: give a directory written by `perelom run` of a scenario such as {}",
+                    args.dir.display(),
+                    with.join(", ")
+                )));
+            };
+            let path = args.dir.join(file);
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 CliError::Message(format!(
-                    "cannot read {}: {e}\n  help: give a directory written by `perelom run` of the 1928-1929 model (it writes survey.md with every run)",
-                    path.display()
+                    "cannot read {}: {e}\n  help: give a directory written by `perelom run` of a scenario such as {}",
+                    path.display(),
+                    with.join(", ")
                 ))
             })?;
             out!("{text}");
@@ -48,7 +62,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Calibrate(args) => calibrate::run(args),
         Command::Sensitivity(args) => sensitivity::run(args),
         Command::Report(args) => {
-            let p = crate::report::build(&args.dir, args.force)?;
+            let p = report::build(&args.dir, args.force)?;
             outln!("report: {}", p.join("index.html").display());
             Ok(ExitCode::SUCCESS)
         }

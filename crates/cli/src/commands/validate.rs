@@ -176,6 +176,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         dir.write_file("ensemble.csv", |w| write_csv(&ensemble_bands(&weekly), w))?;
         let json = serde_json::json!({
             "scenario": scenario.meta.name,
+            "model": scenario.meta.model,
             "runs": seeds.len(),
             "seeds": seeds,
             "window": window,
