@@ -317,21 +317,29 @@ pub struct SweepArgs {
     /// The design file (TOML): [sweep] base, replicates, seed, design, points, metrics, set;
     /// [parameters] "key" = { values = [...] } or { min = .., max = .., steps = .. }.
     pub design: PathBuf,
-    /// Output directory (default: results/DESIGN-NAME).
+    #[command(flatten)]
+    pub output: SweepOutput,
+    #[command(flatten)]
+    pub threads: Threads,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Where a sweep's results go, shared by `sweep` and `sensitivity`.
+#[derive(Args, Debug, Clone)]
+pub struct SweepOutput {
+    /// Output directory of the sweep (default: results/DESIGN-NAME).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Continue an interrupted sweep in --out, keeping its finished runs.
+    /// Continue an interrupted sweep in --out, keeping its finished runs (or reuse a
+    /// finished one).
     #[arg(long)]
     pub resume: bool,
     /// Start the sweep in --out over (only if --out is a sweep Perelom wrote; never
     /// anything else).
     #[arg(long, conflicts_with = "resume")]
     pub force: bool,
-    #[command(flatten)]
-    pub threads: Threads,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 #[derive(Args, Debug)]
@@ -350,15 +358,8 @@ pub struct SensitivityArgs {
     /// An output as METRIC:STAT, STAT one of sum, mean, final, max (repeatable).
     #[arg(long = "output", required = true, value_name = "METRIC:STAT")]
     pub outputs: Vec<String>,
-    /// Output directory of the underlying sweep (default: results/DESIGN-NAME).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Continue (or reuse) the sweep in --out.
-    #[arg(long)]
-    pub resume: bool,
-    /// Start the sweep in --out over (only if --out is a sweep Perelom wrote).
-    #[arg(long, conflicts_with = "resume")]
-    pub force: bool,
+    #[command(flatten)]
+    pub output: SweepOutput,
     #[command(flatten)]
     pub threads: Threads,
     /// Print nothing but the table and errors.

@@ -2,7 +2,7 @@
 
 use crate::cli::AblateArgs;
 use crate::commands::validate::ensemble_targets;
-use crate::commands::{ensemble_seeds, existing, out_error, set_scale, thread_pool};
+use crate::commands::{ensemble_seeds, existing, out_error, set_scale, targets_of, thread_pool};
 use crate::error::CliError;
 use crate::scenario_source;
 use perelom_engine::stats::mean;
@@ -13,16 +13,7 @@ use std::process::ExitCode;
 
 pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
     let mut scenario = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
-    let info = perelom_models::model_of(&scenario)?;
-    let Some(targets) = info.targets() else {
-        let with: Vec<&str> = perelom_models::models().iter().filter(|m| m.targets().is_some()).map(|m| m.example).collect();
-        return Err(CliError::Message(format!(
-            "scenario {} uses model \"{}\", which has no historical targets to ablate against\n  help: ablate a scenario of a model with targets, such as {}",
-            scenario.file,
-            scenario.meta.model,
-            with.join(", ")
-        )));
-    };
+    let targets = targets_of(&scenario, "ablate against")?;
     if let Some(scale) = args.scale.scale {
         set_scale(&mut scenario, scale)?;
     }

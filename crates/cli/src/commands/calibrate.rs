@@ -8,7 +8,7 @@
 //! model reproduces the record (ABC with a discrepancy; Beaumont 2010).
 
 use crate::cli::CalibrateArgs;
-use crate::commands::{existing, out_error, set_scale, thread_pool, warn};
+use crate::commands::{existing, out_error, set_scale, targets_of, thread_pool, warn};
 use crate::error::CliError;
 use crate::scenario_source;
 use perelom_analysis::{Factor, SmcOptions};
@@ -50,16 +50,7 @@ fn check_param(key: &str, lo: f64, hi: f64, base: &Scenario) -> Result<(), CliEr
 
 pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
     let mut base = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
-    let info = perelom_models::model_of(&base)?;
-    let Some(targets) = info.targets() else {
-        let with: Vec<&str> = perelom_models::models().iter().filter(|m| m.targets().is_some()).map(|m| m.example).collect();
-        return Err(CliError::Message(format!(
-            "scenario {} uses model \"{}\", which has no historical targets to calibrate against\n  help: calibrate a scenario of a model with targets, such as {}",
-            base.file,
-            base.meta.model,
-            with.join(", ")
-        )));
-    };
+    let targets = targets_of(&base, "calibrate against")?;
     if let Some(scale) = args.scale.scale {
         set_scale(&mut base, scale)?;
     }
@@ -74,7 +65,7 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
     perelom_models::check(&base)?;
     let warnings = warn(&base);
     // The discrepancy sums every target's miss: each must be measurable in the run.
-    let clock = info.clock(&base);
+    let clock = perelom_models::model_of(&base)?.clock(&base);
     let missing: Vec<&str> = (targets.list)().iter().zip((targets.measurable)(&clock)).filter(|(_, ok)| !ok).map(|(t, _)| t.id).collect();
     if !missing.is_empty() {
         return Err(CliError::Message(format!(

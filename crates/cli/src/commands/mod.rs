@@ -92,6 +92,20 @@ pub(crate) fn set_scale(s: &mut Scenario, scale: f64) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The historical targets of the scenario's model, or an error saying that `verb`
+/// (validate, calibrate against, ablate against) needs them, with scenarios that have them.
+pub(crate) fn targets_of(s: &Scenario, verb: &str) -> Result<&'static perelom_models::Targets, CliError> {
+    perelom_models::model_of(s)?.targets().ok_or_else(|| {
+        let with: Vec<&str> = perelom_models::models().iter().filter(|m| m.targets().is_some()).map(|m| m.example).collect();
+        CliError::Message(format!(
+            "scenario {} uses model \"{}\", which has no historical targets to {verb}\n  help: use a scenario of a model with targets, such as {}",
+            s.file,
+            s.meta.model,
+            with.join(", ")
+        ))
+    })
+}
+
 /// `--scale` given for a model without a population to scale.
 pub(crate) fn no_scale(s: &Scenario) -> CliError {
     let with: Vec<&str> = perelom_models::models().iter().filter(|m| m.scale_key.is_some()).map(|m| m.example).collect();

@@ -67,14 +67,8 @@ pub fn run(args: SensitivityArgs) -> Result<ExitCode, CliError> {
             )));
         }
     }
-    let sweep_args = SweepArgs {
-        design: args.design.clone(),
-        out: args.out.clone(),
-        resume: args.resume,
-        force: args.force,
-        threads: args.threads,
-        quiet: args.quiet,
-    };
+    let sweep_args =
+        SweepArgs { design: args.design.clone(), output: args.output.clone(), threads: args.threads, quiet: args.quiet };
     let (design, out) = run_sweep(&sweep_args, design)?;
     let t = read_parquet(&out.join("sweep.parquet")).map_err(|e| format!("cannot read the sweep's dataset: {e}"))?;
     let run = t.numbers("run").unwrap_or_default();

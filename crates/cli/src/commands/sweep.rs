@@ -609,7 +609,7 @@ fn claim_out(args: &SweepArgs, d: &Design, out: &Path) -> Result<(), CliError> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
         Err(e) => return Err(CliError::Message(format!("cannot create {}: {e}", out.display()))),
     }
-    if args.resume {
+    if args.output.resume {
         let state = out.join("sweep.json");
         let text = fs::read_to_string(&state).map_err(|e| {
             format!(
@@ -627,7 +627,7 @@ fn claim_out(args: &SweepArgs, d: &Design, out: &Path) -> Result<(), CliError> {
         }
         return Ok(());
     }
-    if !args.force {
+    if !args.output.force {
         return Err(output_error(perelom_output::OutputError::Exists(out.to_path_buf()), exists_help, not_ours));
     }
     check_replaceable(out, "sweep").map_err(|e| output_error(e, exists_help, not_ours))?;
@@ -657,7 +657,7 @@ pub(crate) fn run_sweep(args: &SweepArgs, d: Design) -> Result<(Design, PathBuf)
             )));
         }
     }
-    let out = args.out.clone().unwrap_or_else(|| {
+    let out = args.output.out.clone().unwrap_or_else(|| {
         PathBuf::from("results").join(args.design.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into()))
     });
     let state = out.join("sweep.json");
