@@ -4,7 +4,6 @@ use crate::cli::AblateArgs;
 use crate::commands::validate::ensemble_targets;
 use crate::commands::{ensemble_seeds, existing, out_error, set_scale, targets_of, thread_pool};
 use crate::error::CliError;
-use crate::scenario_source;
 use perelom_engine::stats::mean;
 use perelom_engine::{ColumnData, Table};
 use perelom_output::{write_csv, ResultDir};
@@ -12,7 +11,7 @@ use perelom_scenario::{Kind, Value};
 use std::process::ExitCode;
 
 pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
-    let mut scenario = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+    let mut scenario = perelom_experiments::source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
     let targets = targets_of(&scenario, "ablate against")?;
     if let Some(scale) = args.scale.scale {
         set_scale(&mut scenario, scale)?;

@@ -10,7 +10,6 @@
 use crate::cli::CalibrateArgs;
 use crate::commands::{existing, out_error, set_scale, targets_of, thread_pool, warn};
 use crate::error::CliError;
-use crate::scenario_source;
 use perelom_analysis::{Factor, SmcOptions};
 use perelom_engine::{ColumnData, Table};
 use perelom_output::{write_csv, ResultDir};
@@ -49,7 +48,7 @@ fn check_param(key: &str, lo: f64, hi: f64, base: &Scenario) -> Result<(), CliEr
 }
 
 pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
-    let mut base = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+    let mut base = perelom_experiments::source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
     let targets = targets_of(&base, "calibrate against")?;
     if let Some(scale) = args.scale.scale {
         set_scale(&mut base, scale)?;

@@ -4,7 +4,6 @@ use crate::cli::CompareArgs;
 use crate::commands::{ensemble_seeds, existing, out_error, set_scale, thread_pool, warn};
 use crate::error::CliError;
 use crate::posterior::Posterior;
-use crate::scenario_source;
 use perelom_engine::{ColumnData, Streams, Table};
 use perelom_output::{write_csv, ResultDir};
 use perelom_scenario::Scenario;
@@ -54,13 +53,13 @@ fn horizon(s: &Scenario) -> String {
 }
 
 pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
-    let mut base = scenario_source::load(Some(&args.baseline), &[])?;
+    let mut base = perelom_experiments::source::load(Some(&args.baseline), &[])?;
     if let Some(scale) = args.scale.scale {
         set_scale(&mut base, scale)?;
     }
     let mut experiments = Vec::new();
     for e in &args.experiments {
-        let mut s = scenario_source::load(Some(e), &[])?;
+        let mut s = perelom_experiments::source::load(Some(e), &[])?;
         if let Some(scale) = args.scale.scale {
             set_scale(&mut s, scale)?;
         }

@@ -68,7 +68,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Serve(args) => serve::run(args),
         Command::Template(args) => {
-            let s = crate::scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+            let s = perelom_experiments::source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
             out!("{}", s.to_toml());
             Ok(ExitCode::SUCCESS)
         }
@@ -199,22 +199,6 @@ pub(crate) fn ensemble_seeds(s: &Scenario, n: u32, flag: &str) -> Result<Vec<u64
         )));
     };
     Ok((first..=last).map(|x| x as u64).collect())
-}
-
-/// Parses JSON a person may have edited (a sweep's `sweep.json`): a byte-order mark is
-/// skipped, and an error is placed at `file:line:column`, the column in characters.
-pub(crate) fn parse_json(file: &str, text: &str) -> Result<serde_json::Value, CliError> {
-    let body = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    serde_json::from_str(body).map_err(|e| {
-        let line = body.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
-        let mut end = e.column().saturating_sub(1).min(line.len());
-        while !line.is_char_boundary(end) {
-            end -= 1;
-        }
-        let message = e.to_string();
-        let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_string();
-        CliError::Message(format!("{file}:{}:{}: {message}", e.line(), line[..end].chars().count() + 1))
-    })
 }
 
 /// How an output option treats an existing directory: replaced with `--force` (only a

@@ -35,7 +35,7 @@ pub fn build(dir: &Path, force: bool) -> Result<PathBuf, CliError> {
     } else if dir.join("sweep.json").exists() {
         let state = dir.join("sweep.json");
         let text = std::fs::read_to_string(&state).map_err(|e| read_err("sweep.json", e))?;
-        let json = crate::commands::parse_json(&state.display().to_string(), &text)?;
+        let json = perelom_experiments::parse_json(&state.display().to_string(), &text)?;
         let data = if json["complete"] == true {
             Some(perelom_output::read_parquet(&dir.join("sweep.parquet")).map_err(|e| read_err("sweep.parquet", e))?)
         } else {

@@ -1,7 +1,6 @@
 use crate::cli::RunArgs;
 use crate::commands::{existing, out_error, print_table, set_scale, thread_pool, warn};
 use crate::error::CliError;
-use crate::scenario_source;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use perelom_models::Simulation;
 use perelom_output::{Existing, Format, ResultDir, RunManifest};
@@ -11,7 +10,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
-    let mut scenario = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+    let mut scenario = perelom_experiments::source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
     if let Some(seed) = args.seed {
         scenario = scenario.with_seed(seed.unsigned_abs(), "--seed")?;
     }

@@ -1,7 +1,6 @@
 use crate::cli::ValidateArgs;
 use crate::commands::{ensemble_seeds, existing, out_error, thread_pool, warn};
 use crate::error::CliError;
-use crate::scenario_source;
 use perelom_engine::stats::{interval, mean};
 use perelom_engine::{ColumnData, Table};
 use perelom_models::{ModelInfo, Regime, Targets, Validation};
@@ -38,7 +37,7 @@ impl Row {
 }
 
 pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
-    let mut scenario = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+    let mut scenario = perelom_experiments::source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
     let info = perelom_models::model_of(&scenario)?;
     let targets = match &info.validation {
         Validation::Targets(t) => t,
