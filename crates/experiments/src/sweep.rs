@@ -465,6 +465,97 @@ pub fn load_design(path: &Path) -> Result<Design, Error> {
     Ok(design)
 }
 
+impl std::fmt::Debug for Design {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Design")
+            .field("file", &self.file)
+            .field("kind", &self.kind)
+            .field("names", &self.names)
+            .field("points", &self.points.len())
+            .field("replicates", &self.replicates)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Design {
+    /// A design of points made elsewhere (SALib, any sampler): `names` are parameter
+    /// keys of `base`, each row of `points` one value per name. Integer parameters take
+    /// whole numbers. `label` names the design in messages and in `sweep.json`. Every
+    /// point's scenario is checked as for a design file.
+    ///
+    /// Errors: no points or names, a row of another length, an unknown or non-numeric
+    /// parameter, a value out of range (with the point), too many runs.
+    pub fn from_points(
+        base: Scenario,
+        names: Vec<String>,
+        points: Vec<Vec<f64>>,
+        replicates: u32,
+        seed: u64,
+        metrics: Option<Vec<String>>,
+        label: &str,
+    ) -> Result<Design, Error> {
+        if names.is_empty() || points.is_empty() {
+            return Err(Error::Message(format!("{label}: a sweep needs at least one parameter and one point")));
+        }
+        if replicates == 0 || replicates > MAX_REPLICATES {
+            return Err(Error::Message(format!("{label}: replicates must be from 1 to {MAX_REPLICATES}")));
+        }
+        if points.len() as u64 * u64::from(replicates) > MAX_SWEEP_RUNS {
+            return Err(Error::Message(format!("{label}: a sweep makes at most {MAX_SWEEP_RUNS} runs (points x replicates)")));
+        }
+        let mut integer = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            if names[..i].contains(n) {
+                return Err(Error::Message(format!("{label}: parameter `{n}` is given twice")));
+            }
+            let Some(p) = base.get(n) else {
+                let mut probe = base.clone();
+                let help = probe.set(&format!("{n}=0")).err().and_then(|e| e.help).unwrap_or_default();
+                return Err(Error::Message(format!("{label}: unknown parameter `{n}`\n  help: {help}")));
+            };
+            integer.push(match p.spec.kind {
+                Kind::Int { .. } => true,
+                Kind::Float { .. } => false,
+                _ => return Err(Error::Message(format!("{label}: `{n}` is {}, not a number to vary", p.spec.kind.type_name()))),
+            });
+        }
+        let mut points = points;
+        for (p, row) in points.iter_mut().enumerate() {
+            if row.len() != names.len() {
+                return Err(Error::Message(format!("{label}: point {p} has {} values for {} parameters", row.len(), names.len())));
+            }
+            for (j, x) in row.iter_mut().enumerate() {
+                if !x.is_finite() {
+                    return Err(Error::Message(format!("{label}: point {p} gives `{}` the value {x}", names[j])));
+                }
+                if integer[j] {
+                    *x = x.round();
+                }
+            }
+        }
+        let text: Vec<String> = points.iter().map(|r| r.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(",")).collect();
+        let identity = format!("{label}\n{}\n{replicates} {seed} {metrics:?}\n{}\n{}", names.join(","), text.join(";"), base.to_toml());
+        let fingerprint = format!("{:016x}", perelom_engine::rng::purpose_hash(&identity));
+        let mut design = Design {
+            names,
+            integer,
+            points,
+            replicates,
+            seed,
+            metrics,
+            base,
+            fingerprint,
+            kind: "points".to_string(),
+            structure: Structure::Plain,
+            warnings: Vec::new(),
+            point_warnings: Vec::new(),
+            file: label.to_string(),
+        };
+        check_points(&mut design)?;
+        Ok(design)
+    }
+}
+
 /// Checks every point's scenario with the model's checks and records the warnings.
 fn check_points(design: &mut Design) -> Result<(), Error> {
     let file = design.file.clone();
@@ -473,9 +564,11 @@ fn check_points(design: &mut Design) -> Result<(), Error> {
     let varies_run = design.names.iter().any(|n| n.starts_with("run."));
     let mut point_warnings = Vec::new();
     for p in 0..design.points.len() {
-        let s = scenario_of(design, p, design.seed)?;
-        perelom_models::check(&s)
-            .map_err(|e| Error::Message(format!("{file}: design point {p} ({}) is not a valid scenario:\n{e}", point_text(design, p))))?;
+        let invalid = |e: &dyn std::fmt::Display| {
+            Error::Message(format!("{file}: design point {p} ({}) is not a valid scenario:\n{e}", point_text(design, p)))
+        };
+        let s = scenario_of(design, p, design.seed).map_err(|e| invalid(&e))?;
+        perelom_models::check(&s).map_err(|e| invalid(&e))?;
         if varies_run {
             // Points that change the run's calendar may move dated events out of it.
             let ws = perelom_models::warnings(&s);
