@@ -101,3 +101,33 @@ pub fn salience(p: &Params, f: &Factory, shop: u32) -> f32 {
             Occasion::Foreman => d.foreman_salience,
         }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ussr::testkit::{factory, params};
+
+    #[test]
+    fn an_occasion_pushes_its_shop_or_the_whole_factory_by_militancy() {
+        let mut p = params();
+        (p.disputes.revision_salience, p.disputes.late_pay_salience, p.disputes.supply_salience, p.disputes.foreman_salience) =
+            (0.5, 0.3, 0.25, 0.2);
+        let mut f = factory();
+        f.first_shop = 3;
+        f.shops = 4;
+        f.militancy = 2.0;
+        assert_eq!((3..7).map(|s| salience(&p, &f, s)).collect::<Vec<_>>(), [0.0; 4], "no occasion, no push");
+        // A revision or late pay reaches every shop.
+        f.occasion = Occasion::NormRevision;
+        assert_eq!((3..7).map(|s| salience(&p, &f, s)).collect::<Vec<_>>(), [1.0; 4]);
+        f.occasion = Occasion::LatePay;
+        assert_eq!(salience(&p, &f, 6), 0.6);
+        // A supply failure or a foreman reaches only its shop.
+        f.occasion = Occasion::Foreman;
+        f.occasion_shop = Some(5);
+        assert_eq!((3..7).map(|s| salience(&p, &f, s)).collect::<Vec<_>>(), [0.0, 0.0, 0.4, 0.0]);
+        f.occasion = Occasion::SupplyFailure;
+        assert_eq!(salience(&p, &f, 5), 0.5);
+        assert_eq!(salience(&p, &f, 4), 0.0);
+    }
+}

@@ -67,3 +67,100 @@ pub fn outcome(p: &Params, eligible: u32, attended: u32, votes_for: u32, tabled:
         MeetingOutcome::Unopposed
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ussr::testkit::{params, person, rng};
+
+    #[test]
+    fn below_the_quorum_a_meeting_fails_whatever_the_vote() {
+        let mut p = params();
+        p.meetings.quorum = 0.5;
+        assert_eq!(outcome(&p, 10, 4, 4, true), MeetingOutcome::NoQuorum);
+        assert_eq!(outcome(&p, 10, 0, 0, false), MeetingOutcome::NoQuorum);
+        // Nobody eligible: no quorum either.
+        assert_eq!(outcome(&p, 0, 0, 0, true), MeetingOutcome::NoQuorum);
+        // Exactly half attending is quorate.
+        assert_eq!(outcome(&p, 10, 5, 3, true), MeetingOutcome::OppositionWon);
+    }
+
+    #[test]
+    fn the_opposition_wins_on_a_majority_of_those_attending() {
+        let mut p = params();
+        p.meetings.quorum = 0.5;
+        // 4 of 7 attending: a majority.
+        assert_eq!(outcome(&p, 10, 7, 4, true), MeetingOutcome::OppositionWon);
+        // 3 of 6: a tie is the cell's.
+        assert_eq!(outcome(&p, 10, 6, 3, true), MeetingOutcome::CellWon);
+        // 3 of 7 (the abstaining count against): the cell's.
+        assert_eq!(outcome(&p, 10, 7, 3, true), MeetingOutcome::CellWon);
+        // No opposition resolution tabled: unopposed, however the votes were counted.
+        assert_eq!(outcome(&p, 10, 7, 7, false), MeetingOutcome::Unopposed);
+    }
+
+    #[test]
+    fn a_cells_voice_grows_with_the_log_of_its_members() {
+        let mut p = params();
+        p.meetings.cell_weight = 0.5;
+        assert_eq!(cell_voice(&p, 0), None);
+        let v = cell_voice(&p, 3).expect("a cell of 3");
+        assert!((v - 0.5 * 4.0f32.ln()).abs() < 1e-6, "{v}");
+    }
+
+    /// Shares of `n` meetings attended and of votes for the opposition among those
+    /// attending.
+    fn shares(p: &Params, q: &Person, passive: bool, voice: Option<f32>, n: u32) -> (f64, f64) {
+        let mut r = rng(1);
+        let (mut came, mut voted) = (0u32, 0u32);
+        for _ in 0..n {
+            let (a, v) = attend_and_vote(p, q, passive, voice, &mut r);
+            assert!(a || !v, "a vote without attending");
+            came += u32::from(a);
+            voted += u32::from(v);
+        }
+        (f64::from(came) / f64::from(n), f64::from(voted) / f64::from(came.max(1)))
+    }
+
+    #[test]
+    fn attendance_follows_confidence_and_passive_protesters_mostly_stay_away() {
+        let mut p = params();
+        p.meetings.passive_attendance = 0.25;
+        let mut q = person();
+        q.efficacy = 0.0;
+        assert_eq!(shares(&p, &q, false, Some(0.0), 2_000).0, 0.0);
+        q.efficacy = 1.0;
+        assert_eq!(shares(&p, &q, false, None, 2_000), (1.0, 0.0), "all come; without a cell nobody votes for the opposition");
+        // Confidence 0.8, passive: 0.2 attend (4 standard errors: 0.016).
+        q.efficacy = 0.8;
+        let (a, _) = shares(&p, &q, true, None, 10_000);
+        assert!((a - 0.2).abs() < 0.016, "{a}");
+    }
+
+    #[test]
+    fn votes_are_logistic_in_the_sum_of_their_log_odds() {
+        let mut p = params();
+        let m = &mut p.meetings;
+        (m.vote_bias, m.vote_grievance, m.sympathizer_vote, m.vote_left, m.vote_fear, m.vote_party) =
+            (-1.0, 2.0, 0.4, 0.3, 0.7, 3.0f32.ln());
+        let mut q = person();
+        q.efficacy = 1.0;
+        q.grievance = 0.5;
+        q.opp = Opp::Sympathizer;
+        q.lean = 0.8;
+        q.fear = 1.0;
+        // z = −1 + 2 × 0.5 + ln 3 + 0.4 + 0.3 − 0.7 = ln 3: a vote for it with chance 3/4
+        // (4 standard errors over 20,000: 0.012).
+        let (_, v) = shares(&p, &q, false, Some(3.0f32.ln()), 20_000);
+        assert!((v - 0.75).abs() < 0.012, "{v}");
+        // A party member: z = 0, even odds.
+        q.party = true;
+        let (_, v) = shares(&p, &q, false, Some(3.0f32.ln()), 20_000);
+        assert!((v - 0.5).abs() < 0.014, "{v}");
+        // Overwhelming log-odds either way.
+        p.meetings.vote_bias = 60.0;
+        assert_eq!(shares(&p, &q, false, Some(0.0), 1_000).1, 1.0);
+        p.meetings.vote_bias = -60.0;
+        assert_eq!(shares(&p, &q, false, Some(0.0), 1_000).1, 0.0);
+    }
+}
