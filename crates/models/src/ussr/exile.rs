@@ -12,7 +12,9 @@ use super::exogenous::Week;
 use super::params::Params;
 use super::state::Person;
 
-/// One exile's week of discussion in the colony.
+/// One exile's week of discussion in the colony (ODD 7.13; F35, F36): radicalism moves
+/// towards the radical pole at `exile.influence` times the colonies' share of young
+/// workers, so that with no young arrivals there is no drift.
 pub fn discuss(p: &Params, w: &Week, q: &mut Person) {
     if p.switches.exile_feedback {
         q.radicalism = (q.radicalism + p.exile.influence * w.colony_young * (1.0 - q.radicalism)).clamp(0.0, 1.0);

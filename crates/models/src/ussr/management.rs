@@ -86,7 +86,11 @@ pub fn factory_week(p: &Params, w: &Week, f: &mut Factory, rng: &mut FastRng) ->
     revised
 }
 
-/// Strike readiness an occasion adds in a shop (0 where the occasion does not reach).
+/// Strike readiness an occasion adds in a shop (ODD 7.2, 7.5; F06, F08, F09, F12, F15,
+/// F16): the salience of the week's occasion (a revision with a rate cut, late pay, a
+/// supply failure, a conflict with a foreman) times the factory's lasting militancy
+/// (F15: some places were more militant). A revision or late pay reaches every shop of
+/// the factory; a supply failure or a foreman only its own shop (0 elsewhere).
 pub fn salience(p: &Params, f: &Factory, shop: u32) -> f32 {
     if f.occasion_shop.is_some_and(|s| s != shop) {
         return 0.0;

@@ -11,7 +11,13 @@ use super::params::Params;
 use super::state::{Opp, Person};
 use perelom_engine::FastRng;
 
-/// One person's part in a meeting: attended, voted for the opposition.
+/// One person's part in a meeting: attended, voted for the opposition (ODD 7.8; F12,
+/// F21, F24, F29). A worker comes with a chance equal to their confidence that anything
+/// can be won (F24), a fraction of it for passive protesters (F12). Where a cell tables
+/// its resolution, an attendee backs it with a logistic chance whose log-odds add the
+/// bias, grievance, the cell's voice, sympathy and a left lean, and take off fear and,
+/// for party members, the party's discipline (F21, F29). Without a cell nobody votes for
+/// the opposition.
 pub fn attend_and_vote(p: &Params, q: &Person, passive: bool, cell_voice: Option<f32>, rng: &mut FastRng) -> (bool, bool) {
     let m = &p.meetings;
     let attend = q.efficacy * if passive { m.passive_attendance } else { 1.0 };
@@ -29,12 +35,13 @@ pub fn attend_and_vote(p: &Params, q: &Person, passive: bool, cell_voice: Option
     (true, rng.unit_f32() < 1.0 / (1.0 + (-z).exp()))
 }
 
-/// The cell's weight in the vote: log-odds per log(1 + members) (F21). `None` without a cell.
+/// The cell's weight in the vote (ODD 7.8; F21): `meetings.cell_weight` log-odds per
+/// log(1 + members), so that each further member adds less. `None` without a cell.
 pub fn cell_voice(p: &Params, cell_members: u32) -> Option<f32> {
     (cell_members > 0).then(|| p.meetings.cell_weight * (1.0 + cell_members as f32).ln())
 }
 
-/// How a meeting ended.
+/// How a meeting ended (ODD 7.8; F21, F24).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MeetingOutcome {
     NoQuorum,
@@ -54,7 +61,10 @@ impl MeetingOutcome {
     }
 }
 
-/// The result of a factory's meeting from its tally.
+/// The result of a factory's meeting from its tally (ODD 7.8; F21, F24): below the
+/// quorum (attendance as a share of those eligible) it fails for lack of attendance
+/// (F24); otherwise the opposition's resolution is adopted when more than half of those
+/// attending voted for it (F21), and a tie goes to the cell's resolution.
 pub fn outcome(p: &Params, eligible: u32, attended: u32, votes_for: u32, tabled: bool) -> MeetingOutcome {
     let attendance = if eligible == 0 { 0.0 } else { f64::from(attended) / f64::from(eligible) };
     if attendance < p.meetings.quorum {

@@ -35,6 +35,15 @@ pub struct OgpuWeek {
 }
 
 impl Ussr {
+    /// The OGPU's week (ODD 7.12; F14, F36, F38, F39). After the escalation, provocateurs
+    /// expose cells first. The week's capacity is per person modelled, moving from the
+    /// routine to the escalated level with the escalation's strength. Strike leaders are
+    /// taken first (F14, F38), then the detected members in random order. Workers may
+    /// obstruct an arrest, the likelier the more of their factory sympathizes (it uses no
+    /// capacity); an arrest made is seen by the factory and may be answered, again with a
+    /// chance growing with sympathy, by a demand for release, refused (F38). Leaders the
+    /// OGPU has no capacity for are sacked and blacklisted (F39). A strike leader arrested
+    /// goes to the colonies with a worker's view (F36).
     pub(super) fn ogpu_week(&mut self, step: u32, leaders: Vec<u32>, mut detected: Vec<u32>) -> OgpuWeek {
         let mut rng = self.streams.stream("ussr.ogpu", u64::from(step), 0);
         let mut week = OgpuWeek::default();

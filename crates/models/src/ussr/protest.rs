@@ -60,9 +60,16 @@ pub fn member_lead(p: &Params, legality: f32, radicalism: f32) -> f32 {
     1.0 - 2.0 * l
 }
 
-/// Whether a working person is ready to strike this week. Members who hold back (their
-/// line legal) never are; members and sympathizers of a leading cell go first in the
-/// cascade (returned threshold 0).
+/// Whether a working person is ready to strike this week, and at what cascade
+/// threshold (ODD 7.5; F12, F14, F24, F27).
+///
+/// Something must push towards a stoppage this week (an occasion in the shop or factory,
+/// the factory already out, news of partners on strike, a cell leading strikes); with no
+/// push nobody is ready. The push counts as much as the worker believes action can win
+/// (0.5 + efficacy, F24); accumulated grievance, weighted, is added, and risk aversion
+/// times the estimated risk of a strike is taken off; the result must pass
+/// `protest.strike`. Members who hold back (their line legal, F27) never are; members and
+/// sympathizers of a leading cell go first in the cascade (returned threshold 0).
 pub fn strike_ready(p: &Params, q: &Person, push: &StrikePush, strike_risk: f32, own_lead: Option<f32>) -> Option<f32> {
     if q.status != Status::Working {
         return None;

@@ -46,8 +46,18 @@ fn start_label(o: Occasion) -> &'static str {
 }
 
 impl Ussr {
-    /// Starts, continues and ends the factories' strikes, given which factories had a
-    /// shop stop this week (`stopped`, with the new strikers).
+    /// Starts, continues and ends the factories' strikes (ODD 7.11; F13, F14, F27, F39),
+    /// given which factories had a shop stop this week (`stopped`, with the new strikers).
+    ///
+    /// A stoppage in a factory not on strike begins a strike, or resumes the last one if
+    /// it ended at most `strikes.episode_gap` weeks ago (counted once, F13); its length
+    /// is geometric, longer when a leading cell organizes it (F27). A strike on runs down
+    /// a week at a time and, in the week it reaches zero, ends in a concession or in
+    /// repression: the `strikes.leaders` most aggrieved strikers, members first, go to
+    /// the OGPU (or are sacked for good without `mechanism.repression_of_protest`, F39)
+    /// and every member among the strikers is exposed. A strike begun while a partner is
+    /// on strike is coordinated, and each factory's news of its partners' strikes is
+    /// written for next week (F14).
     pub(super) fn strikes_week(&mut self, step: u32, stopped: &[super::Stoppage]) -> StrikeWeek {
         let p = &self.p;
         let s = &p.strikes;
