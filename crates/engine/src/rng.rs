@@ -209,7 +209,9 @@ mod tests {
         let mean = agent.iter().sum::<f64>() / agent.len() as f64;
         assert!((mean - 0.5).abs() < 4.0 * (1.0 / 12.0 / n as f64).sqrt(), "agents' first draws average {mean}");
         // Neighbouring seeds, sub-indices and purposes: uncorrelated too.
-        let pairs: [(&str, Box<dyn Fn(u64) -> (f64, f64)>); 4] = [
+        // Two draws of paired streams, for each i.
+        type Pair = Box<dyn Fn(u64) -> (f64, f64)>;
+        let pairs: [(&str, Pair); 4] = [
             ("seeds", Box::new(|i| (uniform(&mut Streams::new(i).stream("a", 0, 0)), uniform(&mut Streams::new(i + 1).stream("a", 0, 0))))),
             ("sub-indices", Box::new(move |i| (uniform(&mut s.stream("a", i, 0)), uniform(&mut s.stream("a", i, 1))))),
             ("purposes", Box::new(move |i| (uniform(&mut s.stream("a", i, 0)), uniform(&mut s.stream("b", i, 0))))),

@@ -261,7 +261,8 @@ mod tests {
         assert!(cooptation(&p, &mut q, &mut rng(6)));
         assert_eq!(q.legitimacy, 1.0);
         // Not below the band, not party members, sympathizers, members, nor anyone not at work.
-        let cases: [(&str, fn(&mut Person)); 6] = [
+        type Change = fn(&mut Person);
+        let cases: [(&str, Change); 6] = [
             ("band 7", |q| q.band = 7),
             ("party", |q| q.party = true),
             ("sympathizer", |q| q.opp = Opp::Sympathizer),
