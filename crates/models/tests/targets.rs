@@ -442,11 +442,6 @@ fn a_missing_metric_reads_as_nan_for_the_targets_that_read_it_and_nothing_else()
     for name in names.iter().map(String::as_str) {
         let m = measure(&without(hits(), name), &weekly(104), FULL);
         for ((id, reads), (_, want)) in READS.iter().zip(hit_values()) {
-            // T14 reads 0.0 instead of NaN when its metrics are missing: see the ignored
-            // test below.
-            if *id == "T14" {
-                continue;
-            }
             let x = m[index(id)].unwrap_or_else(|| panic!("{id} is measurable whatever the table holds"));
             if reads.contains(&name) {
                 assert!(x.is_nan(), "{id} without {name} reads {x}, not NaN");
@@ -459,7 +454,6 @@ fn a_missing_metric_reads_as_nan_for_the_targets_that_read_it_and_nothing_else()
 }
 
 #[test]
-#[ignore = "known gap: T14 folds NaN shares with f64::max from 0.0, so a missing italianka_workers or population reads 0.0, a hit"]
 fn t14_without_its_metrics_is_nan() {
     for name in ["italianka_workers", "population"] {
         let x = reading(&without(hits(), name), "T14").expect("measurable");
