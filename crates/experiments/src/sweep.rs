@@ -663,6 +663,7 @@ fn sampled_points(
 }
 
 /// One run of the sweep.
+#[derive(Clone, Debug)]
 struct RunSpec {
     id: usize,
     point: usize,
@@ -886,12 +887,12 @@ fn claim_out(opts: &SweepOptions, d: &Design, out: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Runs (or resumes) a sweep of a loaded design and returns it with its output directory.
+/// Prepares a sweep: checks its metrics, claims its output directory (new, resumed,
+/// replaced or shared by shards), and writes its state and catalogue.
 ///
 /// Errors: an unknown metric, an output directory that exists (without `resume` or
-/// `force`), a resumed directory of another design, a write that fails, a run whose
-/// model fails, or a cancellation (the runs written so far stay, to resume).
-pub fn run_sweep(d: Design, opts: &SweepOptions, progress: &dyn Progress) -> Result<(Design, PathBuf), Error> {
+/// `force`), a resumed directory of another design, a write that fails.
+pub fn prepare_sweep(d: &Design, opts: &SweepOptions) -> Result<Prepared, Error> {
     if let Some(m) = &d.metrics {
         let names = model_metrics(&d.base)?;
         if let Some(bad) = m.iter().find(|x| !names.contains(x)) {
@@ -903,7 +904,7 @@ pub fn run_sweep(d: Design, opts: &SweepOptions, progress: &dyn Progress) -> Res
             .join(Path::new(&d.file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into()))
     });
     let state = out.join("sweep.json");
-    claim_out(opts, &d, &out)?;
+    claim_out(opts, d, &out)?;
     let io = |e: std::io::Error| Error::Message(format!("cannot write in {}: {e}", out.display()));
     Marker::new("sweep", SWEEP_FILES.iter().map(|f| f.to_string()).collect()).write(&out).map_err(io)?;
     fs::create_dir_all(out.join("runs")).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
@@ -914,11 +915,7 @@ pub fn run_sweep(d: Design, opts: &SweepOptions, progress: &dyn Progress) -> Res
         remove_stale_temp_files(&out);
         remove_stale_temp_files(&out.join("runs"));
     }
-    let runs: Vec<RunSpec> = (0..d.points.len())
-        .flat_map(|p| (0..d.replicates).map(move |r| (p, r)))
-        .enumerate()
-        .map(|(id, (point, replicate))| RunSpec { id, point, replicate, seed: d.seed + u64::from(replicate) })
-        .collect();
+    let runs = plan_runs(d);
     let write_state = |complete: bool| {
         write_atomic(&state, |w| {
             let j = serde_json::json!({
@@ -936,27 +933,91 @@ pub fn run_sweep(d: Design, opts: &SweepOptions, progress: &dyn Progress) -> Res
     };
     write_state(false).map_err(io)?;
     // The catalogue depends on the design alone: written before any run.
-    write_atomic(&out.join("catalogue.csv"), |w| write_csv(&catalogue(&d, &runs), w)).map_err(io)?;
-    let batches = runs.len().div_ceil(BATCH_RUNS);
-    let mine: Vec<usize> = match opts.shard {
-        Some(s) => (0..batches).filter(|b| b % s.count as usize == s.index as usize).collect(),
-        None => (0..batches).collect(),
-    };
+    write_atomic(&out.join("catalogue.csv"), |w| write_csv(&catalogue(d, &runs), w)).map_err(io)?;
+    Ok(Prepared { out, runs })
+}
+
+/// A sweep whose output directory is claimed and whose state is written: what remains
+/// is to run its batches ([`run_batches`], on any number of processes) and join them
+/// ([`join_sweep`]).
+#[derive(Debug)]
+pub struct Prepared {
+    /// The sweep's directory.
+    pub out: PathBuf,
+    runs: Vec<RunSpec>,
+}
+
+impl Prepared {
+    /// The sweep of `d` in `out` as a worker process sees it, without claiming the
+    /// directory (another process prepared it).
+    pub fn open(d: &Design, out: &Path) -> Prepared {
+        Prepared { out: out.to_path_buf(), runs: plan_runs(d) }
+    }
+
+    /// Number of runs.
+    pub fn runs(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Number of batch files (of up to [`BATCH_RUNS`] runs).
+    pub fn batches(&self) -> usize {
+        self.runs.len().div_ceil(BATCH_RUNS)
+    }
+
+    /// The batches with runs not yet done, in order.
+    pub fn pending_batches(&self) -> Vec<usize> {
+        (0..self.batches()).filter(|&b| batch_runs(b, self.runs.len()).any(|id| !run_done(&self.out, id))).collect()
+    }
+
+    /// Whether every run is done.
+    pub fn complete(&self) -> bool {
+        (0..self.runs.len()).all(|id| run_done(&self.out, id))
+    }
+}
+
+/// The runs of a design in order: point by point, replicates within a point.
+fn plan_runs(d: &Design) -> Vec<RunSpec> {
+    (0..d.points.len())
+        .flat_map(|p| (0..d.replicates).map(move |r| (p, r)))
+        .enumerate()
+        .map(|(id, (point, replicate))| RunSpec { id, point, replicate, seed: d.seed + u64::from(replicate) })
+        .collect()
+}
+
+/// Runs the unfinished runs of `batches` of a prepared sweep on `threads` worker threads
+/// (all cores when `None`) and packs each finished batch. Returns the number of runs made.
+///
+/// Errors: a run whose model fails, a write that fails, a cancellation.
+pub fn run_batches(d: &Design, p: &Prepared, batches: &[usize], threads: Option<u16>, progress: &dyn Progress) -> Result<usize, Error> {
     let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = opts.threads {
+    if let Some(n) = threads {
         pool = pool.num_threads(usize::from(n));
     }
     let pool = pool.build().map_err(|e| Error::Message(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| compute_batches(d, &p.out, &p.runs, batches, progress))
+}
+
+/// Runs (or resumes) a sweep of a loaded design on this process and returns it with its
+/// output directory: [`prepare_sweep`], [`run_batches`] (this shard's, or all), then
+/// [`join_sweep`] once every run is done.
+///
+/// Errors: those of the three steps.
+pub fn run_sweep(d: Design, opts: &SweepOptions, progress: &dyn Progress) -> Result<(Design, PathBuf), Error> {
+    let p = prepare_sweep(&d, opts)?;
+    let mine: Vec<usize> = match opts.shard {
+        Some(s) => (0..p.batches()).filter(|b| b % s.count as usize == s.index as usize).collect(),
+        None => (0..p.batches()).collect(),
+    };
     let started = std::time::Instant::now();
-    let done = pool.install(|| compute_batches(&d, &out, &runs, &mine, progress))?;
-    if opts.shard.is_some() && !(0..runs.len()).all(|id| run_done(&out, id)) {
+    let done = run_batches(&d, &p, &mine, opts.threads, progress)?;
+    if opts.shard.is_some() && !p.complete() {
         // Other shards are still running: the last one joins.
-        progress.finished(done, started.elapsed().as_secs_f64(), &out.join("sweep.parquet"));
-        return Ok((d, out));
+        progress.finished(done, started.elapsed().as_secs_f64(), &p.out.join("sweep.parquet"));
+        return Ok((d, p.out));
     }
-    join_sweep(&out)?;
-    progress.finished(done, started.elapsed().as_secs_f64(), &out.join("sweep.parquet"));
-    Ok((d, out))
+    join_sweep(&p.out)?;
+    progress.finished(done, started.elapsed().as_secs_f64(), &p.out.join("sweep.parquet"));
+    Ok((d, p.out))
 }
 
 /// The catalogue: one row per run (run, point, replicate, seed, the varied parameters,
