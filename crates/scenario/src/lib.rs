@@ -21,6 +21,8 @@
 //! Architecture invariant: parsing never panics on any input (a property test feeds it
 //! arbitrary text), and this crate does no I/O: callers hand it text.
 
+#![warn(missing_docs)]
+
 mod error;
 mod parse;
 mod schema;
