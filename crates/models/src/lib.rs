@@ -7,6 +7,8 @@
 //! Architecture invariant: models do no I/O. They return tables and texts; the CLI
 //! decides where they go.
 
+#![warn(missing_docs)]
+
 pub mod descriptor;
 pub mod ensemble;
 pub mod epstein;
