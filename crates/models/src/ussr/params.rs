@@ -8,7 +8,7 @@
 //!
 //! Groups follow the ODD submodels (docs/ODD.md, section 7): each group of keys has one
 //! struct of typed fields named like its keys, and every dated key becomes a step of the
-//! [`Calendar`](super::calendar::Calendar) once.
+//! model's calendar (`Calendar`) once.
 
 use chrono::NaiveDate;
 use perelom_scenario::{Cite, DatedEvent, Kind, ParamSpec, Scenario, ScenarioError, Value};
