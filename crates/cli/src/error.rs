@@ -7,6 +7,10 @@ pub enum CliError {
     Output(perelom_output::OutputError),
     /// Any other problem, already phrased for the user.
     Message(String),
+    /// A problem already told to the user by another process (MPI rank 0): exit with
+    /// an error, print nothing.
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+    Quiet,
 }
 
 impl fmt::Display for CliError {
@@ -15,6 +19,7 @@ impl fmt::Display for CliError {
             CliError::Scenario(e) => write!(f, "{e}"),
             CliError::Output(e) => write!(f, "{e}"),
             CliError::Message(m) => write!(f, "{m}"),
+            CliError::Quiet => Ok(()),
         }
     }
 }

@@ -38,8 +38,12 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    // Under `mpirun` (feature `mpi`), MPI lives as long as `main`.
+    #[cfg(feature = "mpi")]
+    let _universe = commands::ranks::init();
     match commands::dispatch(args) {
         Ok(code) => code,
+        Err(error::CliError::Quiet) => ExitCode::from(2),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

@@ -887,6 +887,14 @@ fn claim_out(opts: &SweepOptions, d: &Design, out: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// The sweep's output directory: `opts.out`, or `results/` and the design file's stem.
+pub fn sweep_out(d: &Design, opts: &SweepOptions) -> PathBuf {
+    opts.out.clone().unwrap_or_else(|| {
+        PathBuf::from("results")
+            .join(Path::new(&d.file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into()))
+    })
+}
+
 /// Prepares a sweep: checks its metrics, claims its output directory (new, resumed,
 /// replaced or shared by shards), and writes its state and catalogue.
 ///
@@ -899,10 +907,7 @@ pub fn prepare_sweep(d: &Design, opts: &SweepOptions) -> Result<Prepared, Error>
             return Err(Error::Message(format!("{}: unknown metric `{bad}`\n  help: metrics of this model: {}", d.file, names.join(", "))));
         }
     }
-    let out = opts.out.clone().unwrap_or_else(|| {
-        PathBuf::from("results")
-            .join(Path::new(&d.file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into()))
-    });
+    let out = sweep_out(d, opts);
     let state = out.join("sweep.json");
     claim_out(opts, d, &out)?;
     let io = |e: std::io::Error| Error::Message(format!("cannot write in {}: {e}", out.display()));

@@ -5,6 +5,8 @@ mod calibrate;
 mod compare;
 mod facts;
 mod metrics;
+#[cfg(feature = "mpi")]
+pub(crate) mod ranks;
 mod report;
 mod run;
 mod scenarios;
@@ -73,6 +75,16 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+#[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+/// Whether this process is an MPI worker rank (not rank 0): it computes and prints
+/// nothing of its own (feature `mpi`; always false without it).
+pub(crate) fn is_worker() -> bool {
+    #[cfg(feature = "mpi")]
+    return ranks::ranks().is_some_and(|(rank, _)| rank != 0);
+    #[cfg(not(feature = "mpi"))]
+    false
 }
 
 /// Builds the rayon pool for `--threads` (all cores by default).

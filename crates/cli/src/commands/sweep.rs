@@ -17,6 +17,13 @@ pub fn run(args: SweepArgs) -> Result<ExitCode, CliError> {
     let Some(path) = args.design.as_deref() else {
         return Err(CliError::Message("give a design file, or --join DIR".into()));
     };
+    #[cfg(feature = "mpi")]
+    if crate::commands::ranks::ranks().is_some() {
+        // Every rank loads the design (each checks it; only rank 0 prints warnings).
+        let d = if crate::commands::is_worker() { load_design(path)? } else { load(path)? };
+        crate::commands::ranks::sweep(&d, &options(&args)?, args.quiet)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let d = load(path)?;
     if args.sbatch {
         return sbatch(&args, path, d);
@@ -114,6 +121,18 @@ impl Progress for Bar {
     }
 }
 
+/// The sweep's options from the command line, with the shard of a Slurm array task.
+fn options(args: &SweepArgs) -> Result<SweepOptions, CliError> {
+    let slurm = Shard::from_slurm(&|k| std::env::var(k).ok()).map_err(CliError::Message)?;
+    Ok(SweepOptions {
+        out: args.output.out.clone(),
+        resume: args.output.resume,
+        force: args.output.force,
+        threads: args.threads.threads,
+        shard: args.shard.or(slurm),
+    })
+}
+
 /// Runs (or resumes) a sweep of a loaded design and returns it with its output directory.
 pub(crate) fn run_sweep(args: &SweepArgs, d: Design) -> Result<(Design, PathBuf), CliError> {
     let bar = indicatif::ProgressBar::new(0);
@@ -125,14 +144,7 @@ pub(crate) fn run_sweep(args: &SweepArgs, d: Design) -> Result<(Design, PathBuf)
     );
     let design = args.design.as_ref().map_or_else(|| d.file.clone(), |p| p.display().to_string());
     let progress = Bar { bar, quiet: args.quiet, design };
-    let slurm = Shard::from_slurm(&|k| std::env::var(k).ok()).map_err(CliError::Message)?;
-    let opts = SweepOptions {
-        out: args.output.out.clone(),
-        resume: args.output.resume,
-        force: args.output.force,
-        threads: args.threads.threads,
-        shard: args.shard.or(slurm),
-    };
+    let opts = options(args)?;
     let r = run_design(d, &opts, &progress);
     progress.bar.finish_and_clear();
     Ok(r?)
