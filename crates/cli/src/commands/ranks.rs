@@ -27,8 +27,6 @@ thread_local! {
 const ASK: i32 = 1;
 /// Tag of the coordinator's answer: a unit of work, or [`STOP`].
 const WORK: i32 = 2;
-/// Tag of a worker's result (an ensemble's).
-const RESULT: i32 = 3;
 /// No more work.
 const STOP: i64 = -1;
 

@@ -65,7 +65,8 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     }
     let seeds = ensemble_seeds(&scenario, args.runs, "--runs")?;
     perelom_models::check(&scenario)?;
-    let warnings = warn(&scenario);
+    let worker = crate::commands::is_worker();
+    let warnings = if worker { Vec::new() } else { warn(&scenario) };
     // Which targets the run can measure is known from its calendar, before any run.
     let clock = info.clock(&scenario);
     let reach = (targets.measurable)(&clock);
@@ -80,19 +81,22 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         )));
     }
     let unmeasurable: Vec<&str> = (targets.list)().iter().zip(&reach).filter(|(_, ok)| !**ok).map(|(t, _)| t.id).collect();
-    if !unmeasurable.is_empty() {
+    if !unmeasurable.is_empty() && !worker {
         eprintln!(
             "warning: the run ({window}) does not cover the dates of {}: they are not measurable, neither hit nor missed",
             unmeasurable.join(", ")
         );
     }
     let dir = match &args.out {
-        Some(p) => Some(ResultDir::create(p, "validation", existing(args.force)).map_err(out_error)?),
-        None => None,
+        Some(p) if !worker => Some(ResultDir::create(p, "validation", existing(args.force)).map_err(out_error)?),
+        _ => None,
     };
     let pool = thread_pool(args.threads.threads)?;
     let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new(seeds.len() as u64);
+    if worker {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
     bar.set_style(
         indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, eta {eta}").map_err(|e| e.to_string())?,
     );
@@ -109,6 +113,11 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     };
     let results = ensemble_targets(&scenario, targets, &seeds, &pool, Some(&bar), &prepare);
     bar.finish_and_clear();
+    if worker {
+        // An MPI worker rank: its runs went to rank 0, which reports.
+        results?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let (results, weekly): (Vec<Vec<Option<f64>>>, Vec<Table>) = results?.into_iter().unzip();
     let rows: Vec<Row> = (targets.list)()
         .into_iter()
@@ -260,7 +269,118 @@ pub(crate) fn ensemble_targets(
             b.inc(1);
         }
     };
+    #[cfg(feature = "mpi")]
+    if crate::commands::ranks::ranks().is_some() {
+        // One seed at a time on each worker rank, results back in seed order on rank 0;
+        // a worker's empty list tells the caller to stop quietly.
+        let one = |i: usize| -> Result<Measured, CliError> {
+            let r =
+                pool.install(|| perelom_models::run_seeds(scenario, &seeds[i..=i], "--runs", &|_, s| prepare(i, s), &measure, &|| {}))?;
+            r.into_iter().next().ok_or_else(|| CliError::Message("a run gave no result".into()))
+        };
+        return Ok(crate::commands::ranks::ensemble(seeds, one, wire::encode, wire::decode, done)?.unwrap_or_default());
+    }
     pool.install(|| perelom_models::run_seeds(scenario, seeds, "--runs", prepare, &measure, &done))
+}
+
+/// One run's target readings and weekly table as bytes, to send between MPI ranks:
+/// numbers as their exact bits, so rank 0 gets what the worker computed, bit for bit.
+#[cfg(feature = "mpi")]
+mod wire {
+    use super::Measured;
+    use crate::error::CliError;
+    use perelom_engine::{ColumnData, Table};
+
+    fn put(out: &mut Vec<u8>, x: u64) {
+        out.extend(x.to_le_bytes());
+    }
+
+    fn text(out: &mut Vec<u8>, s: &str) {
+        put(out, s.len() as u64);
+        out.extend(s.as_bytes());
+    }
+
+    pub fn encode(m: &Measured) -> Vec<u8> {
+        let mut out = Vec::new();
+        put(&mut out, m.0.len() as u64);
+        for x in &m.0 {
+            put(&mut out, u64::from(x.is_some()));
+            put(&mut out, x.unwrap_or(0.0).to_bits());
+        }
+        put(&mut out, m.1.columns.len() as u64);
+        for c in &m.1.columns {
+            text(&mut out, &c.name);
+            match &c.data {
+                ColumnData::I64(v) => {
+                    put(&mut out, 0);
+                    put(&mut out, v.len() as u64);
+                    v.iter().for_each(|x| put(&mut out, *x as u64));
+                }
+                ColumnData::F64(v) => {
+                    put(&mut out, 1);
+                    put(&mut out, v.len() as u64);
+                    v.iter().for_each(|x| put(&mut out, x.to_bits()));
+                }
+                ColumnData::Str(v) => {
+                    put(&mut out, 2);
+                    put(&mut out, v.len() as u64);
+                    v.iter().for_each(|x| text(&mut out, x));
+                }
+                ColumnData::Date(v) => {
+                    put(&mut out, 3);
+                    put(&mut out, v.len() as u64);
+                    v.iter().for_each(|x| text(&mut out, &x.to_string()));
+                }
+            }
+        }
+        out
+    }
+
+    struct Reader<'a>(&'a [u8]);
+
+    impl Reader<'_> {
+        fn u64(&mut self) -> Result<u64, CliError> {
+            let (head, rest) = self.0.split_at_checked(8).ok_or_else(|| CliError::Message("a worker's result is truncated".into()))?;
+            self.0 = rest;
+            Ok(u64::from_le_bytes(head.try_into().unwrap_or([0; 8])))
+        }
+
+        fn text(&mut self) -> Result<String, CliError> {
+            let n = self.u64()? as usize;
+            let (head, rest) = self.0.split_at_checked(n).ok_or_else(|| CliError::Message("a worker's result is truncated".into()))?;
+            self.0 = rest;
+            String::from_utf8(head.to_vec()).map_err(|_| CliError::Message("a worker's result is not UTF-8".into()))
+        }
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Measured, CliError> {
+        let mut r = Reader(bytes);
+        let n = r.u64()? as usize;
+        let mut readings = Vec::with_capacity(n.min(1 << 16));
+        for _ in 0..n {
+            let some = r.u64()? == 1;
+            let x = f64::from_bits(r.u64()?);
+            readings.push(some.then_some(x));
+        }
+        let mut t = Table::new();
+        for _ in 0..r.u64()? {
+            let name = r.text()?;
+            let kind = r.u64()?;
+            let len = r.u64()? as usize;
+            let data = match kind {
+                0 => ColumnData::I64((0..len).map(|_| r.u64().map(|x| x as i64)).collect::<Result<_, _>>()?),
+                1 => ColumnData::F64((0..len).map(|_| r.u64().map(f64::from_bits)).collect::<Result<_, _>>()?),
+                2 => ColumnData::Str((0..len).map(|_| r.text()).collect::<Result<_, _>>()?),
+                _ => ColumnData::Date(
+                    (0..len)
+                        .map(|_| r.text().and_then(|d| d.parse().map_err(|_| CliError::Message(format!("bad date {d} from a worker")))))
+                        .collect::<Result<_, _>>()?,
+                ),
+            };
+            t.push(name, data);
+        }
+        Ok((readings, t))
+    }
 }
 
 /// A model without historical targets may still make claims about its regime
