@@ -57,6 +57,16 @@ same one/catalogue.csv mpi/catalogue.csv
 "${mpi[@]}" "$bin" validate --runs 6 --scale 0.005 --out v3 >/dev/null 2>&1
 for f in targets.csv targets.json runs.csv ensemble.csv; do same "v1/$f" "v3/$f"; done
 
+echo "== MPI: calibration (ABC-SMC) with its simulations on the worker ranks"
+cal=(calibrate --scale 0.003 --budget 60 --particles 10 --param protest.strike=0.7:1.0 --param ogpu.detection=0.025:0.06 --out cal)
+mkdir -p c1 c3
+(cd c1 && "$bin" "${cal[@]}" >/dev/null 2>&1)
+(cd c3 && "${mpi[@]}" "$bin" "${cal[@]}" >/dev/null 2>&1)
+same c1/cal/posterior.csv c3/cal/posterior.csv
+same c1/cal/calibrated.toml c3/cal/calibrated.toml
+# calibration.json records the wall time; everything else must agree.
+cmp <(grep -v wall_seconds c1/cal/calibration.json) <(grep -v wall_seconds c3/cal/calibration.json) && echo "  identical: calibration.json (but its wall time)"
+
 echo "== MPI: a worker rank killed mid-sweep, then --resume"
 export PERELOM_TEST_SWEEP_PAUSE_AFTER=20
 "${mpi[@]}" -x PERELOM_TEST_SWEEP_PAUSE_AFTER "$bin" sweep d.toml --out killed --quiet >/dev/null 2>&1 &

@@ -203,21 +203,13 @@ fn prior_draw(prior: &[Factor], streams: &Streams, index: usize) -> Vec<f64> {
     prior.iter().map(|f| f.at(rng.random::<f64>())).collect()
 }
 
-/// Runs one simulation for proposal `index` of `generation` and returns its distance.
-fn run_one<F>(
-    simulate: &F,
-    theta: &[f64],
-    observed: &[f64],
-    scale: &[f64],
-    streams: &Streams,
-    generation: usize,
-    index: usize,
-) -> Result<f64, String>
-where
-    F: Fn(&[f64], u64) -> Vec<f64> + Sync,
-{
-    let seed: u64 = streams.stream("abc.simulate", generation as u64, index as u64).random();
-    let s = simulate(theta, seed);
+/// The seed of simulation `index` of `generation`.
+fn seed_of(streams: &Streams, generation: usize, index: usize) -> u64 {
+    streams.stream("abc.simulate", generation as u64, index as u64).random()
+}
+
+/// The distance of simulation `index`'s summaries `s` from the observed data.
+fn distance_of(s: &[f64], observed: &[f64], scale: &[f64], generation: usize, index: usize) -> Result<f64, String> {
     if s.len() != observed.len() {
         return Err(format!(
             "simulation {index} (generation {generation}) returned {} summary statistics; the observed data have {}",
@@ -225,7 +217,30 @@ where
             observed.len()
         ));
     }
-    Ok(distance(&s, observed, scale))
+    Ok(distance(s, observed, scale))
+}
+
+/// Runs a batch of simulations, each a parameter vector and a seed, and returns their
+/// summaries in the same order. [`smc`] and [`rejection`] use [`parallel`], which runs
+/// them on the current rayon pool; a cluster front end can spread them over processes
+/// ([`smc_batched`], [`rejection_batched`]): the results do not depend on where each ran.
+pub trait Evaluate: Sync {
+    /// Summaries of each `(theta, seed)`, in order.
+    fn evaluate(&self, jobs: &[(Vec<f64>, u64)]) -> Vec<Vec<f64>>;
+}
+
+/// An [`Evaluate`] that runs `simulate(theta, seed)` in parallel on the rayon pool.
+pub struct Parallel<F>(pub F);
+
+impl<F: Fn(&[f64], u64) -> Vec<f64> + Sync> Evaluate for Parallel<F> {
+    fn evaluate(&self, jobs: &[(Vec<f64>, u64)]) -> Vec<Vec<f64>> {
+        jobs.par_iter().map(|(theta, seed)| (self.0)(theta, *seed)).collect()
+    }
+}
+
+/// [`Parallel`] of a simulator.
+pub fn parallel<F: Fn(&[f64], u64) -> Vec<f64> + Sync>(simulate: F) -> Parallel<F> {
+    Parallel(simulate)
 }
 
 /// Rejection ABC: draws `n` parameter vectors from the uniform prior on the factors'
@@ -244,6 +259,19 @@ pub fn rejection<F>(
 where
     F: Fn(&[f64], u64) -> Vec<f64> + Sync,
 {
+    rejection_batched(prior, &parallel(simulate), observed, scale, n, accept, seed)
+}
+
+/// [`rejection`] with the simulations run by `evaluator` (all `n` in one batch).
+pub fn rejection_batched(
+    prior: &[Factor],
+    evaluator: &dyn Evaluate,
+    observed: &[f64],
+    scale: &[f64],
+    n: usize,
+    accept: Accept,
+    seed: u64,
+) -> Result<Posterior, String> {
     check_problem(prior, observed, scale)?;
     if n == 0 || n > MAX_POINTS {
         return Err(format!("the number of simulations must be between 1 and {MAX_POINTS}, got {n}"));
@@ -258,12 +286,13 @@ where
         Accept::Tolerance(e) => return Err(format!("the tolerance must be a non-negative number, got {e}")),
     };
     let streams = Streams::new(seed);
-    let runs: Vec<Result<(Vec<f64>, f64), String>> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let theta = prior_draw(prior, &streams, i);
-            run_one(&simulate, &theta, observed, scale, &streams, 0, i).map(|d| (theta, d))
-        })
+    let jobs: Vec<(Vec<f64>, u64)> = (0..n).into_par_iter().map(|i| (prior_draw(prior, &streams, i), seed_of(&streams, 0, i))).collect();
+    let summaries = evaluator.evaluate(&jobs);
+    let runs: Vec<Result<(Vec<f64>, f64), String>> = jobs
+        .into_iter()
+        .zip(summaries)
+        .enumerate()
+        .map(|(i, ((theta, _), s))| distance_of(&s, observed, scale, 0, i).map(|d| (theta, d)))
         .collect();
     let runs: Vec<(Vec<f64>, f64)> = runs.into_iter().collect::<Result<_, _>>()?;
     let mut order: Vec<usize> = (0..n).filter(|&i| runs[i].1.is_finite()).collect();
@@ -431,9 +460,9 @@ enum Generation {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn run_generation<F>(
+fn run_generation(
     prior: &[Factor],
-    simulate: &F,
+    evaluator: &dyn Evaluate,
     observed: &[f64],
     scale: &[f64],
     streams: &Streams,
@@ -442,10 +471,7 @@ fn run_generation<F>(
     kernel: Option<&Kernel<'_>>,
     particles: usize,
     budget: usize,
-) -> Result<Generation, String>
-where
-    F: Fn(&[f64], u64) -> Vec<f64> + Sync,
-{
+) -> Result<Generation, String> {
     let mut samples = Vec::with_capacity(particles);
     let mut distances = Vec::with_capacity(particles);
     let (mut used, mut hits) = (0usize, 0usize);
@@ -458,15 +484,22 @@ where
             return Ok(Generation::OutOfBudget { used });
         }
         let start = used;
-        let runs: Vec<Result<(Vec<f64>, f64), String>> = (start..start + batch)
+        let jobs: Vec<(Vec<f64>, u64)> = (start..start + batch)
             .into_par_iter()
             .map(|i| {
                 let theta = match kernel {
                     None => prior_draw(prior, streams, i),
                     Some(k) => k.propose(&mut streams.stream("abc.propose", generation as u64, i as u64)),
                 };
-                run_one(simulate, &theta, observed, scale, streams, generation, i).map(|d| (theta, d))
+                (theta, seed_of(streams, generation, i))
             })
+            .collect();
+        let summaries = evaluator.evaluate(&jobs);
+        let runs: Vec<Result<(Vec<f64>, f64), String>> = jobs
+            .into_iter()
+            .zip(summaries)
+            .enumerate()
+            .map(|(k, ((theta, _), s))| distance_of(&s, observed, scale, generation, start + k).map(|d| (theta, d)))
             .collect();
         used += batch;
         for run in runs {
@@ -512,6 +545,18 @@ pub fn smc<F>(prior: &[Factor], simulate: F, observed: &[f64], scale: &[f64], op
 where
     F: Fn(&[f64], u64) -> Vec<f64> + Sync,
 {
+    smc_batched(prior, &parallel(simulate), observed, scale, options, seed)
+}
+
+/// [`smc`] with each batch of simulations run by `evaluator`.
+pub fn smc_batched(
+    prior: &[Factor],
+    evaluator: &dyn Evaluate,
+    observed: &[f64],
+    scale: &[f64],
+    options: &SmcOptions,
+    seed: u64,
+) -> Result<Posterior, String> {
     check_problem(prior, observed, scale)?;
     let n = options.particles;
     if !(2..=MAX_POINTS).contains(&n) {
@@ -528,7 +573,7 @@ where
     }
     let streams = Streams::new(seed);
     let mut simulations = 0usize;
-    let first = run_generation(prior, &simulate, observed, scale, &streams, 0, f64::INFINITY, None, n, options.max_simulations)?;
+    let first = run_generation(prior, evaluator, observed, scale, &streams, 0, f64::INFINITY, None, n, options.max_simulations)?;
     let mut pop = match first {
         Generation::Complete { samples, distances, used } => {
             simulations += used;
@@ -552,7 +597,7 @@ where
         }
         let kernel = Kernel::new(prior, &pop);
         let budget = options.max_simulations - simulations;
-        match run_generation(prior, &simulate, observed, scale, &streams, t, next, Some(&kernel), n, budget)? {
+        match run_generation(prior, evaluator, observed, scale, &streams, t, next, Some(&kernel), n, budget)? {
             Generation::OutOfBudget { used } => {
                 simulations += used;
                 stop = StopReason::Budget;

@@ -62,7 +62,8 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
         )));
     }
     perelom_models::check(&base)?;
-    let warnings = warn(&base);
+    let worker = crate::commands::is_worker();
+    let warnings = if worker { Vec::new() } else { warn(&base) };
     // The discrepancy sums every target's miss: each must be measurable in the run.
     let clock = perelom_models::model_of(&base)?.clock(&base);
     let missing: Vec<&str> = (targets.list)().iter().zip((targets.measurable)(&clock)).filter(|(_, ok)| !ok).map(|(t, _)| t.id).collect();
@@ -87,7 +88,8 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
         }
     }
     let prior: Vec<Factor> = params.iter().map(|(k, lo, hi)| Factor::new(k.as_str(), *lo, *hi)).collect::<Result<_, _>>()?;
-    let dir = ResultDir::create(&args.out, "calibration", existing(args.force)).map_err(out_error)?;
+    // An MPI worker rank writes nothing: it runs the simulations rank 0 sends.
+    let dir = if worker { None } else { Some(ResultDir::create(&args.out, "calibration", existing(args.force)).map_err(out_error)?) };
     let defs = (targets.list)();
     let observed = vec![0.0; defs.len()];
     let scale = vec![1.0; defs.len()];
@@ -113,20 +115,38 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
     };
     let pool = thread_pool(args.threads.threads)?;
     let started = std::time::Instant::now();
-    let posterior = pool.install(|| match args.method.as_str() {
-        "rejection" => {
-            perelom_analysis::rejection(&prior, simulate, &observed, &scale, budget, perelom_analysis::Accept::Count(particles), args.seed)
+    let options = SmcOptions { particles, max_simulations: budget, ..SmcOptions::default() };
+    let accept = perelom_analysis::Accept::Count(particles);
+    #[cfg(feature = "mpi")]
+    let spread = crate::commands::ranks::ranks().is_some();
+    #[cfg(not(feature = "mpi"))]
+    let spread = false;
+    let posterior = if spread {
+        #[cfg(feature = "mpi")]
+        {
+            // The simulations go to the worker ranks; the sampler's own steps stay here.
+            if worker {
+                crate::commands::ranks::serve(&|theta, seed| pool.install(|| simulate(theta, seed)));
+                return Ok(ExitCode::SUCCESS);
+            }
+            let evaluator = crate::commands::ranks::Spread;
+            let p = match args.method.as_str() {
+                "rejection" => perelom_analysis::abc::rejection_batched(&prior, &evaluator, &observed, &scale, budget, accept, args.seed),
+                _ => perelom_analysis::abc::smc_batched(&prior, &evaluator, &observed, &scale, &options, args.seed),
+            };
+            crate::commands::ranks::stop_service();
+            p
         }
-        _ => perelom_analysis::smc(
-            &prior,
-            simulate,
-            &observed,
-            &scale,
-            &SmcOptions { particles, max_simulations: budget, ..SmcOptions::default() },
-            args.seed,
-        ),
-    });
+        #[cfg(not(feature = "mpi"))]
+        unreachable!("no ranks without the mpi feature")
+    } else {
+        pool.install(|| match args.method.as_str() {
+            "rejection" => perelom_analysis::rejection(&prior, simulate, &observed, &scale, budget, accept, args.seed),
+            _ => perelom_analysis::smc(&prior, simulate, &observed, &scale, &options, args.seed),
+        })
+    };
     let posterior = posterior.map_err(|e| CliError::Message(format!("calibration failed: {e}")))?;
+    let Some(dir) = dir else { return Ok(ExitCode::SUCCESS) };
     let wall = started.elapsed().as_secs_f64();
     let mean = posterior.mean();
     let sd = posterior.sd();

@@ -1,5 +1,5 @@
-//! Commands across MPI ranks (cargo feature `mpi`): `mpirun -np N perelom sweep ...` and
-//! `mpirun -np N perelom validate ...`.
+//! Commands across MPI ranks (cargo feature `mpi`): `mpirun -np N perelom sweep ...`,
+//! `... validate ...` and `... calibrate ...`.
 //!
 //! Rank 0 coordinates a **dynamic work queue**: each worker rank asks for the next unit
 //! of work (a batch of a sweep, a seed of an ensemble) when it has finished the last, so
@@ -214,4 +214,92 @@ pub fn ensemble<T>(
         })?;
         Ok(None)
     }
+}
+
+/// Tag of a simulation job sent to a worker (empty: the service ends).
+const JOB: i32 = 4;
+/// Tag of a job's summaries sent back.
+const SUMMARIES: i32 = 5;
+
+fn f64s(bytes: &[u8]) -> Vec<f64> {
+    bytes.chunks_exact(8).map(|c| f64::from_bits(u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))).collect()
+}
+
+fn bytes_of(head: &[u64], values: &[f64]) -> Vec<u8> {
+    let mut out: Vec<u8> = head.iter().flat_map(|x| x.to_le_bytes()).collect();
+    out.extend(values.iter().flat_map(|x| x.to_bits().to_le_bytes()));
+    out
+}
+
+/// Rank 0's simulations of a calibration spread over the worker ranks: each batch of an
+/// ABC generation is handed out job by job to whichever worker is free, and the summaries
+/// come back bit for bit into their places. Call on the main thread (MPI's), between
+/// the workers' [`serve`] and [`stop_service`].
+pub struct Spread;
+
+impl perelom_analysis::abc::Evaluate for Spread {
+    fn evaluate(&self, jobs: &[(Vec<f64>, u64)]) -> Vec<Vec<f64>> {
+        with_world(|w| {
+            let mut out: Vec<Vec<f64>> = vec![Vec::new(); jobs.len()];
+            let send = |k: usize, to: i32| {
+                let (theta, seed) = &jobs[k];
+                w.process_at_rank(to).send_with_tag(&bytes_of(&[k as u64, *seed], theta)[..], JOB);
+            };
+            let mut next = 0;
+            let mut busy = 0;
+            for worker in 1..w.size() {
+                if next < jobs.len() {
+                    send(next, worker);
+                    next += 1;
+                    busy += 1;
+                }
+            }
+            while busy > 0 {
+                let (msg, status) = w.any_process().receive_vec_with_tag::<u8>(SUMMARIES);
+                busy -= 1;
+                let values = f64s(&msg);
+                if let Some((&k, summaries)) = values.split_first() {
+                    let k = k.to_bits() as usize;
+                    if k < out.len() {
+                        out[k] = summaries.to_vec();
+                    }
+                }
+                if next < jobs.len() {
+                    send(next, status.source_rank());
+                    next += 1;
+                    busy += 1;
+                }
+            }
+            out
+        })
+    }
+}
+
+/// A worker rank of a calibration: runs the jobs rank 0 sends until it ends the service.
+pub fn serve(simulate: &dyn Fn(&[f64], u64) -> Vec<f64>) {
+    with_world(|w| {
+        let root = w.process_at_rank(0);
+        loop {
+            let (msg, _) = root.receive_vec_with_tag::<u8>(JOB);
+            if msg.len() < 16 {
+                return;
+            }
+            let k = u64::from_le_bytes(msg[..8].try_into().unwrap_or([0; 8]));
+            let seed = u64::from_le_bytes(msg[8..16].try_into().unwrap_or([0; 8]));
+            let theta = f64s(&msg[16..]);
+            let summaries = simulate(&theta, seed);
+            let mut reply = k.to_le_bytes().to_vec();
+            reply.extend(summaries.iter().flat_map(|x| x.to_bits().to_le_bytes()));
+            root.send_with_tag(&reply[..], SUMMARIES);
+        }
+    })
+}
+
+/// Rank 0: ends every worker's [`serve`].
+pub fn stop_service() {
+    with_world(|w| {
+        for worker in 1..w.size() {
+            w.process_at_rank(worker).send_with_tag(&[0u8; 0][..], JOB);
+        }
+    })
 }
