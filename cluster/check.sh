@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Perelom across processes, checked byte for byte against one process:
-#   1. MPI: a sweep and a validate under `mpirun -np 3` (oversubscribed on a small machine);
+#   1. MPI: a sweep, a validate, a compare and a calibration under `mpirun -np 3` (oversubscribed on a small machine);
 #      a sweep whose worker rank is killed mid-way, completed by rerunning with --resume.
 #   2. Slurm job arrays without MPI: three array tasks, simulated with the environment
 #      variables a real array task gets, one of them killed and resubmitted.
@@ -56,6 +56,13 @@ same one/sweep.parquet mpi/sweep.parquet
 same one/catalogue.csv mpi/catalogue.csv
 "${mpi[@]}" "$bin" validate --runs 6 --scale 0.005 --out v3 >/dev/null 2>&1
 for f in targets.csv targets.json runs.csv ensemble.csv; do same "v1/$f" "v3/$f"; done
+
+echo "== MPI: compare (X1 against the baseline on common seeds)"
+x1=$(ls "$root"/experiments/x1-*.toml)
+"$bin" compare ussr-1928-1929 "$x1" --runs 4 --scale 0.004 --out x1 >/dev/null 2>&1
+"${mpi[@]}" "$bin" compare ussr-1928-1929 "$x1" --runs 4 --scale 0.004 --out x3 >/dev/null 2>&1
+same x1/compare.csv x3/compare.csv
+same x1/compare.json x3/compare.json
 
 echo "== MPI: calibration (ABC-SMC) with its simulations on the worker ranks"
 cal=(calibrate --scale 0.003 --budget 60 --particles 10 --param protest.strike=0.7:1.0 --param ogpu.detection=0.025:0.06 --out cal)

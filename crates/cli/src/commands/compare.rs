@@ -16,7 +16,13 @@ struct Ensemble {
     runs: Vec<Vec<f64>>,
 }
 
-fn run_ensemble(s: &Scenario, seeds: &[u64], posterior: Option<&Posterior>, bar: &indicatif::ProgressBar) -> Result<Ensemble, CliError> {
+fn run_ensemble(
+    s: &Scenario,
+    seeds: &[u64],
+    posterior: Option<&Posterior>,
+    bar: &indicatif::ProgressBar,
+    pool: &rayon::ThreadPool,
+) -> Result<Ensemble, CliError> {
     let first = seeds.first().copied().unwrap_or(0);
     let prepare = |i: usize, s: &mut Scenario| -> Result<(), CliError> {
         if let Some(p) = posterior {
@@ -25,7 +31,26 @@ fn run_ensemble(s: &Scenario, seeds: &[u64], posterior: Option<&Posterior>, bar:
         }
         Ok(())
     };
-    let runs = perelom_models::run_seeds(s, seeds, "--runs", &prepare, &|sim, _| sim.outcomes(), &|| bar.inc(1))?;
+    #[cfg(feature = "mpi")]
+    if crate::commands::ranks::ranks().is_some() {
+        // One seed at a time on the worker ranks; the outcomes come back by name and bits.
+        let one = |i: usize| -> Result<Vec<(String, f64)>, CliError> {
+            let r = pool.install(|| {
+                perelom_models::run_seeds(s, &seeds[i..=i], "--runs", &|_, s| prepare(i, s), &|sim, _| sim.outcomes(), &|| {})
+            })?;
+            r.into_iter().next().ok_or_else(|| CliError::Message("a run gave no result".into()))
+        };
+        let encode =
+            |o: &Vec<(String, f64)>| serde_json::to_vec(&o.iter().map(|(n, v)| (n, v.to_bits())).collect::<Vec<_>>()).unwrap_or_default();
+        let decode = |b: &[u8]| -> Result<Vec<(String, f64)>, CliError> {
+            let v: Vec<(String, u64)> = serde_json::from_slice(b).map_err(|e| CliError::Message(format!("a worker's result: {e}")))?;
+            Ok(v.into_iter().map(|(n, x)| (n, f64::from_bits(x))).collect())
+        };
+        let runs = crate::commands::ranks::ensemble(seeds, one, encode, decode, || bar.inc(1))?.unwrap_or_default();
+        let names = runs.first().map(|r| r.iter().map(|(n, _)| n.clone()).collect()).unwrap_or_default();
+        return Ok(Ensemble { names, runs: runs.into_iter().map(|r| r.into_iter().map(|(_, v)| v).collect()).collect() });
+    }
+    let runs = pool.install(|| perelom_models::run_seeds(s, seeds, "--runs", &prepare, &|sim, _| sim.outcomes(), &|| bar.inc(1)))?;
     let names = runs.first().map(|r| r.iter().map(|(n, _)| n.clone()).collect()).unwrap_or_default();
     Ok(Ensemble { names, runs: runs.into_iter().map(|r| r.into_iter().map(|(_, v)| v).collect()).collect() })
 }
@@ -82,18 +107,21 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
     }
     let seeds = ensemble_seeds(&base, args.runs, "--runs")?;
     perelom_models::check(&base)?;
-    let mut warnings = warn(&base);
+    let worker = crate::commands::is_worker();
+    let mut warnings = if worker { Vec::new() } else { warn(&base) };
     let mut warned = vec![base.file.as_str()];
     for e in &experiments {
         perelom_models::check(e)?;
         if !warned.contains(&e.file.as_str()) {
-            warnings.extend(warn(e));
+            if !worker {
+                warnings.extend(warn(e));
+            }
             warned.push(&e.file);
         }
     }
     let dir = match &args.out {
-        Some(p) => Some(ResultDir::create(p, "comparison", existing(args.force)).map_err(out_error)?),
-        None => None,
+        Some(p) if !worker => Some(ResultDir::create(p, "comparison", existing(args.force)).map_err(out_error)?),
+        _ => None,
     };
     let pool = thread_pool(args.threads.threads)?;
     let started = std::time::Instant::now();
@@ -101,16 +129,23 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
     bar.set_style(
         indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, eta {eta}").map_err(|e| e.to_string())?,
     );
+    if worker {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
     let posterior = match &args.posterior {
         Some(path) => Some(Posterior::read(path, &base)?),
         None => None,
     };
-    let base_runs = pool.install(|| run_ensemble(&base, &seeds, posterior.as_ref(), &bar))?;
+    let base_runs = run_ensemble(&base, &seeds, posterior.as_ref(), &bar, &pool)?;
     let mut results = Vec::new();
     for e in &experiments {
-        results.push(pool.install(|| run_ensemble(e, &seeds, posterior.as_ref(), &bar))?);
+        results.push(run_ensemble(e, &seeds, posterior.as_ref(), &bar, &pool)?);
     }
     bar.finish_and_clear();
+    if worker {
+        // An MPI worker rank: its runs went to rank 0, which reports.
+        return Ok(ExitCode::SUCCESS);
+    }
 
     let mut rng = Streams::new(0).stream("compare.bootstrap", 0, 0);
     outln!(
