@@ -305,6 +305,34 @@ impl Recorder {
         }
     }
 
+    /// What has been recorded, for a checkpoint: the steps, the dates as days since
+    /// 1 January of year 1 (CE), and one column of values per metric.
+    pub fn recorded(&self) -> (Vec<i64>, Vec<i32>, Vec<Vec<f64>>) {
+        use chrono::Datelike;
+        (self.steps.clone(), self.dates.iter().map(|d| d.num_days_from_ce()).collect(), self.values.clone())
+    }
+
+    /// A recorder of `metrics` holding what [`Recorder::recorded`] gave.
+    ///
+    /// Errors: a number of columns other than the metrics', columns of different
+    /// lengths, or a day that is no date.
+    pub fn with_recorded(metrics: &[MetricSpec], steps: Vec<i64>, days: &[i32], values: Vec<Vec<f64>>) -> Result<Self, String> {
+        let mut r = Recorder::new(metrics);
+        if values.len() != r.values.len()
+            || values.iter().any(|v| v.len() != steps.len())
+            || !(days.is_empty() || days.len() == steps.len())
+        {
+            return Err(format!("recorded values do not fit {} metrics over {} steps", r.values.len(), steps.len()));
+        }
+        r.dates = days
+            .iter()
+            .map(|&d| chrono::NaiveDate::from_num_days_from_ce_opt(d).ok_or_else(|| format!("day {d} is no date")))
+            .collect::<Result<_, _>>()?;
+        r.steps = steps;
+        r.values = values;
+        Ok(r)
+    }
+
     /// The metric names, in the order of a row.
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.names.iter().map(|n| n.0)

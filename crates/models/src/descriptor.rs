@@ -39,7 +39,13 @@ pub struct ModelInfo {
     pub documents: &'static [Document],
     /// How an ensemble of the model is validated.
     pub validation: Validation,
+    /// Rebuilds a run from a saved state (`Simulation::save_state`): the scenario it was
+    /// saved with, the scenario it continues with (the same, or a branch), the state.
+    pub restore: Option<Restore>,
 }
+
+/// Rebuilds a run from its saved state: (saved scenario, continuing scenario, state).
+pub type Restore = fn(&Scenario, &Scenario, &[u8]) -> Result<Box<dyn Simulation>, String>;
 
 impl std::fmt::Debug for ModelInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

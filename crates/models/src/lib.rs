@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+pub mod checkpoint;
 pub mod descriptor;
 pub mod ensemble;
 pub mod epstein;
@@ -70,6 +71,12 @@ pub trait Simulation: Send {
             }
         }
         out
+    }
+
+    /// The model's state as bytes, for a checkpoint ([`crate::checkpoint`]); `None` for a
+    /// model that cannot save its state.
+    fn save_state(&self) -> Option<Result<Vec<u8>, String>> {
+        None
     }
 
     /// The model's grid as it is now, for models on a grid (drawn by the explorer).

@@ -10,6 +10,27 @@ pub struct Network {
 }
 
 impl Network {
+    /// The two arrays of the CSR form: `offsets` (n + 1 entries) and `targets`.
+    pub fn parts(&self) -> (&[u32], &[u32]) {
+        (&self.offsets, &self.targets)
+    }
+
+    /// A network from the arrays of [`Network::parts`].
+    ///
+    /// Errors: offsets that do not start at 0, decrease, or end past `targets`, or a
+    /// target that is no node.
+    pub fn from_parts(offsets: Vec<u32>, targets: Vec<u32>) -> Result<Self, String> {
+        let n = offsets.len().saturating_sub(1);
+        let ok = offsets.first() == Some(&0)
+            && offsets.windows(2).all(|w| w[0] <= w[1])
+            && offsets.last().is_some_and(|&e| e as usize == targets.len())
+            && targets.iter().all(|&t| (t as usize) < n);
+        if !ok {
+            return Err("the network's arrays are not a graph".into());
+        }
+        Ok(Network { offsets, targets })
+    }
+
     /// Builds a directed graph from `(from, to)` edges. Self-loops are dropped and
     /// duplicate edges kept once; neighbour lists come out sorted.
     pub fn from_directed_edges(n: usize, edges: &[(u32, u32)]) -> Self {

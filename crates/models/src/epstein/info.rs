@@ -40,6 +40,7 @@ pub static INFO: ModelInfo = ModelInfo {
         measure: outburst_stats,
         definition: |s| vec![("outburst_threshold", s.int("outburst.threshold") as f64)],
     }),
+    restore: Some(|saved, s, bytes| Ok(Box::new(super::checkpoint::restore(saved, s, bytes)?))),
 };
 
 /// Per run: outbursts, largest number of active citizens, mean active, steps above the

@@ -86,6 +86,7 @@
 //! one row per run of steps with more than `outburst.threshold` actives (see
 //! [`Outburst`]).
 
+pub mod checkpoint;
 pub mod info;
 mod outbursts;
 mod params;
@@ -289,6 +290,10 @@ impl Simulation for Epstein {
 
     fn tables(&self) -> Vec<(String, Table)> {
         vec![("outbursts".to_string(), self.outbursts.table())]
+    }
+
+    fn save_state(&self) -> Option<Result<Vec<u8>, String>> {
+        Some(checkpoint::save(self))
     }
 
     fn grid(&self) -> Option<crate::GridSnapshot> {

@@ -4,7 +4,7 @@
 use perelom_engine::{ColumnData, ColumnDoc, Quantity, Table};
 
 /// One outburst: the steps it spans (both inclusive) and its peak.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Outburst {
     /// First step with more actives than the threshold.
     pub start: u32,
@@ -29,6 +29,16 @@ pub(crate) struct Outbursts {
 impl Outbursts {
     pub fn new(threshold: u32) -> Self {
         Outbursts { threshold, done: Vec::new(), current: None }
+    }
+
+    /// The finished outbursts and the one under way, for a checkpoint.
+    pub fn parts(&self) -> (Vec<Outburst>, Option<Outburst>) {
+        (self.done.clone(), self.current)
+    }
+
+    /// Outbursts as [`Outbursts::parts`] gave them, observed with `threshold`.
+    pub fn from_parts(threshold: u32, done: Vec<Outburst>, current: Option<Outburst>) -> Self {
+        Outbursts { threshold, done, current }
     }
 
     /// Takes the number of actives at the end of `step`.

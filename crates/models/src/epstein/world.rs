@@ -20,7 +20,7 @@ const TOUCH_AHEAD: usize = 8;
 pub(crate) const NONE: u32 = u32::MAX;
 
 /// A citizen: fixed traits, where it is and, when jailed, the term left.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Citizen {
     pub hardship: f64,
     pub risk: f64,
@@ -107,7 +107,7 @@ impl World {
     }
 
     /// Rebuilds [`World::occupant`] from the agents' cells.
-    fn renumber(&mut self) {
+    pub(crate) fn renumber(&mut self) {
         self.occupant.fill(NONE);
         for (i, c) in self.citizens.iter().enumerate() {
             self.occupant[c.cell as usize] = i as u32;

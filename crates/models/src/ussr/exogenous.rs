@@ -6,7 +6,7 @@ use super::calendar::Calendar;
 use super::params::Params;
 
 /// Exogenous and policy state of one week, read by every rule of the week.
-#[derive(Clone, Debug, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
 pub struct Week {
     pub step: u32,
     /// Consumer price index, Jan 1928 = 1 (F08, F17).

@@ -46,6 +46,7 @@ pub static INFO: ModelInfo = ModelInfo {
             ("strikes.organize", 0.0, 0.6),
         ],
     }),
+    restore: Some(|saved, s, bytes| Ok(Box::new(super::checkpoint::restore(saved, s, bytes)?))),
 };
 
 /// Chart groups: metrics of one unit and a comparable size drawn together.

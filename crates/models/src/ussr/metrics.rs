@@ -227,3 +227,23 @@ pub struct Event {
     /// How the event ended, in the words [`EVENT_TYPES`] lists for its type.
     pub outcome: &'static str,
 }
+
+/// The event log's words (kinds and outcomes) as `&'static str`, for events read back
+/// from a checkpoint: each distinct word is stored once for the life of the process.
+pub(crate) fn intern(word: &str) -> Result<&'static str, String> {
+    use std::sync::Mutex;
+    static WORDS: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    if word.len() > 200 {
+        return Err("an event's word in the state is too long".into());
+    }
+    let mut words = WORDS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(w) = words.iter().find(|w| **w == word) {
+        return Ok(w);
+    }
+    if words.len() >= 1000 {
+        return Err("the state's event log has too many different words".into());
+    }
+    let w: &'static str = Box::leak(word.to_string().into_boxed_str());
+    words.push(w);
+    Ok(w)
+}

@@ -24,6 +24,7 @@
 //! whole country, in this file's [`Simulation::step`].
 
 mod calendar;
+pub mod checkpoint;
 mod exile;
 mod exogenous;
 pub mod info;
@@ -528,6 +529,10 @@ impl Simulation for Ussr {
             ("monthly".to_string(), metrics::monthly(&self.recorder.to_table(), &self.clock)),
             ("events".to_string(), metrics::describe_events(self.events_table())),
         ]
+    }
+
+    fn save_state(&self) -> Option<Result<Vec<u8>, String>> {
+        Some(checkpoint::save(self))
     }
 
     fn documents(&self) -> Vec<(String, String)> {

@@ -9,7 +9,7 @@ use super::state::{Class, Factory, Opp, Person, Status};
 use perelom_engine::FastRng;
 
 /// What contact with the opposition did to a person this week.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default)]
 pub struct Contact {
     pub new_sympathizer: bool,
     pub new_member: bool,
@@ -121,7 +121,7 @@ pub fn cooptation(p: &Params, q: &mut Person, rng: &mut FastRng) -> bool {
 
 /// The underground's structure: the strength (0–1) of each organization's centre and of
 /// its city group in each region, through which literature reaches the cells (F03, F22).
-#[derive(Clone, Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
 pub struct Underground {
     pub centre: [f32; 2],
     pub city: [[f32; 6]; 2],

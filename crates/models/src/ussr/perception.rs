@@ -7,7 +7,7 @@ use super::state::{Factory, Person};
 
 /// What a person's circle in the shop looked like last week: mean legitimacy of the
 /// party members and of the non-party workers (index by `party as usize`), mean lean.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default)]
 pub struct Circle {
     pub legitimacy: [f32; 2],
     pub lean: f32,

@@ -17,7 +17,7 @@ use super::{management, meetings, moods, opposition, work};
 use perelom_engine::FastRng;
 
 /// Last week's state of a shop that this week's pass reads.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default)]
 pub struct ShopMemory {
     pub circle: Circle,
     /// Share of the shop in a slow-down or on strike.

@@ -15,7 +15,7 @@ pub type Region = u8;
 pub type Sector = u8;
 
 /// The concrete occasion of a local dispute (F06, F08, F09, F12, F16).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[repr(u8)]
 pub enum Occasion {
     /// No occasion this week.
@@ -47,7 +47,7 @@ impl Occasion {
 }
 
 /// A strike in progress in a factory: an episode (F13).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default)]
 pub struct StrikeEpisode {
     /// Weeks left before the strike ends (0: no strike this week).
     pub weeks_left: u16,
@@ -58,7 +58,7 @@ pub struct StrikeEpisode {
 }
 
 /// Employment status: every person is in exactly one each week (F39).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum Status {
     /// At work.
@@ -87,7 +87,7 @@ impl Status {
 }
 
 /// What a working person does at work this week (F12).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Behaviour {
     Comply = 0,
@@ -98,7 +98,7 @@ pub enum Behaviour {
 }
 
 /// Relation to the underground opposition.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Opp {
     /// No tie to the opposition.
@@ -113,7 +113,7 @@ pub enum Opp {
 /// blue- or white-collar; `Peasant` marks only the expelled oppositionists whom F33 counts
 /// as peasants. Workers of peasant origin at the bench are blue-collar with
 /// `Person::peasant_origin` set.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Class {
     /// Blue-collar: manual workers.
@@ -125,7 +125,7 @@ pub enum Class {
 }
 
 /// Political mood (F22).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Mood {
     /// Loyal to the line: legitimacy at least `mood.loyal`.
@@ -139,7 +139,7 @@ pub enum Mood {
 }
 
 /// One person.
-#[derive(Clone, Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
 pub struct Person {
     /// The person's factory, an index from 0.
     pub factory: u32,
@@ -202,7 +202,7 @@ pub struct Person {
 }
 
 /// A factory, run by its "triangle" as one actor (F25).
-#[derive(Clone, Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
 pub struct Factory {
     pub region: Region,
     pub sector: Sector,

@@ -3,7 +3,7 @@
 use super::state::{Behaviour, Class, Mood, Opp, Person, Status};
 
 /// What one shop (or a factory, or the whole country) amounted to in one week.
-#[derive(Clone, Debug, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default)]
 pub struct Tally {
     pub people: u32,
     pub status: [u32; 6],
