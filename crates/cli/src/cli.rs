@@ -171,6 +171,16 @@ pub struct RunArgs {
     /// Format of the result tables.
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
+    /// Save the model's complete state at the start of the week holding DATE (YYYY-MM-DD;
+    /// a step number for models without dates) into the result directory as
+    /// state-DATE.perelom-state (repeatable), to continue or branch from later.
+    #[arg(long = "save-state-at", value_name = "DATE")]
+    pub save_state_at: Vec<String>,
+    /// Continue a run from a state file (`--save-state-at`): unchanged, the rest of the run
+    /// is the uninterrupted run's, byte for byte; with --set (or --seed), a branch from that
+    /// date. The scenario is the state's own.
+    #[arg(long = "from-state", value_name = "FILE", conflicts_with = "scenario")]
+    pub from_state: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,

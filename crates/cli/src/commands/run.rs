@@ -5,12 +5,30 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use perelom_models::Simulation;
 use perelom_output::{Existing, Format, ResultDir, RunManifest};
 use perelom_scenario::{Scenario, Value};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
-    let mut scenario = perelom_experiments::source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+    // A run continued from a state starts from the state's own scenario; --set branches it.
+    let checkpoint = match &args.from_state {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| CliError::Message(format!("cannot read {}: {e}", path.display())))?;
+            Some(perelom_models::checkpoint::read(&path.display().to_string(), &bytes).map_err(CliError::Message)?)
+        }
+        None => None,
+    };
+    let mut scenario = match &checkpoint {
+        Some(cp) => {
+            let mut s = cp.scenario.clone();
+            for a in &args.scenario.sets {
+                s.set(a)?;
+            }
+            s
+        }
+        None => perelom_experiments::source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?,
+    };
     if let Some(seed) = args.seed {
         scenario = scenario.with_seed(seed.unsigned_abs(), "--seed")?;
     }
@@ -22,6 +40,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     }
     perelom_models::check(&scenario)?;
     let warnings = warn(&scenario);
+    let from_step = checkpoint.as_ref().map_or(0, |cp| cp.header.step);
+    let saves = save_points(&args.save_state_at, &scenario, from_step)?;
+    // A branch is checked against the state before any output is claimed.
+    let resumed = match &checkpoint {
+        Some(cp) => Some(cp.resume(&scenario).map_err(|e| CliError::Message(format!("--from-state: {e}")))?),
+        None => None,
+    };
     // A default name is never taken from another run, even one started at the same
     // second: it gets -2, -3, ... when the results are committed.
     let (out, mode) = match &args.out {
@@ -36,15 +61,29 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
 
     let started = chrono::Utc::now();
     let clock = Instant::now();
+    let mut saved: Vec<String> = Vec::new();
     let sim = pool.install(|| -> Result<Box<dyn Simulation>, CliError> {
-        let mut sim = perelom_models::build(&scenario)?;
+        let mut sim = match resumed {
+            Some(sim) => sim,
+            None => perelom_models::build(&scenario)?,
+        };
         let steps = sim.clock().steps;
         let bar = ProgressBar::with_draw_target(Some(u64::from(steps)), ProgressDrawTarget::hidden());
         bar.set_style(
             ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} steps, eta {eta}").map_err(|e| e.to_string())?,
         );
         let mut shown = args.quiet;
-        while sim.steps_done() < steps {
+        loop {
+            let k = sim.steps_done();
+            if let Some((_, label)) = saves.iter().find(|(at, _)| *at == k) {
+                let bytes = perelom_models::checkpoint::save(sim.as_ref(), &scenario).map_err(CliError::Message)?;
+                let file = format!("state-{label}.{}", perelom_models::checkpoint::EXTENSION);
+                dir.write_file(&file, |w| w.write_all(&bytes))?;
+                saved.push(file);
+            }
+            if k >= steps {
+                break;
+            }
             sim.step();
             bar.set_position(u64::from(sim.steps_done()));
             if !shown && clock.elapsed() > Duration::from_secs(1) {
@@ -59,7 +98,35 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
 
     let format: Format = args.format.into();
     write_results(&dir, sim.as_ref(), &scenario, format)?;
-    manifest(&scenario, threads, started, wall, format, warnings).write(&dir)?;
+    let mut m = manifest(&scenario, threads, started, wall, format, warnings).to_json();
+    m["states_saved"] = serde_json::json!(saved);
+    if let (Some(cp), Some(path)) = (&checkpoint, &args.from_state) {
+        // Where the run branched, and what the branch changed from the state's scenario.
+        let changed: Vec<serde_json::Value> = scenario
+            .params
+            .iter()
+            .filter(|p| cp.scenario.get(p.spec.key).map(|q| &q.value) != Some(&p.value))
+            .map(|p| {
+                serde_json::json!({
+                    "key": p.spec.key,
+                    "value": p.value.to_string(),
+                    "before": cp.scenario.get(p.spec.key).map(|q| q.value.to_string()),
+                    "set_in": p.origin.describe(&scenario.file),
+                })
+            })
+            .collect();
+        m["branched_from"] = serde_json::json!({
+            "state": path.display().to_string(),
+            "step": cp.header.step,
+            "date": cp.header.date,
+            "scenario_digest": cp.header.scenario_digest,
+            "changes_at_branch": changed,
+        });
+    }
+    dir.write_file("manifest.json", |w| {
+        serde_json::to_writer_pretty(&mut *w, &m)?;
+        w.write_all(b"\n")
+    })?;
     let path = dir.commit().map_err(out_error)?;
 
     if !args.quiet {
@@ -74,6 +141,48 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         outln!("results: {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The steps at whose start `--save-state-at` saves the state, with the label of each
+/// file (the date, or the step for models without dates), checked before the run.
+fn save_points(whens: &[String], s: &Scenario, from_step: u32) -> Result<Vec<(u32, String)>, CliError> {
+    let clock = perelom_models::model_of(s)?.clock(s);
+    let mut out: Vec<(u32, String)> = Vec::new();
+    for w in whens {
+        let (step, label) = if let Ok(d) = chrono::NaiveDate::parse_from_str(w, "%Y-%m-%d") {
+            let first = clock.date(0);
+            let last = clock.date(clock.steps);
+            match clock.step_of(d).filter(|&k| k <= clock.steps) {
+                Some(k) => (k, clock.date(k).map_or(w.clone(), |x| x.to_string())),
+                None => {
+                    let range = match (first, last) {
+                        (Some(a), Some(b)) => format!("from {a} to {b}"),
+                        _ => "a step number: this model has no dates".to_string(),
+                    };
+                    return Err(CliError::Message(format!("--save-state-at {w}: outside the run\n  help: give a date {range}")));
+                }
+            }
+        } else if let Ok(k) = w.parse::<u32>() {
+            if k > clock.steps {
+                return Err(CliError::Message(format!(
+                    "--save-state-at {w}: the run has {} steps\n  help: give a step from 0 to {}",
+                    clock.steps, clock.steps
+                )));
+            }
+            (k, clock.date(k).map_or(format!("step-{k}"), |x| x.to_string()))
+        } else {
+            return Err(CliError::Message(format!("--save-state-at {w}: not a date (YYYY-MM-DD) or a step number")));
+        };
+        if step < from_step {
+            return Err(CliError::Message(format!(
+                "--save-state-at {w}: the run continues from step {from_step}, after that date\n  help: save states after the state's own date"
+            )));
+        }
+        if !out.iter().any(|(k, _)| *k == step) {
+            out.push((step, label));
+        }
+    }
+    Ok(out)
 }
 
 /// `results/NAME-YYYYMMDD-HHMMSS`; the result directory adds -2, -3, ... if the name is
