@@ -93,3 +93,31 @@ fn bad_states_and_save_points_are_refused_before_any_run() {
     refused(d, &["run", "ussr-1928-1929", "--from-state", "r/state-1928-02-06.perelom-state"], "cannot be used with");
     assert!(!d.join("x").exists(), "nothing claimed by a refused run");
 }
+
+#[test]
+fn compare_branches_experiments_from_the_shared_history() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let x1 = root.join("experiments/x1-opposition-leads-strikes.toml");
+    let x1_text = fs::read_to_string(&x1).unwrap();
+    assert!(x1_text.contains("branch_at = 1928-10-01"));
+    // X1 changes nothing before its branch date, so branching from the baseline's own run
+    // must give exactly what running X1 from the start gives.
+    fs::write(d.join("x1-whole.toml"), x1_text.replace("branch_at = 1928-10-01", "")).unwrap();
+    let common = ["--runs", "3", "--scale", "0.003"];
+    let mut a = vec!["compare", "ussr-1928-1929", x1.to_str().unwrap(), "--out", "branched"];
+    a.extend(common);
+    ok(d, &a);
+    let mut b = vec!["compare", "ussr-1928-1929", "x1-whole.toml", "--out", "whole"];
+    b.extend(common);
+    ok(d, &b);
+    assert_eq!(fs::read(d.join("branched/compare.csv")).unwrap(), fs::read(d.join("whole/compare.csv")).unwrap());
+    let j: serde_json::Value = serde_json::from_str(&fs::read_to_string(d.join("branched/compare.json")).unwrap()).unwrap();
+    assert!(j["branch_at"].as_object().unwrap().values().any(|v| v == "1928-10-01"), "{j}");
+    // A branch date outside the run is refused before any run.
+    fs::write(d.join("late.toml"), x1_text.replace("branch_at = 1928-10-01", "branch_at = 1931-01-01")).unwrap();
+    refused(d, &["compare", "ussr-1928-1929", "late.toml", "--runs", "2", "--scale", "0.002"], "outside the run");
+    fs::write(d.join("bad.toml"), x1_text.replace("branch_at = 1928-10-01", "branch_at = \"autumn\"")).unwrap();
+    refused(d, &["compare", "ussr-1928-1929", "bad.toml", "--runs", "2"], "branch_at must be a date");
+}

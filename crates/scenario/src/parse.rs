@@ -15,6 +15,10 @@ pub struct ScenarioMeta {
     pub name: String,
     /// `scenario.description`: what the scenario is; empty when not given.
     pub description: String,
+    /// `scenario.branch_at`: for a counterfactual experiment, the date from which it
+    /// departs from the baseline (`perelom compare` runs the shared history once and
+    /// branches every experiment from it); `None` when not given.
+    pub branch_at: Option<NaiveDate>,
 }
 
 /// A scenario with every parameter of its model's schema resolved.
@@ -28,7 +32,7 @@ pub struct Scenario {
     pub params: Vec<Param>,
 }
 
-const META_KEYS: &[&str] = &["model", "name", "description"];
+const META_KEYS: &[&str] = &["model", "name", "description", "branch_at"];
 const MECHANISM_HELP: &str =
     "source says the evidence gives the value itself; mechanism (with assumed) says it gives only the rule, and the value is assumed";
 const LEAF_KEYS: &[&str] = &["value", "source", "mechanism", "assumed", "note"];
@@ -57,8 +61,21 @@ pub fn parse(
     let DeValue::Table(meta_table) = meta_value.get_ref() else {
         return Err(ScenarioError::new(file, at(meta_value.span()), "`scenario` must be a table"));
     };
-    let mut meta = ScenarioMeta { model: String::new(), name: String::new(), description: String::new() };
+    let mut meta = ScenarioMeta { model: String::new(), name: String::new(), description: String::new(), branch_at: None };
     for (k, v) in meta_table.iter() {
+        if k.get_ref() == "branch_at" {
+            // A date, bare (1928-09-24) or quoted.
+            let text = match v.get_ref() {
+                DeValue::Datetime(d) => d.to_string(),
+                DeValue::String(s) => s.to_string(),
+                _ => String::new(),
+            };
+            let date = parse_date(&text).map_err(|_| {
+                ScenarioError::new(file, at(v.span()), "scenario.branch_at must be a date").with_help("for example: branch_at = 1928-09-24")
+            })?;
+            meta.branch_at = Some(date);
+            continue;
+        }
         let known = META_KEYS.contains(&k.get_ref().as_ref());
         let s = match v.get_ref() {
             DeValue::String(s) => s,
@@ -621,6 +638,9 @@ impl Scenario {
             toml_string(&self.meta.name),
             toml_string(&self.meta.description)
         ));
+        if let Some(d) = self.meta.branch_at {
+            out.push_str(&format!("branch_at = {d}\n"));
+        }
         // Sections in order of first appearance; a section's keys together.
         let mut groups: Vec<&str> = Vec::new();
         for p in &self.params {

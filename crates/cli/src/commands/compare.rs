@@ -55,6 +55,106 @@ fn run_ensemble(
     Ok(Ensemble { names, runs: runs.into_iter().map(|r| r.into_iter().map(|(_, v)| v).collect()).collect() })
 }
 
+/// The step at which experiment `e` branches from the baseline (its `branch_at`).
+fn branch_step(e: &Scenario) -> Result<Option<u32>, CliError> {
+    let Some(d) = e.meta.branch_at else { return Ok(None) };
+    let clock = perelom_models::model_of(e)?.clock(e);
+    let step = clock.step_of(d).filter(|&k| k < clock.steps).ok_or_else(|| {
+        CliError::Message(format!(
+            "{}: branch_at = {d} lies outside the run ({} to {})",
+            e.file,
+            clock.date(0).map_or("?".into(), |x| x.to_string()),
+            clock.last_day().map_or("?".into(), |x| x.to_string())
+        ))
+    })?;
+    Ok(Some(step))
+}
+
+/// Ensembles with branches: for each seed the baseline runs once, its state is kept at
+/// every experiment's `branch_at`, and each such experiment continues from that state
+/// with its own parameters (an experiment without `branch_at` runs from the start). The
+/// past before the branch is the baseline's own, so the comparison isolates the decision.
+fn run_branched(
+    base: &Scenario,
+    experiments: &[Scenario],
+    seeds: &[u64],
+    posterior: Option<&Posterior>,
+    bar: &indicatif::ProgressBar,
+    pool: &rayon::ThreadPool,
+) -> Result<(Ensemble, Vec<Ensemble>), CliError> {
+    let steps: Vec<Option<u32>> = experiments.iter().map(branch_step).collect::<Result<_, _>>()?;
+    let first = seeds.first().copied().unwrap_or(0);
+    // All outcomes of seed i: the baseline's, then each experiment's.
+    let one = |i: usize| -> Result<Vec<Vec<(String, f64)>>, CliError> {
+        let seeded = |s: &Scenario| -> Result<Scenario, CliError> {
+            let mut s = s.clone();
+            if let Some(p) = posterior {
+                p.apply(&mut s, p.draw(first, i as u64))?;
+            }
+            Ok(s.with_seed(seeds[i], "--runs")?)
+        };
+        let s_base = seeded(base)?;
+        let mut sim = perelom_models::build(&s_base)?;
+        let mut states: Vec<(u32, perelom_models::checkpoint::Checkpoint)> = Vec::new();
+        let total = sim.clock().steps;
+        loop {
+            let k = sim.steps_done();
+            if steps.contains(&Some(k)) && !states.iter().any(|(at, _)| *at == k) {
+                let bytes = perelom_models::checkpoint::save(sim.as_ref(), &s_base).map_err(CliError::Message)?;
+                states.push((k, perelom_models::checkpoint::read("the baseline's state", &bytes).map_err(CliError::Message)?));
+            }
+            if k >= total {
+                break;
+            }
+            sim.step();
+        }
+        bar.inc(1);
+        let mut out = vec![sim.outcomes()];
+        for (e, at) in experiments.iter().zip(&steps) {
+            let s_exp = seeded(e)?;
+            let mut sim = match at.and_then(|k| states.iter().find(|(x, _)| *x == k)) {
+                Some((_, cp)) => cp.resume(&s_exp).map_err(|err| CliError::Message(format!("{}: cannot branch: {err}", e.file)))?,
+                None => perelom_models::build(&s_exp)?,
+            };
+            sim.run_to_end();
+            bar.inc(1);
+            out.push(sim.outcomes());
+        }
+        Ok(out)
+    };
+    #[cfg(feature = "mpi")]
+    let spread = crate::commands::ranks::ranks().is_some();
+    #[cfg(not(feature = "mpi"))]
+    let spread = false;
+    let per_seed: Vec<Vec<Vec<(String, f64)>>> = if spread {
+        #[cfg(feature = "mpi")]
+        {
+            type Outcomes = Vec<Vec<(String, f64)>>;
+            let encode = |o: &Outcomes| {
+                let bits: Vec<Vec<(&String, u64)>> = o.iter().map(|r| r.iter().map(|(n, v)| (n, v.to_bits())).collect()).collect();
+                serde_json::to_vec(&bits).unwrap_or_default()
+            };
+            let decode = |b: &[u8]| -> Result<Outcomes, CliError> {
+                let v: Vec<Vec<(String, u64)>> =
+                    serde_json::from_slice(b).map_err(|e| CliError::Message(format!("a worker's result: {e}")))?;
+                Ok(v.into_iter().map(|r| r.into_iter().map(|(n, x)| (n, f64::from_bits(x))).collect()).collect())
+            };
+            crate::commands::ranks::ensemble(seeds, |i| pool.install(|| one(i)), encode, decode, || {})?.unwrap_or_default()
+        }
+        #[cfg(not(feature = "mpi"))]
+        unreachable!("no ranks without the mpi feature")
+    } else {
+        use rayon::prelude::*;
+        pool.install(|| (0..seeds.len()).into_par_iter().map(one).collect::<Result<Vec<_>, _>>())?
+    };
+    let ensemble = |k: usize| -> Ensemble {
+        let runs: Vec<Vec<(String, f64)>> = per_seed.iter().map(|r| r.get(k).cloned().unwrap_or_default()).collect();
+        let names = runs.first().map(|r| r.iter().map(|(n, _)| n.clone()).collect()).unwrap_or_default();
+        Ensemble { names, runs: runs.into_iter().map(|r| r.into_iter().map(|(_, v)| v).collect()).collect() }
+    };
+    Ok((ensemble(0), (1..=experiments.len()).map(ensemble).collect()))
+}
+
 /// One outcome's comparison.
 struct Row {
     outcome: String,
@@ -136,11 +236,17 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
         Some(path) => Some(Posterior::read(path, &base)?),
         None => None,
     };
-    let base_runs = run_ensemble(&base, &seeds, posterior.as_ref(), &bar, &pool)?;
-    let mut results = Vec::new();
-    for e in &experiments {
-        results.push(run_ensemble(e, &seeds, posterior.as_ref(), &bar, &pool)?);
-    }
+    let branched = experiments.iter().any(|e| e.meta.branch_at.is_some());
+    let (base_runs, results) = if branched {
+        run_branched(&base, &experiments, &seeds, posterior.as_ref(), &bar, &pool)?
+    } else {
+        let base_runs = run_ensemble(&base, &seeds, posterior.as_ref(), &bar, &pool)?;
+        let mut results = Vec::new();
+        for e in &experiments {
+            results.push(run_ensemble(e, &seeds, posterior.as_ref(), &bar, &pool)?);
+        }
+        (base_runs, results)
+    };
     bar.finish_and_clear();
     if worker {
         // An MPI worker rank: its runs went to rank 0, which reports.
@@ -167,6 +273,9 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
     let mut table_rows: Vec<(String, Row)> = Vec::new();
     for (e, ens) in experiments.iter().zip(&results) {
         outln!("## {} ({})", e.meta.name, e.file);
+        if let Some(d) = e.meta.branch_at {
+            outln!("Branched from the baseline's own run on {d}: the same past, its changes from that date on.");
+        }
         if !e.meta.description.is_empty() {
             outln!("{}", e.meta.description);
         }
@@ -253,6 +362,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
             "seeds": seeds,
             "baseline_changes": perelom_models::provenance::changes_json(&base),
             "changes": experiments.iter().map(|e| (e.meta.name.clone(), perelom_models::provenance::changes_json(e))).collect::<serde_json::Map<_, _>>(),
+            "branch_at": experiments.iter().map(|e| (e.meta.name.clone(), serde_json::json!(e.meta.branch_at.map(|d| d.to_string())))).collect::<serde_json::Map<_, _>>(),
             "rows": table_rows.iter().map(|(e, r)| serde_json::json!({
                 "experiment": e, "outcome": r.outcome, "baseline_mean": finite(r.base), "experiment_mean": finite(r.exp),
                 "difference": finite(r.diff), "p05": finite(r.lo), "p95": finite(r.hi), "cohens_d": finite(r.effect),
