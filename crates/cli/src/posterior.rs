@@ -5,7 +5,7 @@
 
 use crate::error::CliError;
 use perelom_engine::Streams;
-use perelom_scenario::Scenario;
+use perelom_scenario::{Scenario, Value};
 use rand::Rng;
 use std::path::Path;
 
@@ -60,7 +60,7 @@ impl Posterior {
         for (row, particle) in particles.iter().enumerate() {
             let mut s = scenario.clone();
             for (k, v) in keys.iter().zip(particle) {
-                s.set_by(&format!("{k}={v:?}"), &format!("{shown}:{}", row + 2))?;
+                s.set_value(k, Value::Float(*v), &format!("{shown}:{}", row + 2))?;
             }
         }
         if weights.iter().sum::<f64>() <= 0.0 {
@@ -92,7 +92,7 @@ impl Posterior {
             if s.get(k).is_some_and(|p| p.value != p.spec.default) {
                 continue;
             }
-            s.set(&format!("{k}={v:?}"))?;
+            s.set_value(k, Value::Float(*v), "posterior draw")?;
         }
         Ok(())
     }
