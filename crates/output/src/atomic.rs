@@ -43,6 +43,20 @@ pub fn concat_parquet<W: Write + Send>(inputs: &[std::path::PathBuf], out: W) ->
 /// file of their own or from a row group of a batch file ([`pack_parquet`]), so the result
 /// is byte-identical either way.
 pub fn concat_parquet_parts<W: Write + Send>(parts: &[ParquetPart], out: W) -> io::Result<()> {
+    copy_parquet(parts, out, false)
+}
+
+/// Packs Parquet files of one schema into one file, each input as its own row group, in
+/// the order given: a batch file that replaces many small files (read a part back with
+/// [`ParquetPart`] and [`concat_parquet_parts`]).
+pub fn pack_parquet<W: Write + Send>(inputs: &[std::path::PathBuf], out: W) -> io::Result<()> {
+    let parts: Vec<ParquetPart> = inputs.iter().map(|p| ParquetPart { path: p.clone(), row_group: None }).collect();
+    copy_parquet(&parts, out, true)
+}
+
+/// Copies the record batches of `parts` into one Parquet file (Snappy), ending a row
+/// group after each part when `group_per_part`.
+fn copy_parquet<W: Write + Send>(parts: &[ParquetPart], out: W, group_per_part: bool) -> io::Result<()> {
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use parquet::arrow::ArrowWriter;
     use parquet::basic::Compression;
@@ -70,53 +84,19 @@ pub fn concat_parquet_parts<W: Write + Send>(parts: &[ParquetPart], out: W) -> i
                 w.write(&batch).map_err(|e| err(&e))?;
             }
         }
-    }
-    match writer {
-        Some(w) => {
-            w.close().map_err(|e| err(&e))?;
-        }
-        None => return Err(io::Error::other("no rows to concatenate")),
-    }
-    Ok(())
-}
-
-/// Packs Parquet files of one schema into one file, each input as its own row group, in
-/// the order given: a batch file that replaces many small files (read a part back with
-/// [`ParquetPart`] and [`concat_parquet_parts`]).
-pub fn pack_parquet<W: Write + Send>(inputs: &[std::path::PathBuf], out: W) -> io::Result<()> {
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    use parquet::arrow::ArrowWriter;
-    use parquet::basic::Compression;
-    use parquet::file::properties::WriterProperties;
-    let err = |e: &dyn std::fmt::Display| io::Error::other(e.to_string());
-    let mut writer: Option<ArrowWriter<W>> = None;
-    let mut out = Some(out);
-    for p in inputs {
-        let file = fs::File::open(p)?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| err(&e))?.build().map_err(|e| err(&e))?;
-        for batch in reader {
-            let batch = batch.map_err(|e| err(&e))?;
-            if writer.is_none() {
-                let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
-                let w = out.take().ok_or_else(|| io::Error::other("writer already used"))?;
-                writer = Some(ArrowWriter::try_new(w, batch.schema(), Some(props)).map_err(|e| err(&e))?);
-            }
+        if group_per_part {
             if let Some(w) = writer.as_mut() {
-                w.write(&batch).map_err(|e| err(&e))?;
+                w.flush().map_err(|e| err(&e))?;
             }
-        }
-        // End the input's row group: one row group per input.
-        if let Some(w) = writer.as_mut() {
-            w.flush().map_err(|e| err(&e))?;
         }
     }
     match writer {
         Some(w) => {
             w.close().map_err(|e| err(&e))?;
+            Ok(())
         }
-        None => return Err(io::Error::other("no rows to pack")),
+        None => Err(io::Error::other("no rows to write")),
     }
-    Ok(())
 }
 
 #[cfg(test)]
