@@ -16,4 +16,4 @@ mod table;
 pub use atomic::{concat_parquet, write_atomic};
 pub use ownership::{check_replaceable, process_alive, remove_stale, remove_stale_temp_files, Marker, MARKER};
 pub use result_dir::{Existing, OutputError, ResultDir};
-pub use table::{dictionary, read_parquet, write_csv, write_parquet, Format};
+pub use table::{dictionary, read_parquet, record_batch, write_csv, write_parquet, Format};

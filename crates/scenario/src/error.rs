@@ -10,11 +10,36 @@ pub struct ScenarioError {
     pub message: String,
     /// What to do about it: the valid range, the closest valid key.
     pub help: Option<String>,
+    /// The parameter the error is about, when it is about one.
+    pub key: Option<String>,
+    /// The valid values of that parameter, in words (as in `help`), when a value is wrong.
+    pub valid: Option<String>,
+    /// The closest valid name (a parameter key, a model), when a name is unknown.
+    pub suggestion: Option<String>,
 }
 
 impl ScenarioError {
     pub fn new(file: &str, position: Option<(usize, usize)>, message: impl Into<String>) -> Self {
-        ScenarioError { file: file.to_string(), position, message: message.into(), help: None }
+        ScenarioError { file: file.to_string(), position, message: message.into(), help: None, key: None, valid: None, suggestion: None }
+    }
+
+    /// Names the parameter the error is about (not shown: the message names it too), for
+    /// callers that present errors as data, such as the Python package.
+    pub fn with_key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// The valid values, in words (not shown: the help says them too).
+    pub fn with_valid(mut self, valid: impl Into<String>) -> Self {
+        self.valid = Some(valid.into());
+        self
+    }
+
+    /// The closest valid name (not shown: the help says it too).
+    pub fn with_suggestion(mut self, suggestion: impl Into<String>) -> Self {
+        self.suggestion = Some(suggestion.into());
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
