@@ -109,7 +109,8 @@ async function main() {
       await page.fill('#seed', '7');
       await runToEnd(page);
       const n = await page.evaluate(() => window.app.charts.map((c) => c.plot.data[1].filter((x) => x !== null).length));
-      assert.equal(n.length, 6);
+      const groups = await page.evaluate(() => window.app.scenario.charts.length);
+      assert.equal(n.length, groups);
       assert.ok(n.every((k) => k === 40), `chart points: ${n}`);
       await page.waitForSelector('#survey-box:not([hidden])');
       const survey = await page.locator('#survey').textContent();
@@ -131,6 +132,16 @@ async function main() {
         return [r.status, String.fromCharCode(...b.slice(0, 4))];
       });
       assert.deepEqual(pq, [200, 'PAR1']);
+    });
+
+    await step('the finished run offers its HTML report', async () => {
+      await page.waitForSelector('#dl-report');
+      const rep = await page.evaluate(async () => {
+        const r = await fetch(document.getElementById('dl-report').href);
+        const t = await r.text();
+        return [r.status, r.headers.get('content-type'), t.includes('<svg'), t.includes('Parameters and their sources')];
+      });
+      assert.deepEqual(rep, [200, 'text/html; charset=utf-8', true, true]);
     });
 
     await step('compare: pin the baseline, run a counterfactual beside it', async () => {

@@ -4,7 +4,7 @@
 //! computation for Perelom. The crate is pure computation: it performs no I/O and knows
 //! nothing of any model. The command line builds on it for `perelom sweep`
 //! ([`design`]), `perelom sensitivity` ([`design`] + [`sensitivity`]) and
-//! `perelom calibrate` ([`abc`]).
+//! `perelom calibrate` ([`abc`]) and `perelom compare` ([`compare`]).
 //!
 //! ## Modules
 //!
@@ -13,6 +13,7 @@
 //! | [`design`] | [`Factor`]s (bounded, possibly integer) and [`Levels`] (lists); full factorial grids, Latin hypercubes, Sobol' points, Saltelli and Morris designs | McKay et al. 1979; Sobol' 1967; Saltelli et al. 2010; Morris 1991; Campolongo et al. 2007 |
 //! | [`sensitivity`] | Morris μ, μ*, σ; Sobol' first-order and total-effect indices with bootstrap intervals | Morris 1991; Campolongo et al. 2007; Saltelli et al. 2010; Jansen 1999 |
 //! | [`abc`] | rejection ABC and ABC-SMC over uniform priors, in parallel and reproducible | Pritchard et al. 1999; Beaumont et al. 2002; Toni et al. 2009; Beaumont et al. 2009 |
+//! | [`compare`] | paired comparison of two ensembles on common seeds: mean difference, percentile-bootstrap interval, Cohen's d, share of pairs up | Efron & Tibshirani 1993; Cohen 1988 |
 //! | [`qmc`] | the Sobol' sequence itself (64 dimensions, Joe–Kuo 2008 direction numbers) | Sobol' 1967; Antonov & Saleev 1979; Joe & Kuo 2008 |
 //!
 //! ## Conventions
@@ -52,12 +53,14 @@
 #![warn(missing_docs)]
 
 pub mod abc;
+pub mod compare;
 pub mod design;
 mod normal;
 pub mod qmc;
 pub mod sensitivity;
 
 pub use abc::{rejection, smc, Accept, Posterior, SmcOptions, StopReason};
+pub use compare::{paired, Paired};
 pub use design::{
     full_factorial, latin_hypercube, morris, morris_campolongo, saltelli, sobol_points, Block, Design, Factor, Levels, MorrisDesign,
     SaltelliDesign,

@@ -120,6 +120,24 @@ pub struct TemplateArgs {
     pub scenario: ScenarioArgs,
 }
 
+/// `--threads`, shared by every command that runs models.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct Threads {
+    /// Worker threads (default: all cores). Results are identical for any number.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+}
+
+/// `--scale`, shared by every command that runs the models with a population.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct Scale {
+    /// Share of the full population to model (overrides the model's scale parameter,
+    /// population.scale for the 1928-1929 model: 1.0 = about 3 million workers). A model
+    /// without a population refuses it.
+    #[arg(long)]
+    pub scale: Option<f64>,
+}
+
 #[derive(Args, Debug)]
 pub struct ScenarioArgs {
     /// A built-in scenario name (see `perelom scenarios`) or a scenario file (.toml).
@@ -139,10 +157,8 @@ pub struct RunArgs {
     /// Number of steps (overrides run.steps).
     #[arg(long)]
     pub steps: Option<u32>,
-    /// Share of the full workforce to model, 1.0 = about 3 million people (overrides
-    /// population.scale; models without a population ignore it with an error).
-    #[arg(long)]
-    pub scale: Option<f64>,
+    #[command(flatten)]
+    pub scale: Scale,
     /// Output directory; must not exist unless --force. Default: results/NAME-TIMESTAMP
     /// (with -2, -3, ... if that is taken).
     #[arg(long)]
@@ -150,9 +166,8 @@ pub struct RunArgs {
     /// Replace --out if it is the result of an earlier `perelom run` (never anything else).
     #[arg(long)]
     pub force: bool,
-    /// Worker threads (default: all cores). Results are identical for any number.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
+    #[command(flatten)]
+    pub threads: Threads,
     /// Format of the result tables.
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
@@ -225,9 +240,8 @@ pub struct AblateArgs {
     /// Runs per variant (common seeds run.seed, run.seed+1, ...).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub runs: u32,
-    /// Worker threads (default: all cores). Results are identical for any number.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
+    #[command(flatten)]
+    pub threads: Threads,
     /// Instead of the switches, vary this numeric parameter one at a time by ±`--by`
     /// (repeatable): the robustness of the targets to the assumed values.
     #[arg(long = "vary", value_name = "KEY")]
@@ -235,6 +249,8 @@ pub struct AblateArgs {
     /// Relative change for --vary (0.2 = ±20 %).
     #[arg(long, default_value_t = 0.2, value_parser = parse_fraction)]
     pub by: f64,
+    #[command(flatten)]
+    pub scale: Scale,
     /// Also write ablation.csv (variant, target, mean, single-run hit rate) into this new directory.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -250,12 +266,10 @@ pub struct ValidateArgs {
     /// Number of runs, 1-10000 (seeds run.seed, run.seed+1, ...).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::commands::MAX_RUNS)))]
     pub runs: u32,
-    /// Share of the full workforce to model (overrides population.scale).
-    #[arg(long)]
-    pub scale: Option<f64>,
-    /// Worker threads (default: all cores). Results are identical for any number.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
+    #[command(flatten)]
+    pub scale: Scale,
+    #[command(flatten)]
+    pub threads: Threads,
     /// Also write targets.csv, targets.json and runs.csv into this new directory.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -281,9 +295,10 @@ pub struct CompareArgs {
     /// Runs per scenario, 2-10000 (seeds run.seed, run.seed+1, ... of the baseline, shared by all).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(2..=i64::from(crate::commands::MAX_RUNS)))]
     pub runs: u32,
-    /// Worker threads (default: all cores). Results are identical for any number.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
+    #[command(flatten)]
+    pub scale: Scale,
+    #[command(flatten)]
+    pub threads: Threads,
     /// Also write compare.csv and compare.json into this new directory.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -302,22 +317,29 @@ pub struct SweepArgs {
     /// The design file (TOML): [sweep] base, replicates, seed, design, points, metrics, set;
     /// [parameters] "key" = { values = [...] } or { min = .., max = .., steps = .. }.
     pub design: PathBuf,
-    /// Output directory (default: results/DESIGN-NAME).
+    #[command(flatten)]
+    pub output: SweepOutput,
+    #[command(flatten)]
+    pub threads: Threads,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Where a sweep's results go, shared by `sweep` and `sensitivity`.
+#[derive(Args, Debug, Clone)]
+pub struct SweepOutput {
+    /// Output directory of the sweep (default: results/DESIGN-NAME).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Continue an interrupted sweep in --out, keeping its finished runs.
+    /// Continue an interrupted sweep in --out, keeping its finished runs (or reuse a
+    /// finished one).
     #[arg(long)]
     pub resume: bool,
     /// Start the sweep in --out over (only if --out is a sweep Perelom wrote; never
     /// anything else).
     #[arg(long, conflicts_with = "resume")]
     pub force: bool,
-    /// Worker threads (default: all cores). Results are identical for any number.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 #[derive(Args, Debug)]
@@ -336,18 +358,10 @@ pub struct SensitivityArgs {
     /// An output as METRIC:STAT, STAT one of sum, mean, final, max (repeatable).
     #[arg(long = "output", required = true, value_name = "METRIC:STAT")]
     pub outputs: Vec<String>,
-    /// Output directory of the underlying sweep (default: results/DESIGN-NAME).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Continue (or reuse) the sweep in --out.
-    #[arg(long)]
-    pub resume: bool,
-    /// Start the sweep in --out over (only if --out is a sweep Perelom wrote).
-    #[arg(long, conflicts_with = "resume")]
-    pub force: bool,
-    /// Worker threads (default: all cores). Results are identical for any number.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
+    #[command(flatten)]
+    pub output: SweepOutput,
+    #[command(flatten)]
+    pub threads: Threads,
     /// Print nothing but the table and errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -358,7 +372,7 @@ pub struct CalibrateArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// A parameter to calibrate with its uniform prior, KEY=LOW:HIGH (repeatable; default:
-    /// protest.strike, protest.threshold_mean, ogpu.detection, recruit.join, meetings.cell_weight).
+    /// the model's calibrated parameters with the priors of its shipped calibration).
     #[arg(long = "param", value_name = "KEY=LOW:HIGH")]
     pub params: Vec<String>,
     /// smc (sequential Monte Carlo) or rejection.
@@ -374,12 +388,10 @@ pub struct CalibrateArgs {
     /// Seed of the calibration (each simulation draws its own run seed from it).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Share of the full workforce to model (overrides population.scale).
-    #[arg(long)]
-    pub scale: Option<f64>,
-    /// Worker threads (default: all cores). Results are identical for any number.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
+    #[command(flatten)]
+    pub scale: Scale,
+    #[command(flatten)]
+    pub threads: Threads,
     /// Output directory (must not exist unless --force).
     #[arg(long)]
     pub out: PathBuf,

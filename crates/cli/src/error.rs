@@ -36,3 +36,13 @@ impl From<String> for CliError {
         CliError::Message(m)
     }
 }
+
+impl From<perelom_experiments::Error> for CliError {
+    fn from(e: perelom_experiments::Error) -> Self {
+        match e {
+            perelom_experiments::Error::Scenario(e) => CliError::Scenario(e),
+            perelom_experiments::Error::Output(e) => CliError::Output(e),
+            perelom_experiments::Error::Message(m) => CliError::Message(m),
+        }
+    }
+}

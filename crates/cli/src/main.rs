@@ -32,9 +32,6 @@ mod cli;
 mod commands;
 mod error;
 mod posterior;
-mod provenance;
-mod report;
-mod scenario_source;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -7,14 +7,22 @@
 //! Architecture invariant: models do no I/O. They return tables and texts; the CLI
 //! decides where they go.
 
+pub mod descriptor;
+pub mod ensemble;
 pub mod epstein;
 pub mod facts;
+pub mod provenance;
 pub mod registry;
 pub mod ussr;
 
 use perelom_engine::{Clock, Table};
 
-pub use registry::{build, builtin, builtin_scenarios, check, load_scenario_text, model_names, run_window, schema_for, warnings, BuiltIn};
+pub use descriptor::{ChartGroup, Document, GridSnapshot, ModelInfo, Regime, RegimeStat, Target, Targets, Validation};
+pub use ensemble::run_seeds;
+pub use registry::{
+    build, builtin, builtin_scenarios, check, load_scenario_text, model, model_names, model_of, models, run_window, schema_for, warnings,
+    BuiltIn,
+};
 
 /// A model instance in the middle of a run.
 pub trait Simulation: Send {
@@ -59,6 +67,11 @@ pub trait Simulation: Send {
             }
         }
         out
+    }
+
+    /// The model's grid as it is now, for models on a grid (drawn by the explorer).
+    fn grid(&self) -> Option<GridSnapshot> {
+        None
     }
 
     /// Runs the remaining steps.

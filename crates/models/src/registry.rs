@@ -1,6 +1,6 @@
 //! Which models and scenarios ship with Perelom.
 
-use crate::Simulation;
+use crate::{ModelInfo, Simulation};
 use chrono::NaiveDate;
 use perelom_scenario::{ParamSpec, Scenario, ScenarioError, ScenarioWarning};
 
@@ -59,52 +59,58 @@ pub fn builtin(name: &str) -> Option<&'static BuiltIn> {
     BUILTINS.iter().find(|b| b.name == name)
 }
 
+/// The built-in models' descriptors. Adding a model means adding it here.
+const MODELS: &[&ModelInfo] = &[&crate::ussr::info::INFO, &crate::epstein::info::INFO];
+
+/// Every built-in model's descriptor.
+pub fn models() -> &'static [&'static ModelInfo] {
+    MODELS
+}
+
+/// The descriptor of the model scenario files call `name`.
+pub fn model(name: &str) -> Option<&'static ModelInfo> {
+    MODELS.iter().copied().find(|m| m.name == name)
+}
+
 /// Names of the models scenario files can name in `[scenario] model = ...`.
-pub fn model_names() -> &'static [&'static str] {
-    &[crate::ussr::MODEL, crate::epstein::MODEL]
+pub fn model_names() -> Vec<&'static str> {
+    MODELS.iter().map(|m| m.name).collect()
 }
 
 pub fn schema_for(model: &str) -> Option<Vec<ParamSpec>> {
-    match model {
-        crate::epstein::MODEL => Some(crate::epstein::schema()),
-        crate::ussr::MODEL => Some(crate::ussr::schema()),
-        _ => None,
-    }
+    self::model(model).map(|m| (m.schema)())
 }
 
 /// Parses scenario text against the built-in models' schemas.
 pub fn load_scenario_text(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
-    perelom_scenario::parse(file, text, &schema_for, model_names())
+    perelom_scenario::parse(file, text, &schema_for, &model_names())
+}
+
+/// The descriptor of the model a scenario names, or an error naming the known models.
+pub fn model_of(scenario: &Scenario) -> Result<&'static ModelInfo, ScenarioError> {
+    model(&scenario.meta.model).ok_or_else(|| {
+        ScenarioError::new(&scenario.file, None, format!("unknown model \"{}\"", scenario.meta.model))
+            .with_help(format!("known models: {}", model_names().join(", ")))
+    })
 }
 
 /// Builds the model a scenario names. Checks that involve several parameters at once
 /// are made here and reported like any other scenario error.
 pub fn build(scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
-    match scenario.meta.model.as_str() {
-        crate::epstein::MODEL => Ok(Box::new(crate::epstein::Epstein::new(scenario)?)),
-        crate::ussr::MODEL => Ok(Box::new(crate::ussr::Ussr::new(scenario)?)),
-        other => Err(ScenarioError::new(&scenario.file, None, format!("unknown model \"{other}\""))),
-    }
+    (model_of(scenario)?.build)(scenario)
 }
 
 /// Checks a scenario as [`build`] does (the checks that involve several parameters at
 /// once), without building the model: nothing is allocated for its population. Commands
 /// check every scenario of an ensemble or a sweep this way before the first run starts.
 pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
-    match scenario.meta.model.as_str() {
-        crate::epstein::MODEL => crate::epstein::check(scenario),
-        crate::ussr::MODEL => crate::ussr::params::Params::from_scenario(scenario).map(|_| ()),
-        other => Err(ScenarioError::new(&scenario.file, None, format!("unknown model \"{other}\""))),
-    }
+    (model_of(scenario)?.check)(scenario)
 }
 
 /// The first and last days of a scenario's run, for models whose steps are dated (`None`
 /// for models of bare steps). Known without building the model.
 pub fn run_window(scenario: &Scenario) -> Option<(NaiveDate, NaiveDate)> {
-    let clock = match scenario.meta.model.as_str() {
-        crate::ussr::MODEL => crate::ussr::targets::clock(scenario),
-        _ => return None,
-    };
+    let clock = (model(&scenario.meta.model)?.calendar?)(scenario);
     Some((clock.start()?, clock.last_day()?))
 }
 

@@ -138,3 +138,14 @@ fn a_real_short_run_measures_what_its_clock_says() {
     let m = targets::measure(&sim.metrics(), sim.clock(), full);
     assert_eq!(m.iter().map(Option::is_some).collect::<Vec<_>>(), targets::measurable(&clock));
 }
+
+#[test]
+fn with_seed_sets_the_seed_and_refuses_one_beyond_its_range() {
+    for b in perelom_models::builtin_scenarios() {
+        let s = perelom_models::load_scenario_text(b.name, b.text).unwrap();
+        let seeded = s.clone().with_seed(42, "--seed").unwrap();
+        assert_eq!(seeded.int("run.seed"), 42, "{}", b.name);
+        assert_eq!(seeded.get("run.seed").unwrap().origin, perelom_scenario::Origin::by("--seed"));
+        assert!(s.with_seed(u64::MAX, "--seed").is_err(), "{}", b.name);
+    }
+}

@@ -11,9 +11,11 @@
 mod atomic;
 mod ownership;
 mod result_dir;
+mod run_dir;
 mod table;
 
 pub use atomic::{concat_parquet, write_atomic};
 pub use ownership::{check_replaceable, process_alive, remove_stale, remove_stale_temp_files, Marker, MARKER};
 pub use result_dir::{Existing, OutputError, ResultDir};
+pub use run_dir::{read_csv, read_json, read_table, write_run, RunManifest};
 pub use table::{dictionary, read_parquet, record_batch, write_csv, write_parquet, Format};

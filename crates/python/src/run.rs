@@ -97,7 +97,7 @@ pub fn run(
     let mut s = resolve(py, scenario)?;
     let mut go = || -> Result<PyRun, Failure> {
         if let Some(seed) = seed {
-            s.set_from(SEED_BY, &format!("run.seed={seed}"))?;
+            s.set_value("run.seed", perelom_scenario::Value::Int(seed), SEED_BY)?;
         }
         perelom_models::check(&s)?;
         let warnings: Vec<String> = perelom_models::warnings(&s).iter().map(|w| w.to_string()).collect();

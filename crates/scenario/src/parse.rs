@@ -48,7 +48,7 @@ pub fn parse(
     let meta_entry = doc.iter().find(|(k, _)| k.get_ref() == "scenario");
     let Some((_, meta_value)) = meta_entry else {
         return Err(ScenarioError::new(file, Some((1, 1)), "missing [scenario] section")
-            .with_help(format!("start the file with:\n    [scenario]\n    model = \"{}\"", models.first().copied().unwrap_or("epstein"))));
+            .with_help(format!("start the file with:\n    [scenario]\n    model = \"{}\"", models.first().copied().unwrap_or("..."))));
     };
     let DeValue::Table(meta_table) = meta_value.get_ref() else {
         return Err(ScenarioError::new(file, at(meta_value.span()), "`scenario` must be a table"));
@@ -524,10 +524,24 @@ impl Scenario {
         self.set_by(assignment, "--set")
     }
 
-    /// [`Scenario::set`] for a value that comes from somewhere else than `--set` (the
-    /// same as [`Scenario::set_by`] with the arguments the other way round).
-    pub fn set_from(&mut self, origin: &str, assignment: &str) -> Result<(), ScenarioError> {
-        self.set_by(assignment, origin)
+    /// Sets `key` to a typed value with the same checks as a file, recorded as set by
+    /// `by` (`--scale`, `calibration sample`) and uncited: the typed form of
+    /// [`Scenario::set_by`], for values a program computes. An integer is accepted for a
+    /// real-valued parameter.
+    ///
+    /// Errors: an unknown key (with the nearest keys as help), a value of the wrong kind
+    /// or out of the parameter's valid range (with the range).
+    pub fn set_value(&mut self, key: &str, value: Value, by: &str) -> Result<(), ScenarioError> {
+        self.assign(key, value, None, Origin::by(by))
+    }
+
+    /// The scenario with `run.seed` set to `seed` (recorded as set by `by`). Errors when
+    /// the seed lies outside `run.seed`'s valid range.
+    pub fn with_seed(mut self, seed: u64, by: &str) -> Result<Scenario, ScenarioError> {
+        let seed = i64::try_from(seed)
+            .map_err(|_| ScenarioError::new(by, None, format!("seed {seed} is beyond the largest seed, {}", i64::MAX)))?;
+        self.set_value("run.seed", Value::Int(seed), by)?;
+        Ok(self)
     }
 
     /// [`Scenario::set`] with `by` naming where the assignment comes from (`--seed`,
@@ -896,11 +910,17 @@ mod tests {
     }
 
     #[test]
-    fn set_from_names_where_the_value_came_from() {
+    fn typed_setters_name_where_the_value_came_from_and_check_it() {
         let mut s = p(HEAD).unwrap();
-        let e = s.set_from("--steps", "run.steps=0").unwrap_err();
+        let e = s.set_value("run.steps", Value::Int(0), "--steps").unwrap_err();
         assert_eq!(e.file, "--steps");
         assert!(e.to_string().starts_with("--steps: invalid value for `run.steps`"), "{e}");
+        let e = s.set_value("run.step", Value::Int(5), "--steps").unwrap_err();
+        assert!(e.help.as_deref().is_some_and(|h| h.contains("run.steps")), "{e:?}");
+        s.set_value("run.steps", Value::Int(5), "--steps").unwrap();
+        assert_eq!((s.int("run.steps"), s.get("run.steps").unwrap().origin.clone()), (5, Origin::by("--steps")));
+        // The toy schema has no run.seed: an error, not a panic.
+        assert!(s.clone().with_seed(1, "--seed").is_err());
     }
 
     #[test]

@@ -1,21 +1,9 @@
 // Perelom explorer: plain JavaScript, no build step. Talks to the JSON API of `perelom serve`.
 'use strict';
 
-const CHARTS = {
-  ussr: [
-    { title: 'Strikes and italianki (per week)', cols: ['strikes_started', 'italianki'] },
-    { title: 'Mass meetings (held, failed, won by the opposition)', cols: ['meetings_held', 'meetings_failed', 'opposition_resolutions'] },
-    { title: 'Opposition members by class', cols: ['members_blue', 'members_white', 'members_peasant'] },
-    { title: 'Arrests (per week) and people in exile', cols: ['arrests', 'exiles'] },
-    { title: 'Real wage and productivity (end 1927 = 1)', cols: ['real_wage_index', 'productivity_index'] },
-    { title: 'Moods (shares of workers)', cols: ['mood_loyal', 'mood_left', 'mood_right', 'mood_indifferent'] },
-  ],
-  epstein: [{ title: 'Citizens: quiet, active, jailed', cols: ['quiet', 'active', 'jailed'] }],
-};
 const COLOURS = ['#c0392b', '#2471a3', '#229954', '#8e44ad', '#d68910', '#566573'];
-const GRID_COLOURS = { '.': [255, 255, 255], q: [170, 190, 205], a: [210, 30, 30], j: [40, 40, 40], c: [30, 90, 220] };
-
-const kindOf = (model) => (model === 'epstein' ? 'epstein' : 'ussr');
+// Chart groups, documents and the grid's legend all come from the model's descriptor
+// through the API (GET /api/scenarios/NAME, the `grid` event): nothing here names a model.
 
 const app = {
   facts: {}, // the evidence table, by id (GET /api/facts)
@@ -84,7 +72,8 @@ async function chooseScenario(name) {
   const s = await api('GET', `/api/scenarios/${encodeURIComponent(name)}`);
   app.scenario = s;
   $('scenario-desc').textContent = s.description;
-  $('delay').value = s.model === 'epstein' ? 20 : 0;
+  // Small models run too fast to watch: slow them down by default.
+  $('delay').value = s.population <= 10000 ? 20 : 0;
   const form = $('params');
   form.innerHTML = '';
   for (const g of s.groups) {
@@ -159,7 +148,8 @@ async function chooseScenario(name) {
   app.dirty = true;
   if (app.baseline && app.baseline.model !== s.model) clearBaseline();
   buildCharts();
-  $('grid').hidden = s.model !== 'epstein';
+  $('grid').hidden = true;
+  $('grid-legend').hidden = true;
   $('survey-box').hidden = true;
 }
 
@@ -230,10 +220,14 @@ function subscribe(run) {
     es.addEventListener('done', (e) => {
       const d = JSON.parse(e.data);
       run.done = d;
-      if (d.survey) {
-        $('survey').textContent = d.survey;
+      const md = (d.documents || []).find((x) => x.file.endsWith('.md'));
+      if (md) {
+        const meta = (app.scenario.documents || []).find((x) => x.file === md.file);
+        $('survey-title').textContent = meta ? meta.title : md.file;
+        $('survey').textContent = md.text;
         $('survey-box').hidden = false;
       }
+      setDownloads();
       updateStatus();
     });
     es.onerror = () => { resolve(); };
@@ -280,13 +274,23 @@ function setDownloads() {
   d.innerHTML = '';
   if (!app.run) return;
   const links = [['data.csv', 'CSV'], ['data.parquet', 'Parquet']];
-  if (kindOf(app.scenario.model) === 'ussr') links.push(['survey.md', 'Survey']);
+  for (const doc of app.scenario.documents || []) links.push([`documents/${doc.file}`, doc.title]);
   for (const [file, label] of links) {
     const a = document.createElement('a');
     a.href = `/api/runs/${app.run.id}/${file}`;
     a.textContent = `Download ${label}`;
     a.setAttribute('download', '');
-    a.id = 'dl-' + file.replace('.', '-');
+    a.id = 'dl-' + file.replace('documents/', '').replace('.', '-');
+    d.appendChild(a);
+  }
+  if (app.run.done) {
+    // The HTML report of the finished run, built by the report crate.
+    const a = document.createElement('a');
+    a.href = `/api/runs/${app.run.id}/report.html`;
+    a.textContent = 'Open the HTML report';
+    a.target = '_blank';
+    a.rel = 'noopener';
+    a.id = 'dl-report';
     d.appendChild(a);
   }
 }
@@ -300,7 +304,7 @@ function buildCharts() {
   app.charts = [];
   $('charts').innerHTML = '';
   if (!app.scenario) return;
-  const specs = CHARTS[kindOf(app.scenario.model)];
+  const specs = (app.scenario.charts || []).map((c) => ({ title: c.title, cols: c.columns }));
   for (const spec of specs) {
     const div = document.createElement('div');
     div.className = 'chart';
@@ -352,6 +356,24 @@ function redraw() {
 
 function drawGrid(g) {
   const cv = $('grid');
+  cv.hidden = false;
+  const colours = {};
+  for (const l of g.legend || []) colours[l.code] = l.rgb;
+  const empty = [255, 255, 255];
+  const key = $('grid-legend');
+  if (key.hidden) {
+    key.innerHTML = '';
+    for (const l of g.legend || []) {
+      const li = document.createElement('li');
+      const sw = document.createElement('span');
+      sw.className = 'swatch';
+      sw.style.background = `rgb(${l.rgb.join(',')})`;
+      li.appendChild(sw);
+      li.appendChild(document.createTextNode(l.label));
+      key.appendChild(li);
+    }
+    key.hidden = false;
+  }
   const cs = Math.max(1, Math.floor(400 / Math.max(g.width, g.height)));
   cv.width = g.width * cs;
   cv.height = g.height * cs;
@@ -359,7 +381,7 @@ function drawGrid(g) {
   const img = ctx.createImageData(cv.width, cv.height);
   for (let y = 0; y < g.height; y++) {
     for (let x = 0; x < g.width; x++) {
-      const col = GRID_COLOURS[g.cells[y * g.width + x]] || GRID_COLOURS['.'];
+      const col = colours[g.cells[y * g.width + x]] || empty;
       for (let dy = 0; dy < cs; dy++) {
         let o = ((y * cs + dy) * cv.width + x * cs) * 4;
         for (let dx = 0; dx < cs; dx++, o += 4) {

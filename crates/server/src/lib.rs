@@ -27,7 +27,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::stream::{self, Stream};
 use perelom_models::{builtin, builtin_scenarios, load_scenario_text};
-use perelom_scenario::{Cite, Scenario, ScenarioError, Value};
+use perelom_scenario::{Cite, Scenario, ScenarioError};
 use run::{lock, Command, Export, Exported, Prepared, Run, Status};
 use serde::Deserialize;
 use serde_json::{json, Value as Json_};
@@ -153,7 +153,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/runs/{id}/events", get(events))
         .route("/api/runs/{id}/data.csv", get(data_csv))
         .route("/api/runs/{id}/data.parquet", get(data_parquet))
-        .route("/api/runs/{id}/survey.md", get(survey))
+        .route("/api/runs/{id}/documents/{file}", get(document))
+        .route("/api/runs/{id}/report.html", get(report))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page") })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
@@ -269,11 +270,16 @@ async fn show_scenario(Path(name): Path<String>) -> Result<Json<Json_>, ApiError
         }
     }
     let b = builtin(&name).map(|b| b.description).unwrap_or_default();
+    let info = perelom_models::model_of(&s)?;
     Ok(Json(json!({
         "name": name,
         "title": s.meta.name,
         "description": b,
         "model": s.meta.model,
+        "model_title": info.title,
+        "population": (info.population)(&s),
+        "charts": info.charts.iter().map(|c| json!({"title": c.title, "columns": c.columns})).collect::<Vec<_>>(),
+        "documents": info.documents.iter().map(|d| json!({"file": d.file, "title": d.title})).collect::<Vec<_>>(),
         "groups": groups.into_iter().map(|(name, params)| json!({"name": name, "params": params})).collect::<Vec<_>>(),
     })))
 }
@@ -285,26 +291,6 @@ fn facts_json(c: &Cite) -> Json_ {
 
 fn fact_json(f: &perelom_models::facts::Fact) -> Json_ {
     json!({"id": f.id, "footnotes": f.footnotes, "footnotes_text": f.footnotes_text(), "text": f.text})
-}
-
-/// Every difference of a run's scenario from the model's baseline, with the citations.
-pub(crate) fn changes_json(s: &Scenario) -> Json_ {
-    let cite = |c: &Cite| match c {
-        Cite::Uncited => "uncited (no source given)".to_string(),
-        c => format!("{}: {}", c.kind(), c.text()),
-    };
-    json!(s
-        .changes()
-        .into_iter()
-        .map(|p| json!({
-            "key": p.spec.key,
-            "value": p.value.to_string(),
-            "citation": cite(&p.cite),
-            "set_in": p.origin.describe(&s.file),
-            "baseline": p.spec.baseline_text(),
-            "baseline_citation": cite(&p.spec.cite),
-        }))
-        .collect::<Vec<_>>())
 }
 
 /// `GET /api/facts`: Perelom's evidence table.
@@ -355,7 +341,7 @@ fn resolve(req: &NewRun, cfg: &Config) -> Result<Scenario, ApiError> {
         })?;
     }
     if let Some(seed) = req.seed {
-        s.set_by(&format!("run.seed={seed}"), "web explorer seed").map_err(|mut e| {
+        s = s.with_seed(seed, "web explorer seed").map_err(|mut e| {
             e.file = "seed".to_string();
             ApiError::from(e)
         })?;
@@ -375,24 +361,10 @@ fn resolve(req: &NewRun, cfg: &Config) -> Result<Scenario, ApiError> {
     Ok(s)
 }
 
-/// How many agents (or grid cells) a run of `s` would model, read from the scenario's
-/// parameters whatever its model: the grid (`grid.width × grid.height`) and the
-/// population (`population.full_scale × population.scale`), whichever is larger. A
-/// scenario with neither gets an error: the server cannot cap what it cannot measure.
+/// How many agents (or grid cells) a run of `s` would model, as its model's descriptor
+/// counts them. A scenario of an unknown model gets an error.
 fn population(s: &Scenario) -> Result<f64, ApiError> {
-    let number = |key: &str| match s.get(key).map(|p| &p.value) {
-        Some(Value::Int(x)) => Some(*x as f64),
-        Some(Value::Float(x)) => Some(*x),
-        _ => None,
-    };
-    let product = |a: &str, b: &str| number(a).zip(number(b)).map(|(a, b)| a * b);
-    match (product("grid.width", "grid.height"), product("population.full_scale", "population.scale")) {
-        (None, None) => Err(ApiError::unprocessable(format!(
-            "this server cannot tell how many agents a run of model `{}` would have (it reads grid.width and grid.height, or population.full_scale and population.scale), so it does not run it",
-            clip(&s.meta.model)
-        ))),
-        (a, b) => Ok(a.unwrap_or(0.0).max(b.unwrap_or(0.0))),
-    }
+    Ok((perelom_models::model_of(s)?.population)(s))
 }
 
 async fn create_run(State(st): State<Arc<AppState>>, body: Result<Json<NewRun>, JsonRejection>) -> Result<Response, ApiError> {
@@ -597,30 +569,30 @@ async fn events(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Resu
 
 // --- downloads -----------------------------------------------------------------------------
 
-/// A download: the stepping thread copies the table or text out of the model between
-/// two steps (see [`Run::export`]); encoding runs on a blocking thread.
-async fn download(st: &AppState, id: &str, what: &'static str) -> Result<Response, ApiError> {
+/// A download of the metrics: the stepping thread copies the table out of the model
+/// between two steps (see [`Run::export`]); encoding runs on a blocking thread.
+async fn download(st: &AppState, id: &str, parquet: bool) -> Result<Response, ApiError> {
     let r = st.get(id)?;
     let name = format!("{}-run{}", r.scenario_name, r.id);
-    let export = if what == "survey" { Export::Survey } else { Export::Metrics };
-    let copy = r.export(export).await.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
-    let (bytes, ctype, file) = match copy {
-        Exported::Metrics(table) => tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, &'static str, String), ApiError> {
-            let mut buf = Vec::new();
-            if what == "parquet" {
-                perelom_output::write_parquet(&table, &mut buf).map_err(internal)?;
-                Ok((buf, "application/vnd.apache.parquet", format!("{name}.parquet")))
-            } else {
-                perelom_output::write_csv(&table, &mut buf).map_err(internal)?;
-                Ok((buf, "text/csv; charset=utf-8", format!("{name}.csv")))
-            }
-        })
-        .await
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the download failed"))??,
-        Exported::Survey { steps_done: 0, .. } => return Err(ApiError::new(StatusCode::CONFLICT, "the run has no steps yet")),
-        Exported::Survey { text: None, .. } => return Err(ApiError::new(StatusCode::NOT_FOUND, "this model writes no survey")),
-        Exported::Survey { text: Some(doc), .. } => (doc.into_bytes(), "text/markdown; charset=utf-8", format!("{name}-survey.md")),
+    let Exported::Metrics(table) = r.export(Export::Metrics).await.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))? else {
+        return Err(internal("the model answered with something else than its metrics"));
     };
+    let (bytes, ctype, file) = tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, &'static str, String), ApiError> {
+        let mut buf = Vec::new();
+        if parquet {
+            perelom_output::write_parquet(&table, &mut buf).map_err(internal)?;
+            Ok((buf, "application/vnd.apache.parquet", format!("{name}.parquet")))
+        } else {
+            perelom_output::write_csv(&table, &mut buf).map_err(internal)?;
+            Ok((buf, "text/csv; charset=utf-8", format!("{name}.csv")))
+        }
+    })
+    .await
+    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the download failed"))??;
+    attachment(bytes, ctype, &file)
+}
+
+fn attachment(bytes: Vec<u8>, ctype: &str, file: &str) -> Result<Response, ApiError> {
     Response::builder()
         .header(header::CONTENT_TYPE, ctype)
         .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))
@@ -633,35 +605,84 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
 }
 
 async fn data_csv(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    download(&st, &id, "csv").await
+    download(&st, &id, false).await
 }
 
 async fn data_parquet(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    download(&st, &id, "parquet").await
+    download(&st, &id, true).await
 }
 
-async fn survey(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    download(&st, &id, "survey").await
+/// `GET /api/runs/{id}/documents/{file}`: a document the run's model writes (its
+/// descriptor names them: the 1928-1929 model's `survey.md`).
+async fn document(State(st): State<Arc<AppState>>, Path((id, file)): Path<(String, String)>) -> Result<Response, ApiError> {
+    let r = st.get(&id)?;
+    let info = perelom_models::model(&r.model_name).ok_or_else(|| internal("the run's model is unknown"))?;
+    let Some(doc) = info.document(&file) else {
+        let names: Vec<&str> = info.documents.iter().map(|d| d.file).collect();
+        let list = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("model `{}` writes no document `{}`; its documents: {list}", r.model_name, clip(&file)),
+        ));
+    };
+    match r.export(Export::Document(doc.file)).await.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))? {
+        Exported::Document { steps_done: 0, .. } => Err(ApiError::new(StatusCode::CONFLICT, "the run has no steps yet")),
+        Exported::Document { text: Some(text), .. } => {
+            attachment(text.into_bytes(), doc.media_type, &format!("{}-run{}-{}", r.scenario_name, r.id, doc.file))
+        }
+        _ => Err(ApiError::new(StatusCode::NOT_FOUND, format!("the run has no `{}`", doc.file))),
+    }
+}
+
+/// `GET /api/runs/{id}/report.html`: the HTML report of the run so far (the same page
+/// `perelom report` writes for a run directory), built by the report crate.
+async fn report(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let r = st.get(&id)?;
+    let Exported::Results { steps_done, metrics, documents } =
+        r.export(Export::Results).await.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?
+    else {
+        return Err(internal("the model answered with something else than its results"));
+    };
+    if steps_done == 0 {
+        return Err(ApiError::new(StatusCode::CONFLICT, "the run has no steps yet"));
+    }
+    let run = Arc::clone(&r);
+    let html = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
+        let s = &run.scenario;
+        let manifest = json!({
+            "perelom_version": env!("CARGO_PKG_VERSION"),
+            "scenario": {"file": s.file, "model": s.meta.model, "name": s.meta.name, "description": s.meta.description},
+            "seed": s.int("run.seed"),
+            "steps": steps_done,
+            "started_at": "the web explorer",
+            "changes": run.changes,
+        });
+        let results = perelom_report::RunResults { metrics: &metrics, manifest: &manifest, documents: &documents, scenario: Some(s) };
+        perelom_report::run(&results).map(|r| r.html).map_err(internal)
+    })
+    .await
+    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the report failed"))??;
+    Response::builder().header(header::CONTENT_TYPE, "text/html; charset=utf-8").body(Body::from(html)).map_err(internal)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use perelom_scenario::{Kind, ParamSpec};
+    use perelom_scenario::{Kind, ParamSpec, Value};
 
     #[test]
-    fn population_is_read_from_any_model_or_refused() {
+    fn population_comes_from_the_models_descriptor_or_is_refused() {
         let epstein = load_builtin("epstein-2002").unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(population(&epstein).ok(), Some(1600.0));
         let ussr = load_builtin("ussr-1928-1929").unwrap_or_else(|e| panic!("{e:?}"));
         let want = ussr.int("population.full_scale") as f64 * ussr.float("population.scale");
         assert_eq!(population(&ussr).ok(), Some(want));
-        // A model with neither a grid nor a population: an error, not a panic.
+        // A model the registry does not know: an error, not a panic.
         let schema = || vec![ParamSpec::new("run.steps", Kind::Int { min: 1, max: 10 }, Value::Int(1), "steps", Cite::assumed("t"))];
         let toy = perelom_scenario::parse("toy.toml", "[scenario]\nmodel = \"toy\"\n", &|m| (m == "toy").then(schema), &["toy"])
             .unwrap_or_else(|e| panic!("{e}"));
         let e = population(&toy).err().unwrap_or_else(|| panic!("a toy model has no population"));
         assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(e.message.contains("`toy`"), "{}", e.message);
+        assert!(e.message.contains("unknown model \"toy\""), "{}", e.message);
     }
 }

@@ -9,7 +9,6 @@
 //! channel, answered between two steps. So an async handler never waits for a step.
 
 use perelom_engine::{ColumnData, Table};
-use perelom_models::epstein::{CitizenState, Epstein};
 use perelom_models::Simulation;
 use perelom_scenario::Scenario;
 use serde_json::json;
@@ -32,71 +31,48 @@ pub enum Command {
 }
 
 /// What can be copied out of a model.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Export {
     /// The metrics table so far.
     Metrics,
-    /// The survey in words, if the model writes one.
-    Survey,
+    /// A document the model writes (a file name of its descriptor's `documents`).
+    Document(&'static str),
+    /// Everything a report needs: the metrics and the documents so far.
+    Results,
 }
 
 /// A copy of part of a model, made by the stepping thread.
 #[derive(Debug)]
 pub enum Exported {
     Metrics(Table),
-    Survey { steps_done: u32, text: Option<String> },
+    Document { steps_done: u32, text: Option<String> },
+    Results { steps_done: u32, metrics: Table, documents: Vec<(String, String)> },
 }
 
-/// The model behind a run; Epstein's is kept concrete to draw its grid.
-pub enum Model {
-    Epstein(Box<Epstein>),
-    Other(Box<dyn Simulation>),
-}
+/// The model behind a run, owned by its stepping thread.
+pub struct Model(Box<dyn Simulation>);
 
 impl Model {
     pub fn build(scenario: &Scenario) -> Result<Model, perelom_scenario::ScenarioError> {
-        if scenario.meta.model == perelom_models::epstein::MODEL {
-            Ok(Model::Epstein(Box::new(Epstein::new(scenario)?)))
-        } else {
-            Ok(Model::Other(perelom_models::build(scenario)?))
-        }
+        Ok(Model(perelom_models::build(scenario)?))
     }
 
     pub fn sim(&self) -> &dyn Simulation {
-        match self {
-            Model::Epstein(e) => e.as_ref(),
-            Model::Other(s) => s.as_ref(),
-        }
+        self.0.as_ref()
     }
 
     fn sim_mut(&mut self) -> &mut dyn Simulation {
-        match self {
-            Model::Epstein(e) => e.as_mut(),
-            Model::Other(s) => s.as_mut(),
-        }
+        self.0.as_mut()
     }
 
-    /// The grid as one character a cell: `.` empty, `q` quiet, `a` active, `j` jailed, `c` cop.
+    /// The grid, for models on one, as a JSON `grid` event: its size, one code a cell
+    /// (a character), and the legend of the codes (label and colour).
     fn grid_event(&self) -> Option<String> {
-        let Model::Epstein(e) = self else { return None };
-        let g = e.grid();
-        let mut cells = vec![b'.'; g.cells()];
-        for c in e.citizens() {
-            if let Some(x) = cells.get_mut(c.cell as usize) {
-                *x = match c.state {
-                    CitizenState::Quiet => b'q',
-                    CitizenState::Active => b'a',
-                    CitizenState::Jailed => b'j',
-                };
-            }
-        }
-        for &c in e.cop_cells() {
-            if let Some(x) = cells.get_mut(c as usize) {
-                *x = b'c';
-            }
-        }
-        let cells = String::from_utf8_lossy(&cells).into_owned();
-        Some(json!({"step": e.steps_done(), "width": g.width, "height": g.height, "cells": cells}).to_string())
+        let g = self.0.grid()?;
+        let cells = String::from_utf8_lossy(&g.cells).into_owned();
+        let legend: Vec<serde_json::Value> =
+            g.legend.iter().map(|(code, label, rgb)| json!({"code": (*code as char).to_string(), "label": label, "rgb": rgb})).collect();
+        Some(json!({"step": self.0.steps_done(), "width": g.width, "height": g.height, "cells": cells, "legend": legend}).to_string())
     }
 }
 
@@ -144,6 +120,8 @@ pub struct Run {
     /// Differences of the run's scenario from the model's baseline, with citations.
     pub changes: serde_json::Value,
     pub model_name: String,
+    /// The resolved scenario of the run (for its report's sources table).
+    pub scenario: Scenario,
     pub total_steps: u32,
     pub columns: Vec<String>,
     pub shared: Mutex<Shared>,
@@ -193,8 +171,9 @@ impl Run {
         let run = Arc::new(Run {
             id,
             scenario_name,
-            changes: crate::changes_json(&scenario),
+            changes: perelom_models::provenance::changes_json(&scenario),
             model_name: scenario.meta.model.clone(),
+            scenario: scenario.clone(),
             total_steps,
             columns,
             shared: Mutex::new(Shared {
@@ -339,10 +318,11 @@ fn export(model: &Model, what: Export) -> Result<Exported, String> {
         let sim = model.sim();
         match what {
             Export::Metrics => Exported::Metrics(sim.metrics()),
-            Export::Survey => Exported::Survey {
+            Export::Document(file) => Exported::Document {
                 steps_done: sim.steps_done(),
-                text: sim.documents().into_iter().find(|(n, _)| n == "survey.md").map(|(_, t)| t),
+                text: sim.documents().into_iter().find(|(n, _)| n == file).map(|(_, t)| t),
             },
+            Export::Results => Exported::Results { steps_done: sim.steps_done(), metrics: sim.metrics(), documents: sim.documents() },
         }
     }))
     .map_err(|_| "the model failed while its results were copied (a bug: please report the parameters)".to_string())
@@ -445,8 +425,9 @@ fn last_row(t: &Table) -> String {
     json!({"step": step, "date": date, "values": values}).to_string()
 }
 
+/// The JSON `done` event: the run's documents (file, text) and its summary.
 fn done_event(sim: &dyn Simulation) -> String {
-    let survey = sim.documents().into_iter().find(|(n, _)| n == "survey.md").map(|(_, t)| t);
+    let documents: Vec<serde_json::Value> = sim.documents().into_iter().map(|(file, text)| json!({"file": file, "text": text})).collect();
     let summary: Vec<(String, String)> = sim.summary();
-    json!({"survey": survey, "summary": summary}).to_string()
+    json!({"documents": documents, "summary": summary}).to_string()
 }

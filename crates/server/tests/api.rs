@@ -166,7 +166,8 @@ async fn a_ussr_run_streams_its_steps_and_survey_then_downloads() {
     assert_eq!(steps[0]["date"], "1928-01-02");
     assert_eq!(steps[0]["values"].as_array().map(Vec::len), Some(columns.len()));
     let done = &ev.last().expect("done").1;
-    assert!(done["survey"].as_str().is_some_and(|t| t.len() > 20), "{done}");
+    let docs = done["documents"].as_array().expect("documents");
+    assert!(docs.iter().any(|d| d["file"] == "survey.md" && d["text"].as_str().is_some_and(|t| t.len() > 20)), "{done}");
 
     let (s, v) = json_of(&app, "GET", &format!("/api/runs/{id}"), None).await;
     assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("done")));
@@ -180,9 +181,19 @@ async fn a_ussr_run_streams_its_steps_and_survey_then_downloads() {
     let (s, body, _) = send(&app, "GET", &format!("/api/runs/{id}/data.parquet"), None).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(&body[..4], b"PAR1");
-    let (s, body, ctype) = send(&app, "GET", &format!("/api/runs/{id}/survey.md"), None).await;
+    let (s, body, ctype) = send(&app, "GET", &format!("/api/runs/{id}/documents/survey.md"), None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(ctype.starts_with("text/markdown") && !body.is_empty());
+    // The HTML report of the run, from the report crate: charts of the model's groups,
+    // the survey and the sources table.
+    let (s, body, ctype) = send(&app, "GET", &format!("/api/runs/{id}/report.html"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ctype.starts_with("text/html"));
+    let html = String::from_utf8_lossy(&body);
+    assert!(html.contains("<svg") && html.contains("Political survey") && html.contains("Parameters and their sources"), "{html}");
+    let (s, v) = json_of(&app, "GET", &format!("/api/runs/{id}/documents/nothing.md"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(error_text(&v).contains("survey.md"), "{v}");
 
     // Reset starts over; the stream says so, and a replay gives the steps again.
     let (s, _) = json_of(&app, "POST", &format!("/api/runs/{id}/control"), Some(r#"{"action":"reset"}"#)).await;
@@ -216,8 +227,10 @@ async fn an_epstein_run_streams_its_grid_and_pauses() {
     assert_eq!(cells.len(), 400);
     assert!(cells.chars().all(|c| ".qajc".contains(c)));
     assert!(cells.contains('c') && cells.contains('q'));
-    assert!(ev.last().expect("done").1["survey"].is_null());
-    let (s, v) = json_of(&app, "GET", &format!("/api/runs/{id}/survey.md"), None).await;
+    assert_eq!(ev.last().expect("done").1["documents"].as_array().map(Vec::len), Some(0));
+    let legend = grid["legend"].as_array().expect("a colour key");
+    assert_eq!(legend.len(), 5);
+    let (s, v) = json_of(&app, "GET", &format!("/api/runs/{id}/documents/survey.md"), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
     let (s, body, _) = send(&app, "GET", &format!("/api/runs/{id}/data.csv"), None).await;
     assert_eq!(s, StatusCode::OK);
@@ -288,7 +301,8 @@ async fn unknown_runs_and_bad_controls() {
         "/api/runs/999/events",
         "/api/runs/999/data.csv",
         "/api/runs/999/data.parquet",
-        "/api/runs/999/survey.md",
+        "/api/runs/999/documents/survey.md",
+        "/api/runs/999/report.html",
     ] {
         let (s, v) = json_of(&app, "GET", uri, None).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{uri}");
@@ -308,7 +322,9 @@ async fn unknown_runs_and_bad_controls() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     // The survey of a run with no steps yet.
     let ussr = create(&app, SMALL_USSR).await;
-    let (s, _) = json_of(&app, "GET", &format!("/api/runs/{ussr}/survey.md"), None).await;
+    let (s, _) = json_of(&app, "GET", &format!("/api/runs/{ussr}/documents/survey.md"), None).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, _) = json_of(&app, "GET", &format!("/api/runs/{ussr}/report.html"), None).await;
     assert_eq!(s, StatusCode::CONFLICT);
 }
 

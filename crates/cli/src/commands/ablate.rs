@@ -2,23 +2,19 @@
 
 use crate::cli::AblateArgs;
 use crate::commands::validate::ensemble_targets;
-use crate::commands::{existing, out_error, thread_pool};
+use crate::commands::{ensemble_seeds, existing, out_error, set_scale, targets_of, thread_pool};
 use crate::error::CliError;
-use crate::scenario_source;
 use perelom_engine::stats::mean;
 use perelom_engine::{ColumnData, Table};
-use perelom_models::ussr::targets::targets;
 use perelom_output::{write_csv, ResultDir};
 use perelom_scenario::{Kind, Value};
 use std::process::ExitCode;
 
 pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
-    let scenario = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
-    if scenario.meta.model != perelom_models::ussr::MODEL {
-        return Err(CliError::Message(format!(
-            "scenario {} uses model \"{}\", which has no historical targets to ablate against\n  help: e.g. `perelom ablate ussr-1928-1929`",
-            scenario.file, scenario.meta.model
-        )));
+    let mut scenario = perelom_experiments::source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+    let targets = targets_of(&scenario, "ablate against")?;
+    if let Some(scale) = args.scale.scale {
+        set_scale(&mut scenario, scale)?;
     }
     // The switches: every boolean parameter of the group `mechanism`, on in this scenario.
     let switches: Vec<(String, &'static str)> = scenario
@@ -29,7 +25,7 @@ pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
         .collect();
     // Robustness instead of ablation: each --vary key at (1 ± by) × its value, checked
     // before any run.
-    let mut varied: Vec<(String, String)> = Vec::new();
+    let mut varied: Vec<(String, String, f64)> = Vec::new();
     for key in &args.vary {
         let Some(p) = scenario.get(key) else {
             return Err(CliError::Message(format!("--vary: `{key}` is not a parameter of model \"{}\"", scenario.meta.model)));
@@ -39,10 +35,9 @@ pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
         };
         for f in [1.0 - args.by, 1.0 + args.by] {
             let mut s = scenario.clone();
-            let assignment = format!("{key}={:?}", x * f);
-            s.set(&assignment)
+            s.set_value(key, Value::Float(x * f), "--vary")
                 .map_err(|e| CliError::Message(format!("--vary {key}: {:+.0} % is outside its range: {e}", (f - 1.0) * 100.0)))?;
-            varied.push((format!("{key} {:+.0}%", (f - 1.0) * 100.0), assignment));
+            varied.push((format!("{key} {:+.0}%", (f - 1.0) * 100.0), key.clone(), x * f));
         }
     }
     if switches.is_empty() && varied.is_empty() {
@@ -52,28 +47,29 @@ pub fn ablate(args: AblateArgs) -> Result<ExitCode, CliError> {
         Some(p) => Some(ResultDir::create(p, "ablation", existing(args.force)).map_err(out_error)?),
         None => None,
     };
-    let pool = thread_pool(args.threads)?;
-    let base_seed = scenario.int("run.seed") as u64;
-    let seeds: Vec<u64> = (0..u64::from(args.runs)).map(|i| base_seed.saturating_add(i)).collect();
-    let full = scenario.int("population.full_scale") as f64;
-    let defs = targets();
+    let pool = thread_pool(args.threads.threads)?;
+    let seeds = ensemble_seeds(&scenario, args.runs, "--runs")?;
+    let defs = (targets.list)();
     let mut variants: Vec<(String, Vec<Vec<f64>>)> = Vec::new();
     let started = std::time::Instant::now();
     let run = |s: &perelom_scenario::Scenario| -> Result<Vec<Vec<f64>>, CliError> {
-        Ok(ensemble_targets(s, &seeds, &pool, full, None, &|_, _| Ok(()))?
+        Ok(ensemble_targets(s, targets, &seeds, &pool, None, &|_, _| Ok(()))?
             .into_iter()
             .map(|(t, _)| t.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
             .collect())
     };
     variants.push(("baseline".to_string(), run(&scenario)?));
-    let plan: Vec<(String, String)> = if varied.is_empty() {
-        switches.iter().map(|(key, _)| (format!("without {}", key.trim_start_matches("mechanism.")), format!("{key}=false"))).collect()
+    let plan: Vec<(String, String, Value, &str)> = if varied.is_empty() {
+        switches
+            .iter()
+            .map(|(key, _)| (format!("without {}", key.trim_start_matches("mechanism.")), key.clone(), Value::Bool(false), "ablation"))
+            .collect()
     } else {
-        varied.clone()
+        varied.iter().map(|(name, key, x)| (name.clone(), key.clone(), Value::Float(*x), "--vary")).collect()
     };
-    for (name, assignment) in &plan {
+    for (name, key, value, by) in &plan {
         let mut s = scenario.clone();
-        s.set(assignment)?;
+        s.set_value(key, value.clone(), by)?;
         variants.push((name.clone(), run(&s)?));
         eprintln!("  {name} done ({:.0} s)", started.elapsed().as_secs_f64());
     }

@@ -8,26 +8,14 @@
 //! model reproduces the record (ABC with a discrepancy; Beaumont 2010).
 
 use crate::cli::CalibrateArgs;
-use crate::commands::{existing, out_error, thread_pool, warn};
+use crate::commands::{existing, out_error, set_scale, targets_of, thread_pool, warn};
 use crate::error::CliError;
-use crate::scenario_source;
 use perelom_analysis::{Factor, SmcOptions};
 use perelom_engine::{ColumnData, Table};
-use perelom_models::ussr::targets::{self, measure, targets};
 use perelom_output::{write_csv, ResultDir};
-use perelom_scenario::{Kind, Scenario};
+use perelom_scenario::{Kind, Scenario, Value};
 use std::io::Write;
 use std::process::ExitCode;
-
-/// Parameters calibrated when none are named: the assumed ones the targets depend on most
-/// (see `perelom sensitivity sweeps/sensitivity-morris.toml`).
-const DEFAULT_PARAMS: &[(&str, f64, f64)] = &[
-    ("protest.strike", 0.3, 0.5),
-    ("protest.threshold_mean", 0.15, 0.35),
-    ("ogpu.detection", 0.03, 0.12),
-    ("recruit.join", 0.005, 0.03),
-    ("meetings.cell_weight", 1.0, 2.0),
-];
 
 fn parse_param(s: &str, base: &Scenario) -> Result<(String, f64, f64), CliError> {
     let bad = || CliError::Message(format!("--param {s}: expected KEY=LOW:HIGH, e.g. --param protest.strike=0.3:0.5"));
@@ -60,17 +48,10 @@ fn check_param(key: &str, lo: f64, hi: f64, base: &Scenario) -> Result<(), CliEr
 }
 
 pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
-    let mut base = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
-    if base.meta.model != perelom_models::ussr::MODEL {
-        return Err(CliError::Message(format!(
-            "scenario {} uses model \"{}\", which has no historical targets to calibrate against\n  help: calibrate a scenario of model \"{}\"",
-            base.file,
-            base.meta.model,
-            perelom_models::ussr::MODEL
-        )));
-    }
-    if let Some(scale) = args.scale {
-        base.set_from("--scale", &format!("population.scale={scale:?}"))?;
+    let mut base = perelom_experiments::source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+    let targets = targets_of(&base, "calibrate against")?;
+    if let Some(scale) = args.scale.scale {
+        set_scale(&mut base, scale)?;
     }
     let (budget, particles) = (args.budget as usize, args.particles as usize);
     let least = if args.method == "smc" { 2 } else { 1 };
@@ -83,18 +64,19 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
     perelom_models::check(&base)?;
     let warnings = warn(&base);
     // The discrepancy sums every target's miss: each must be measurable in the run.
-    let clock = targets::clock(&base);
-    let missing: Vec<&str> = targets().iter().zip(targets::measurable(&clock)).filter(|(_, ok)| !ok).map(|(t, _)| t.id).collect();
+    let clock = perelom_models::model_of(&base)?.clock(&base);
+    let missing: Vec<&str> = (targets.list)().iter().zip((targets.measurable)(&clock)).filter(|(_, ok)| !ok).map(|(t, _)| t.id).collect();
     if !missing.is_empty() {
         return Err(CliError::Message(format!(
-            "the run ({} to {}) does not cover the dates of {}, so they cannot be measured and the calibration has nothing to match\n  help: calibrate a run over 1928-1929 (run.start = 1928-01-02, run.steps = 104)",
+            "the run ({} to {}) does not cover the dates of {}, so they cannot be measured and the calibration has nothing to match\n  help: {}",
             clock.start().map_or("?".into(), |d| d.to_string()),
             clock.last_day().map_or("?".into(), |d| d.to_string()),
-            missing.join(", ")
+            missing.join(", "),
+            targets.coverage
         )));
     }
     let params: Vec<(String, f64, f64)> = if args.params.is_empty() {
-        DEFAULT_PARAMS.iter().map(|&(k, lo, hi)| (k.to_string(), lo, hi)).collect()
+        targets.calibrated.iter().map(|&(k, lo, hi)| (k.to_string(), lo, hi)).collect()
     } else {
         args.params.iter().map(|s| parse_param(s, &base)).collect::<Result<_, _>>()?
     };
@@ -106,17 +88,19 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
     }
     let prior: Vec<Factor> = params.iter().map(|(k, lo, hi)| Factor::new(k.as_str(), *lo, *hi)).collect::<Result<_, _>>()?;
     let dir = ResultDir::create(&args.out, "calibration", existing(args.force)).map_err(out_error)?;
-    let defs = targets();
-    let full = base.int("population.full_scale") as f64;
+    let defs = (targets.list)();
     let observed = vec![0.0; defs.len()];
     let scale = vec![1.0; defs.len()];
     let simulate = |theta: &[f64], seed: u64| -> Vec<f64> {
         let mut s = base.clone();
-        let ok = params.iter().zip(theta).all(|((k, _, _), v)| s.set_by(&format!("{k}={v:?}"), "calibration sample").is_ok())
-            && s.set_by(&format!("run.seed={}", seed % (i64::MAX as u64)), "calibration sample").is_ok();
-        let Some(mut sim) = ok.then(|| perelom_models::build(&s).ok()).flatten() else { return vec![f64::NAN; defs.len()] };
+        let ok = params.iter().zip(theta).all(|((k, _, _), v)| s.set_value(k, Value::Float(*v), "calibration sample").is_ok());
+        let s = s.with_seed(seed % (i64::MAX as u64), "calibration sample");
+        let Some(mut sim) = ok.then(|| s.ok().and_then(|s| perelom_models::build(&s).ok().map(|sim| (sim, s)))).flatten() else {
+            return vec![f64::NAN; defs.len()];
+        };
+        let (sim, s) = (&mut sim.0, &sim.1);
         sim.run_to_end();
-        let stats = measure(&sim.metrics(), sim.clock(), full);
+        let stats = (targets.measure)(&sim.metrics(), sim.clock(), s);
         // How far each statistic lies outside its target range; an undefined one misses by 1.
         stats
             .iter()
@@ -127,7 +111,7 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode, CliError> {
             })
             .collect()
     };
-    let pool = thread_pool(args.threads)?;
+    let pool = thread_pool(args.threads.threads)?;
     let started = std::time::Instant::now();
     let posterior = pool.install(|| match args.method.as_str() {
         "rejection" => {

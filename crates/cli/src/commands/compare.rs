@@ -1,15 +1,12 @@
 //! `perelom compare`: counterfactual ensembles against a baseline, on common seeds.
 
 use crate::cli::CompareArgs;
-use crate::commands::{ensemble_seeds, existing, out_error, thread_pool, warn};
+use crate::commands::{ensemble_seeds, existing, out_error, set_scale, thread_pool, warn};
 use crate::error::CliError;
 use crate::posterior::Posterior;
-use crate::scenario_source;
-use perelom_engine::stats::{interval, mean, std_dev};
 use perelom_engine::{ColumnData, Streams, Table};
 use perelom_output::{write_csv, ResultDir};
 use perelom_scenario::Scenario;
-use rand::Rng;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -21,21 +18,14 @@ struct Ensemble {
 
 fn run_ensemble(s: &Scenario, seeds: &[u64], posterior: Option<&Posterior>, bar: &indicatif::ProgressBar) -> Result<Ensemble, CliError> {
     let first = seeds.first().copied().unwrap_or(0);
-    let runs: Result<Vec<Vec<(String, f64)>>, CliError> = perelom_engine::ensemble(seeds, |seed| {
-        let mut s = s.clone();
+    let prepare = |i: usize, s: &mut Scenario| -> Result<(), CliError> {
         if let Some(p) = posterior {
             // The same draw for run i of every scenario: paired over draws and seeds.
-            p.apply(&mut s, p.draw(first, seed.wrapping_sub(first)))?;
+            p.apply(s, p.draw(first, i as u64))?;
         }
-        s.set_from("--runs", &format!("run.seed={seed}"))?;
-        let mut sim = perelom_models::build(&s)?;
-        sim.run_to_end();
-        bar.inc(1);
-        Ok(sim.outcomes())
-    })
-    .into_iter()
-    .collect();
-    let runs = runs?;
+        Ok(())
+    };
+    let runs = perelom_models::run_seeds(s, seeds, "--runs", &prepare, &|sim, _| sim.outcomes(), &|| bar.inc(1))?;
     let names = runs.first().map(|r| r.iter().map(|(n, _)| n.clone()).collect()).unwrap_or_default();
     Ok(Ensemble { names, runs: runs.into_iter().map(|r| r.into_iter().map(|(_, v)| v).collect()).collect() })
 }
@@ -53,19 +43,6 @@ struct Row {
     p_up: f64,
 }
 
-/// Paired differences (common seeds), a 90 % percentile-bootstrap interval of their mean,
-/// and Cohen's d with the pooled standard deviation of the two ensembles.
-fn compare(base: &[f64], exp: &[f64], rng: &mut impl Rng) -> (f64, f64, f64, f64) {
-    let diffs: Vec<f64> = base.iter().zip(exp).map(|(b, e)| e - b).collect();
-    let d = mean(&diffs);
-    let n = diffs.len();
-    let boots: Vec<f64> = (0..2000).map(|_| (0..n).map(|_| diffs[rng.random_range(0..n)]).sum::<f64>() / n as f64).collect();
-    let (lo, hi) = interval(&boots, 0.9);
-    let pooled = ((std_dev(base).powi(2) + std_dev(exp).powi(2)) / 2.0).sqrt();
-    let effect = if pooled > 0.0 { d / pooled } else { f64::NAN };
-    (d, lo, hi, effect)
-}
-
 /// The parameters that fix a run's horizon: runs compared outcome by outcome (totals over
 /// the run, values at its end) must share them.
 const HORIZON: &[&str] = &["run.start", "run.steps"];
@@ -76,10 +53,16 @@ fn horizon(s: &Scenario) -> String {
 }
 
 pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
-    let base = scenario_source::load(Some(&args.baseline), &[])?;
+    let mut base = perelom_experiments::source::load(Some(&args.baseline), &[])?;
+    if let Some(scale) = args.scale.scale {
+        set_scale(&mut base, scale)?;
+    }
     let mut experiments = Vec::new();
     for e in &args.experiments {
-        let s = scenario_source::load(Some(e), &[])?;
+        let mut s = perelom_experiments::source::load(Some(e), &[])?;
+        if let Some(scale) = args.scale.scale {
+            set_scale(&mut s, scale)?;
+        }
         if s.meta.model != base.meta.model {
             return Err(CliError::Message(format!(
                 "{e} uses model \"{}\" but the baseline {} uses \"{}\"\n  help: compare scenarios of the same model",
@@ -112,7 +95,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
         Some(p) => Some(ResultDir::create(p, "comparison", existing(args.force)).map_err(out_error)?),
         None => None,
     };
-    let pool = thread_pool(args.threads)?;
+    let pool = thread_pool(args.threads.threads)?;
     let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new(seeds.len() as u64 * (1 + experiments.len() as u64));
     bar.set_style(
@@ -162,10 +145,10 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
                     "  {} = {} ({}; set at {}); baseline {} ({})",
                     p.spec.key,
                     p.value,
-                    crate::provenance::cite_line(&p.cite),
+                    perelom_models::provenance::cite_line(&p.cite),
                     p.origin.describe(&e.file),
                     p.spec.baseline_text(),
-                    crate::provenance::cite_line(&p.spec.cite)
+                    perelom_models::provenance::cite_line(&p.spec.cite)
                 );
             }
         }
@@ -192,14 +175,14 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
                 table_rows.push((e.meta.name.clone(), row));
                 continue;
             }
-            let (diff, lo, hi, effect) = compare(&b, &x, &mut rng);
-            let p_up = b.iter().zip(&x).filter(|(b, x)| x > b).count() as f64 / b.len() as f64;
-            let clear = if lo > 0.0 || hi < 0.0 { "*" } else { " " };
+            let p = perelom_analysis::paired(&b, &x, &mut rng)?;
+            let (diff, lo, hi, effect, p_up) = (p.diff, p.lo, p.hi, p.cohens_d, p.p_up);
+            let clear = if p.clear() { "*" } else { " " };
             outln!(
                 "{:<nw$} {:>11.3} {:>11.3} {:>+11.3}  [{:>+10.3}, {:>+10.3}]{clear} {:>7.2} {:>5.0}%",
                 name,
-                mean(&b),
-                mean(&x),
+                p.base_mean,
+                p.exp_mean,
                 diff,
                 lo,
                 hi,
@@ -207,7 +190,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
                 100.0 * p_up
             );
             table_rows
-                .push((e.meta.name.clone(), Row { outcome: name.clone(), base: mean(&b), exp: mean(&x), diff, lo, hi, effect, p_up }));
+                .push((e.meta.name.clone(), Row { outcome: name.clone(), base: p.base_mean, exp: p.exp_mean, diff, lo, hi, effect, p_up }));
         }
         outln!();
     }
@@ -233,8 +216,8 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
             "horizon": horizon(&base),
             "warnings": warnings,
             "seeds": seeds,
-            "baseline_changes": crate::provenance::changes_json(&base),
-            "changes": experiments.iter().map(|e| (e.meta.name.clone(), crate::provenance::changes_json(e))).collect::<serde_json::Map<_, _>>(),
+            "baseline_changes": perelom_models::provenance::changes_json(&base),
+            "changes": experiments.iter().map(|e| (e.meta.name.clone(), perelom_models::provenance::changes_json(e))).collect::<serde_json::Map<_, _>>(),
             "rows": table_rows.iter().map(|(e, r)| serde_json::json!({
                 "experiment": e, "outcome": r.outcome, "baseline_mean": finite(r.base), "experiment_mean": finite(r.exp),
                 "difference": finite(r.diff), "p05": finite(r.lo), "p95": finite(r.hi), "cohens_d": finite(r.effect),

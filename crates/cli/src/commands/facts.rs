@@ -40,9 +40,11 @@ pub fn print(args: FactsArgs) -> Result<ExitCode, CliError> {
             }
         }
     }
-    for t in perelom_models::ussr::targets::targets() {
-        if facts::cited_ids(t.facts).contains(&f.id) {
-            cited.push(format!("target {}: {} ({})", t.id, t.text, t.facts));
+    for m in perelom_models::models() {
+        for t in m.targets().map(|t| (t.list)()).unwrap_or_default() {
+            if facts::cited_ids(t.facts).contains(&f.id) {
+                cited.push(format!("target {}: {} ({})", t.id, t.text, t.facts));
+            }
         }
     }
     if cited.is_empty() {

@@ -5,6 +5,7 @@ mod calibrate;
 mod compare;
 mod facts;
 mod metrics;
+mod report;
 mod run;
 mod scenarios;
 mod sensitivity;
@@ -35,11 +36,24 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Survey(args) => {
-            let path = args.dir.join("survey.md");
+            // The run's Markdown document, as its model's descriptor names it.
+            let manifest = perelom_output::read_json(&args.dir.join("manifest.json")).unwrap_or_default();
+            let model = manifest["scenario"]["model"].as_str().and_then(perelom_models::model);
+            let with: Vec<&str> = perelom_models::models().iter().filter(|m| !m.documents.is_empty()).map(|m| m.example).collect();
+            let file = model.and_then(|m| m.documents.iter().find(|d| d.file.ends_with(".md"))).map(|d| d.file);
+            let Some(file) = file else {
+                return Err(CliError::Message(format!(
+                    "{} holds no run whose model writes a survey\n  help: give a directory written by `perelom run` of a scenario such as {}",
+                    args.dir.display(),
+                    with.join(", ")
+                )));
+            };
+            let path = args.dir.join(file);
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 CliError::Message(format!(
-                    "cannot read {}: {e}\n  help: give a directory written by `perelom run` of the 1928-1929 model (it writes survey.md with every run)",
-                    path.display()
+                    "cannot read {}: {e}\n  help: give a directory written by `perelom run` of a scenario such as {}",
+                    path.display(),
+                    with.join(", ")
                 ))
             })?;
             out!("{text}");
@@ -48,13 +62,13 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Calibrate(args) => calibrate::run(args),
         Command::Sensitivity(args) => sensitivity::run(args),
         Command::Report(args) => {
-            let p = crate::report::build(&args.dir, args.force)?;
+            let p = report::build(&args.dir, args.force)?;
             outln!("report: {}", p.join("index.html").display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => serve::run(args),
         Command::Template(args) => {
-            let s = crate::scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+            let s = perelom_experiments::source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
             out!("{}", s.to_toml());
             Ok(ExitCode::SUCCESS)
         }
@@ -68,6 +82,38 @@ pub(crate) fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool, Cli
         b = b.num_threads(usize::from(n));
     }
     b.build().map_err(|e| CliError::Message(format!("cannot start worker threads: {e}")))
+}
+
+/// Sets the population scale (`--scale`) through the model's scale parameter; a model
+/// without one refuses it.
+pub(crate) fn set_scale(s: &mut Scenario, scale: f64) -> Result<(), CliError> {
+    let Some(key) = perelom_models::model_of(s)?.scale_key else { return Err(no_scale(s)) };
+    s.set_value(key, perelom_scenario::Value::Float(scale), "--scale")?;
+    Ok(())
+}
+
+/// The historical targets of the scenario's model, or an error saying that `verb`
+/// (validate, calibrate against, ablate against) needs them, with scenarios that have them.
+pub(crate) fn targets_of(s: &Scenario, verb: &str) -> Result<&'static perelom_models::Targets, CliError> {
+    perelom_models::model_of(s)?.targets().ok_or_else(|| {
+        let with: Vec<&str> = perelom_models::models().iter().filter(|m| m.targets().is_some()).map(|m| m.example).collect();
+        CliError::Message(format!(
+            "scenario {} uses model \"{}\", which has no historical targets to {verb}\n  help: use a scenario of a model with targets, such as {}",
+            s.file,
+            s.meta.model,
+            with.join(", ")
+        ))
+    })
+}
+
+/// `--scale` given for a model without a population to scale.
+pub(crate) fn no_scale(s: &Scenario) -> CliError {
+    let with: Vec<&str> = perelom_models::models().iter().filter(|m| m.scale_key.is_some()).map(|m| m.example).collect();
+    CliError::Message(format!(
+        "--scale: model \"{}\" has no population to scale\n  help: --scale applies to scenarios such as {}",
+        s.meta.model,
+        with.join(", ")
+    ))
 }
 
 /// Prints label/value rows as an aligned two-column table.
@@ -153,22 +199,6 @@ pub(crate) fn ensemble_seeds(s: &Scenario, n: u32, flag: &str) -> Result<Vec<u64
         )));
     };
     Ok((first..=last).map(|x| x as u64).collect())
-}
-
-/// Parses JSON a person may have edited (a sweep's `sweep.json`): a byte-order mark is
-/// skipped, and an error is placed at `file:line:column`, the column in characters.
-pub(crate) fn parse_json(file: &str, text: &str) -> Result<serde_json::Value, CliError> {
-    let body = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    serde_json::from_str(body).map_err(|e| {
-        let line = body.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
-        let mut end = e.column().saturating_sub(1).min(line.len());
-        while !line.is_char_boundary(end) {
-            end -= 1;
-        }
-        let message = e.to_string();
-        let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_string();
-        CliError::Message(format!("{file}:{}:{}: {message}", e.line(), line[..end].chars().count() + 1))
-    })
 }
 
 /// How an output option treats an existing directory: replaced with `--force` (only a

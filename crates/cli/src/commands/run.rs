@@ -1,32 +1,24 @@
 use crate::cli::RunArgs;
-use crate::commands::{existing, out_error, print_table, thread_pool, warn};
+use crate::commands::{existing, out_error, print_table, set_scale, thread_pool, warn};
 use crate::error::CliError;
-use crate::scenario_source;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use perelom_models::Simulation;
-use perelom_output::{write_csv, write_parquet, Existing, Format, ResultDir};
-use perelom_scenario::Scenario;
-use std::io::Write;
+use perelom_output::{Existing, Format, ResultDir, RunManifest};
+use perelom_scenario::{Scenario, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
-    let mut scenario = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+    let mut scenario = perelom_experiments::source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
     if let Some(seed) = args.seed {
-        scenario.set_from("--seed", &format!("run.seed={seed}"))?;
+        scenario = scenario.with_seed(seed.unsigned_abs(), "--seed")?;
     }
     if let Some(steps) = args.steps {
-        scenario.set_from("--steps", &format!("run.steps={steps}"))?;
+        scenario.set_value("run.steps", Value::Int(i64::from(steps)), "--steps")?;
     }
-    if let Some(scale) = args.scale {
-        if scenario.get("population.scale").is_none() {
-            return Err(CliError::Message(format!(
-                "--scale: model \"{}\" has no population to scale\n  help: --scale applies to the 1928-1929 model (ussr-1928-1929)",
-                scenario.meta.model
-            )));
-        }
-        scenario.set_from("--scale", &format!("population.scale={scale:?}"))?;
+    if let Some(scale) = args.scale.scale {
+        set_scale(&mut scenario, scale)?;
     }
     perelom_models::check(&scenario)?;
     let warnings = warn(&scenario);
@@ -39,7 +31,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     // Prepare the output directory before running, so a long run is never wasted on a
     // directory that cannot be written.
     let dir = ResultDir::create(&out, "run", mode).map_err(out_error)?;
-    let pool = thread_pool(args.threads)?;
+    let pool = thread_pool(args.threads.threads)?;
     let threads = pool.current_num_threads();
 
     let started = chrono::Utc::now();
@@ -67,12 +59,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
 
     let format: Format = args.format.into();
     write_results(&dir, sim.as_ref(), &scenario, format)?;
-    dir.write_file("manifest.json", |w| {
-        let mut m = manifest(&scenario, threads, started, wall, format);
-        m["warnings"] = serde_json::json!(warnings);
-        serde_json::to_writer_pretty(&mut *w, &m)?;
-        w.write_all(b"\n")
-    })?;
+    manifest(&scenario, threads, started, wall, format, warnings).write(&dir)?;
     let path = dir.commit().map_err(out_error)?;
 
     if !args.quiet {
@@ -101,20 +88,7 @@ fn default_out(s: &Scenario) -> PathBuf {
 pub(crate) fn write_results(dir: &ResultDir, sim: &dyn Simulation, scenario: &Scenario, format: Format) -> Result<(), CliError> {
     let mut tables = vec![("metrics".to_string(), sim.metrics())];
     tables.extend(sim.tables());
-    for (name, table) in &tables {
-        let file = format!("{name}.{}", format.extension());
-        match format {
-            Format::Csv => dir.write_file(&file, |w| write_csv(table, w))?,
-            Format::Parquet => dir.write_file(&file, |w| write_parquet(table, w))?,
-        }
-    }
-    for (name, text) in sim.documents() {
-        dir.write_file(&name, |w| w.write_all(text.as_bytes()))?;
-    }
-    // What every column of every table means, unit and kind (also in Parquet metadata).
-    let named: Vec<(&str, &perelom_engine::Table)> = tables.iter().map(|(n, t)| (n.as_str(), t)).collect();
-    dir.write_file("dictionary.csv", |w| write_csv(&perelom_output::dictionary(&named), w))?;
-    dir.write_file("scenario.toml", |w| w.write_all(scenario.to_toml().as_bytes()))?;
+    perelom_output::write_run(dir, &tables, &sim.documents(), &scenario.to_toml(), format)?;
     Ok(())
 }
 
@@ -125,19 +99,23 @@ pub(crate) fn manifest(
     started: chrono::DateTime<chrono::Utc>,
     wall: Duration,
     format: Format,
-) -> serde_json::Value {
-    let params: Vec<serde_json::Value> = s.params.iter().map(|p| crate::provenance::param_json(s, p)).collect();
-    serde_json::json!({
-        "perelom_version": env!("CARGO_PKG_VERSION"),
-        "git_commit": option_env!("PERELOM_GIT_COMMIT").filter(|c| !c.is_empty()),
-        "scenario": { "file": s.file, "model": s.meta.model, "name": s.meta.name, "description": s.meta.description },
-        "seed": s.int("run.seed"),
-        "steps": s.int("run.steps"),
-        "started_at": started.to_rfc3339(),
-        "wall_seconds": wall.as_secs_f64(),
-        "threads": threads,
-        "format": format.extension(),
-        "parameters": params,
-        "changes": crate::provenance::changes_json(s),
-    })
+    warnings: Vec<String>,
+) -> RunManifest {
+    RunManifest {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        git_commit: option_env!("PERELOM_GIT_COMMIT").map(String::from),
+        file: s.file.clone(),
+        model: s.meta.model.clone(),
+        name: s.meta.name.clone(),
+        description: s.meta.description.clone(),
+        seed: s.int("run.seed"),
+        steps: s.int("run.steps"),
+        started,
+        wall,
+        threads,
+        format,
+        parameters: s.params.iter().map(|p| perelom_models::provenance::param_json(s, p)).collect(),
+        changes: perelom_models::provenance::changes_json(s),
+        warnings,
+    }
 }

@@ -2,9 +2,10 @@
 //! sweep with a `morris` or `saltelli` design.
 
 use crate::cli::{SensitivityArgs, SweepArgs};
-use crate::commands::sweep::{load_design, model_metrics, run_sweep, Structure};
+use crate::commands::sweep::{load, run_sweep};
 use crate::error::CliError;
 use perelom_engine::{ColumnData, Table};
+use perelom_experiments::sweep::{model_metrics, Structure};
 use perelom_output::{read_parquet, write_atomic, write_csv};
 use std::process::ExitCode;
 
@@ -37,7 +38,7 @@ pub fn run(args: SensitivityArgs) -> Result<ExitCode, CliError> {
     // Everything is checked before the sweep runs: the outputs, the design's kind, and
     // that the sweep keeps every metric asked for.
     let outputs: Vec<Output> = args.outputs.iter().map(|s| parse_output(s)).collect::<Result<_, _>>()?;
-    let design = load_design(&args.design)?;
+    let design = load(&args.design)?;
     if matches!(design.structure, Structure::Plain) {
         return Err(CliError::Message(format!(
             "{}: sensitivity needs design = \"morris\" or \"saltelli\" in [sweep], not \"{}\"\n  help: morris screens many parameters in few runs; saltelli (points a power of two) gives Sobol' indices",
@@ -67,14 +68,7 @@ pub fn run(args: SensitivityArgs) -> Result<ExitCode, CliError> {
             )));
         }
     }
-    let sweep_args = SweepArgs {
-        design: args.design.clone(),
-        out: args.out.clone(),
-        resume: args.resume,
-        force: args.force,
-        threads: args.threads,
-        quiet: args.quiet,
-    };
+    let sweep_args = SweepArgs { design: args.design.clone(), output: args.output.clone(), threads: args.threads, quiet: args.quiet };
     let (design, out) = run_sweep(&sweep_args, design)?;
     let t = read_parquet(&out.join("sweep.parquet")).map_err(|e| format!("cannot read the sweep's dataset: {e}"))?;
     let run = t.numbers("run").unwrap_or_default();

@@ -1,8 +1,7 @@
 use crate::cli::SourcesArgs;
 use crate::error::CliError;
-use crate::provenance::{cite_line, counts_line, fact_lines};
-use crate::scenario_source;
 use perelom_models::facts;
+use perelom_models::provenance::{cite_line, counts_line, fact_lines};
 use perelom_scenario::Param;
 use std::collections::BTreeSet;
 use std::process::ExitCode;
@@ -10,7 +9,7 @@ use std::process::ExitCode;
 /// Prints every parameter with its value and where the value comes from, the text of the
 /// facts cited, and (with `--changed`) only the differences from the baseline.
 pub fn print(args: SourcesArgs) -> Result<ExitCode, CliError> {
-    let s = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+    let s = perelom_experiments::source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
     let rows: Vec<&Param> =
         s.params.iter().filter(|p| !args.assumed_only || p.cite.is_assumed()).filter(|p| !args.changed || s.is_changed(p)).collect();
     if args.markdown {

@@ -1,10 +1,9 @@
 use crate::cli::ValidateArgs;
 use crate::commands::{ensemble_seeds, existing, out_error, thread_pool, warn};
 use crate::error::CliError;
-use crate::scenario_source;
 use perelom_engine::stats::{interval, mean};
 use perelom_engine::{ColumnData, Table};
-use perelom_models::ussr::targets::{self, measure, targets};
+use perelom_models::{ModelInfo, Regime, Targets, Validation};
 use perelom_output::{write_csv, ResultDir};
 use std::io::Write;
 use std::path::PathBuf;
@@ -38,43 +37,49 @@ impl Row {
 }
 
 pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
-    let mut scenario = scenario_source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
-    if scenario.meta.model == perelom_models::epstein::MODEL {
-        if args.posterior.is_some() {
-            return Err(CliError::Message(format!(
-                "--posterior: model \"{}\" has no calibration to draw from\n  help: --posterior applies to the 1928-1929 model (ussr-1928-1929)",
-                scenario.meta.model
-            )));
+    let mut scenario = perelom_experiments::source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
+    let info = perelom_models::model_of(&scenario)?;
+    let targets = match &info.validation {
+        Validation::Targets(t) => t,
+        Validation::Regime(regime) => {
+            if args.posterior.is_some() {
+                return Err(CliError::Message(format!(
+                    "--posterior: model \"{}\" has no calibration to draw from\n  help: --posterior applies to models with historical targets{}",
+                    scenario.meta.model,
+                    with_targets_example()
+                )));
+            }
+            return regime_runs(&args, scenario, info, regime);
         }
-        return outbursts(&args, scenario);
-    }
-    if scenario.meta.model != perelom_models::ussr::MODEL {
-        return Err(CliError::Message(format!(
-            "scenario {} uses model \"{}\", which has no historical targets\n  help: validate a scenario of model \"{}\", e.g. `perelom validate ussr-1928-1929`",
-            scenario.file,
-            scenario.meta.model,
-            perelom_models::ussr::MODEL
-        )));
-    }
-    if let Some(scale) = args.scale {
-        scenario.set_from("--scale", &format!("population.scale={scale:?}"))?;
+        Validation::None => {
+            return Err(CliError::Message(format!(
+                "scenario {} uses model \"{}\", which has no historical targets\n  help: validate a scenario of a model with targets{}",
+                scenario.file,
+                scenario.meta.model,
+                with_targets_example()
+            )))
+        }
+    };
+    if let Some(scale) = args.scale.scale {
+        crate::commands::set_scale(&mut scenario, scale)?;
     }
     let seeds = ensemble_seeds(&scenario, args.runs, "--runs")?;
     perelom_models::check(&scenario)?;
     let warnings = warn(&scenario);
     // Which targets the run can measure is known from its calendar, before any run.
-    let clock = targets::clock(&scenario);
-    let reach = targets::measurable(&clock);
+    let clock = info.clock(&scenario);
+    let reach = (targets.measurable)(&clock);
     let window = match (clock.start(), clock.last_day()) {
         (Some(a), Some(b)) => format!("{a} to {b}"),
         _ => "no weeks".to_string(),
     };
     if !reach.contains(&true) {
         return Err(CliError::Message(format!(
-            "the run ({window}) does not reach the dates of any target, so none can be measured\n  help: the targets read 1928-1929: run from run.start = 1928-01-02 for run.steps = 104 weeks"
+            "the run ({window}) does not reach the dates of any target, so none can be measured\n  help: {}",
+            targets.coverage
         )));
     }
-    let unmeasurable: Vec<&str> = targets().iter().zip(&reach).filter(|(_, ok)| !**ok).map(|(t, _)| t.id).collect();
+    let unmeasurable: Vec<&str> = (targets.list)().iter().zip(&reach).filter(|(_, ok)| !**ok).map(|(t, _)| t.id).collect();
     if !unmeasurable.is_empty() {
         eprintln!(
             "warning: the run ({window}) does not cover the dates of {}: they are not measurable, neither hit nor missed",
@@ -85,8 +90,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         Some(p) => Some(ResultDir::create(p, "validation", existing(args.force)).map_err(out_error)?),
         None => None,
     };
-    let pool = thread_pool(args.threads)?;
-    let full = scenario.int("population.full_scale") as f64;
+    let pool = thread_pool(args.threads.threads)?;
     let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new(seeds.len() as u64);
     bar.set_style(
@@ -103,10 +107,10 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         }
         Ok(())
     };
-    let results = ensemble_targets(&scenario, &seeds, &pool, full, Some(&bar), &prepare);
+    let results = ensemble_targets(&scenario, targets, &seeds, &pool, Some(&bar), &prepare);
     bar.finish_and_clear();
     let (results, weekly): (Vec<Vec<Option<f64>>>, Vec<Table>) = results?.into_iter().unzip();
-    let rows: Vec<Row> = targets()
+    let rows: Vec<Row> = (targets.list)()
         .into_iter()
         .enumerate()
         .map(|(i, t)| {
@@ -171,13 +175,14 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         dir.write_file("ensemble.csv", |w| write_csv(&ensemble_bands(&weekly), w))?;
         let json = serde_json::json!({
             "scenario": scenario.meta.name,
+            "model": scenario.meta.model,
             "runs": seeds.len(),
             "seeds": seeds,
             "window": window,
             "hits": hits,
             "not_measurable": not_measurable,
             "warnings": warnings,
-            "changes": crate::provenance::changes_json(&scenario),
+            "changes": perelom_models::provenance::changes_json(&scenario),
             "targets": rows.iter().map(|r| serde_json::json!({
                 "id": r.id, "description": r.text, "facts": r.facts,
                 "mean": finite(r.mean), "p05": finite(r.lo), "p95": finite(r.hi),
@@ -240,118 +245,102 @@ pub(crate) type Measured = (Vec<Option<f64>>, Table);
 /// `prepare` may change run i's scenario first (a posterior draw); seeds are consecutive.
 pub(crate) fn ensemble_targets(
     scenario: &perelom_scenario::Scenario,
+    targets: &Targets,
     seeds: &[u64],
     pool: &rayon::ThreadPool,
-    full_scale: f64,
     bar: Option<&indicatif::ProgressBar>,
     prepare: &(dyn Fn(usize, &mut perelom_scenario::Scenario) -> Result<(), CliError> + Sync),
 ) -> Result<Vec<Measured>, CliError> {
-    let first = seeds.first().copied().unwrap_or(0);
-    pool.install(|| {
-        perelom_engine::ensemble(seeds, |seed| -> Result<Measured, CliError> {
-            let mut s = scenario.clone();
-            prepare(seed.wrapping_sub(first) as usize, &mut s)?;
-            s.set_from("--runs", &format!("run.seed={seed}"))?;
-            let mut sim = perelom_models::build(&s)?;
-            sim.run_to_end();
-            if let Some(b) = bar {
-                b.inc(1);
-            }
-            let metrics = sim.metrics();
-            Ok((measure(&metrics, sim.clock(), full_scale), metrics))
-        })
-        .into_iter()
-        .collect()
-    })
+    let measure = |sim: &dyn perelom_models::Simulation, s: &perelom_scenario::Scenario| -> Measured {
+        let metrics = sim.metrics();
+        ((targets.measure)(&metrics, sim.clock(), s), metrics)
+    };
+    let done = || {
+        if let Some(b) = bar {
+            b.inc(1);
+        }
+    };
+    pool.install(|| perelom_models::run_seeds(scenario, seeds, "--runs", prepare, &measure, &done))
 }
 
-/// Epstein's model has no historical targets; its claims are about outbursts. Runs an
-/// ensemble and reports how many runs have an outburst, how many outbursts and how large,
-/// so that every claim a scenario makes about its regime is measured.
-fn outbursts(args: &ValidateArgs, mut scenario: perelom_scenario::Scenario) -> Result<ExitCode, CliError> {
-    if args.scale.is_some() {
-        return Err(CliError::Message(format!(
-            "--scale: model \"{}\" has no population to scale\n  help: --scale applies to the 1928-1929 model (ussr-1928-1929)",
-            scenario.meta.model
-        )));
+/// A model without historical targets may still make claims about its regime
+/// (Epstein's outbursts). Runs an ensemble and reports, per run, the regime's statistics
+/// and how many runs have its event, so that every claim a scenario makes is measured.
+fn regime_runs(
+    args: &ValidateArgs,
+    mut scenario: perelom_scenario::Scenario,
+    info: &ModelInfo,
+    regime: &Regime,
+) -> Result<ExitCode, CliError> {
+    if args.scale.scale.is_some() && info.scale_key.is_none() {
+        return Err(crate::commands::no_scale(&scenario));
     }
     if args.runs == 0 {
         return Err(CliError::Message("--runs must be at least 1".into()));
     }
     if args.strict {
-        return Err(CliError::Message("--strict: model \"epstein\" has no targets to miss".into()));
+        return Err(CliError::Message(format!("--strict: model \"{}\" has no targets to miss", scenario.meta.model)));
+    }
+    if let Some(scale) = args.scale.scale {
+        crate::commands::set_scale(&mut scenario, scale)?;
     }
     let dir = match &args.out {
         Some(p) => Some(ResultDir::create(p, "validation", existing(args.force)).map_err(out_error)?),
         None => None,
     };
-    let base_seed = scenario.int("run.seed") as u64;
-    let seeds: Vec<u64> = (0..u64::from(args.runs)).map(|i| base_seed + i).collect();
-    let threshold = scenario.int("outburst.threshold");
-    let pool = thread_pool(args.threads)?;
+    let seeds = ensemble_seeds(&scenario, args.runs, "--runs")?;
+    let pool = thread_pool(args.threads.threads)?;
     let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new(seeds.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, eta {eta}").map_err(|e| e.to_string())?,
     );
-    scenario.set_by(&format!("run.seed={base_seed}"), "ensemble seed")?;
-    // Per run: outbursts, largest peak of active citizens, mean active, steps with an
-    // outburst, first step with one (NaN if none).
-    let results: Result<Vec<[f64; 5]>, CliError> = pool.install(|| {
-        perelom_engine::ensemble(&seeds, |seed| -> Result<[f64; 5], CliError> {
-            let mut s = scenario.clone();
-            s.set_by(&format!("run.seed={seed}"), "ensemble seed")?;
-            let mut sim = perelom_models::build(&s)?;
-            sim.run_to_end();
-            bar.inc(1);
-            let active = sim.metrics().numbers("active").unwrap_or_default();
-            let above = active.iter().filter(|&&a| a > threshold as f64).count() as f64;
-            let n = sim.tables().into_iter().find(|(n, _)| n == "outbursts").map_or(0, |(_, t)| t.rows()) as f64;
-            let peak = active.iter().copied().fold(0.0, f64::max);
-            let first = active.iter().position(|&a| a > threshold as f64).map_or(f64::NAN, |s| s as f64);
-            Ok([n, peak, mean(&active), above, first])
-        })
-        .into_iter()
-        .collect()
+    let results: Result<Vec<Vec<f64>>, CliError> = pool.install(|| {
+        perelom_models::run_seeds(&scenario, &seeds, "ensemble seed", &|_, _| Ok(()), &|sim, s| (regime.measure)(sim, s), &|| bar.inc(1))
     });
     bar.finish_and_clear();
     let results = results?;
     let with = results.iter().filter(|r| r[0] > 0.0).count();
     let n = results.len();
     let (lo, hi) = wilson(with, n);
+    let event = (regime.describe)(&scenario);
     outln!("{}: {} runs (seeds {}..={}), {:.1} s\n", scenario.meta.name, n, seeds[0], seeds[n - 1], started.elapsed().as_secs_f64());
     outln!(
-        "runs with an outburst (> {threshold} active)  {with} of {n} ({:.1} %), 95 % interval [{:.1} %, {:.1} %]",
+        "runs with {event}  {with} of {n} ({:.1} %), 95 % interval [{:.1} %, {:.1} %]",
         100.0 * with as f64 / n as f64,
         100.0 * lo,
         100.0 * hi
     );
     let col = |k: usize| results.iter().map(|r| r[k]).collect::<Vec<f64>>();
-    for (label, k) in
-        [("outbursts per run", 0), ("peak active per run", 1), ("mean active per run", 2), ("steps with an outburst per run", 3)]
-    {
-        let xs = col(k);
+    for (k, stat) in regime.stats.iter().enumerate() {
+        // A statistic undefined in some runs (the first event of a run without one) is
+        // summarized over the runs where it is defined.
+        let xs: Vec<f64> = col(k).into_iter().filter(|x| !x.is_nan()).collect();
+        if xs.is_empty() {
+            continue;
+        }
         let (a, b) = interval(&xs, 0.9);
-        outln!("{label:<40}  mean {:>8.2}, 90 % of runs in [{a:.1}, {b:.1}]", mean(&xs));
-    }
-    let firsts: Vec<f64> = col(4).into_iter().filter(|x| !x.is_nan()).collect();
-    if !firsts.is_empty() {
-        let (a, b) = interval(&firsts, 0.9);
-        outln!("{:<40}  mean {:>8.2}, 90 % of those runs in [{a:.1}, {b:.1}]", "first outburst step (runs with one)", mean(&firsts));
+        let of = if xs.len() < n { "90 % of those runs" } else { "90 % of runs" };
+        outln!("{:<40}  mean {:>8.2}, {of} in [{a:.1}, {b:.1}]", stat.label, mean(&xs));
     }
     if let Some(dir) = dir {
         let mut t = Table::new();
         t.push("seed", ColumnData::I64(seeds.iter().map(|&s| s as i64).collect()));
-        for (name, k) in [("outbursts", 0), ("peak_active", 1), ("mean_active", 2), ("outburst_steps", 3), ("first_outburst_step", 4)] {
-            t.push(name, ColumnData::F64(col(k)));
+        for (k, stat) in regime.stats.iter().enumerate() {
+            t.push(stat.name, ColumnData::F64(col(k)));
         }
         dir.write_file("runs.csv", |w| write_csv(&t, w))?;
-        let json = serde_json::json!({
-            "scenario": scenario.meta.name, "runs": n, "seeds": seeds, "outburst_threshold": threshold,
-            "runs_with_outburst": with, "share_with_outburst": with as f64 / n as f64, "share_95_interval": [lo, hi],
-            "changes": crate::provenance::changes_json(&scenario),
+        let mut json = serde_json::json!({
+            "scenario": scenario.meta.name, "runs": n, "seeds": seeds,
+            "event": regime.event,
+            format!("runs_with_{}", regime.event): with, format!("share_with_{}", regime.event): with as f64 / n as f64,
+            "share_95_interval": [lo, hi],
+            "changes": perelom_models::provenance::changes_json(&scenario),
         });
-        dir.write_file("outbursts.json", |w| {
+        for (k, v) in (regime.definition)(&scenario) {
+            json[k] = serde_json::json!(v);
+        }
+        dir.write_file(&format!("{}s.json", regime.event), |w| {
             serde_json::to_writer_pretty(&mut *w, &json)?;
             w.write_all(b"\n")
         })?;
@@ -359,6 +348,15 @@ fn outbursts(args: &ValidateArgs, mut scenario: perelom_scenario::Scenario) -> R
         outln!("written: {}", p.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// ", e.g. `perelom validate NAME`" for the first built-in model with targets.
+fn with_targets_example() -> String {
+    perelom_models::models()
+        .iter()
+        .find(|m| m.targets().is_some())
+        .map(|m| format!(", e.g. `perelom validate {}`", m.example))
+        .unwrap_or_default()
 }
 
 /// The Wilson score interval (95 %) of a share of `k` in `n`.

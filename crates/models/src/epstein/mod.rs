@@ -86,6 +86,7 @@
 //! one row per run of steps with more than `outburst.threshold` actives (see
 //! [`Outburst`]).
 
+pub mod info;
 mod outbursts;
 mod params;
 mod rules;
@@ -280,6 +281,10 @@ impl Simulation for Epstein {
 
     fn tables(&self) -> Vec<(String, Table)> {
         vec![("outbursts".to_string(), self.outbursts.table())]
+    }
+
+    fn grid(&self) -> Option<crate::GridSnapshot> {
+        Some(info::snapshot(self))
     }
 
     fn summary(&self) -> Vec<(String, String)> {

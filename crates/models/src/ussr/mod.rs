@@ -26,6 +26,7 @@
 mod calendar;
 mod exile;
 mod exogenous;
+pub mod info;
 mod init;
 mod management;
 mod meetings;
@@ -528,7 +529,7 @@ impl Simulation for Ussr {
 
     fn documents(&self) -> Vec<(String, String)> {
         vec![(
-            "survey.md".to_string(),
+            info::INFO.documents[0].file.to_string(),
             survey::survey(&self.metrics(), &self.events_table(), &self.clock, &self.p.name, self.p.population.scale),
         )]
     }

@@ -52,28 +52,7 @@ pub fn measurable(clock: &Clock) -> Vec<bool> {
     values(&t, clock, 1.0).iter().map(|x| !x.is_nan()).collect()
 }
 
-/// A target's definition.
-#[derive(Clone, Debug)]
-pub struct Target {
-    pub id: &'static str,
-    pub text: String,
-    pub facts: &'static str,
-    /// Valid range of the statistic (inclusive).
-    pub lo: f64,
-    pub hi: f64,
-}
-
-impl Target {
-    /// Whether a value hits the range (`NaN`: not measurable, never a hit).
-    pub fn hit(&self, x: f64) -> bool {
-        !x.is_nan() && x >= self.lo && x <= self.hi
-    }
-
-    /// Like [`Target::hit`] for a reading of [`measure`].
-    pub fn hits(&self, x: Option<f64>) -> bool {
-        x.is_some_and(|x| self.hit(x))
-    }
-}
+pub use crate::descriptor::Target;
 
 /// The statistics of one run, in the order of [`targets`]. `full_scale` is the
 /// workforce at scale 1.0 (the denominator of T1 and T4).
@@ -84,6 +63,12 @@ impl Target {
 /// statistic is undefined in it (for instance a share of members when there are none).
 pub fn measure(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<Option<f64>> {
     values(weekly, clock, full_scale).into_iter().zip(measurable(clock)).map(|(x, ok)| ok.then_some(x)).collect()
+}
+
+/// [`measure`] with the full-scale workforce read from the scenario the run had
+/// (`population.full_scale`): the form the model's descriptor gives front ends.
+pub fn measure_run(weekly: &Table, clock: &Clock, scenario: &Scenario) -> Vec<Option<f64>> {
+    measure(weekly, clock, scenario.int("population.full_scale") as f64)
 }
 
 /// The statistics, NaN where not measurable or undefined.

@@ -1,8 +1,8 @@
-//! How the command line shows where every value comes from: citations with the text of
-//! the facts they name, and the differences from the baseline, for `perelom sources`,
-//! the manifest and the HTML report alike.
+//! Where every value comes from, in words and in JSON: citations with the text of the
+//! facts they name, and the differences from the baseline — for `perelom sources`, the
+//! run manifest, the HTML report, the web explorer and the Python package alike.
 
-use perelom_models::facts;
+use crate::facts;
 use perelom_scenario::{Cite, Param, Scenario};
 use serde_json::{json, Value};
 
@@ -21,7 +21,7 @@ pub fn fact_lines(c: &Cite) -> Vec<String> {
 }
 
 /// The JSON of a citation: its kind, its texts by annotation key, and the facts it names.
-fn cite_json(c: &Cite) -> Value {
+pub fn cite_json(c: &Cite) -> Value {
     let mut o = json!({ "citation": c.kind() });
     match c {
         Cite::Source(t) => o["source"] = json!(t),

@@ -1,0 +1,179 @@
+//! What a front end knows about a model: its descriptor.
+//!
+//! The command line, the web server, the report and the Python package never name a
+//! particular model. Everything they need of one — its parameter schema, how to build
+//! and check it, its calendar, how many agents a scenario asks for, how its metrics are
+//! charted, which documents it writes, and how it is validated (historical targets, or
+//! the claims a scenario makes about a regime) — comes from the model's [`ModelInfo`]
+//! through the registry ([`crate::registry::model`]). A third model is added by writing
+//! its descriptor and listing it in the registry; no other crate changes.
+
+use crate::Simulation;
+use perelom_engine::{Clock, Table};
+use perelom_scenario::{ParamSpec, Scenario, ScenarioError};
+
+/// A model as the front ends see it.
+pub struct ModelInfo {
+    /// The name scenario files give in `[scenario] model = ...`.
+    pub name: &'static str,
+    /// A few words for people: "Soviet industry 1928-1929".
+    pub title: &'static str,
+    /// A built-in scenario of this model, named in help texts.
+    pub example: &'static str,
+    /// The model's parameter schema.
+    pub schema: fn() -> Vec<ParamSpec>,
+    /// Builds a run; checks involving several parameters are scenario errors.
+    pub build: fn(&Scenario) -> Result<Box<dyn Simulation>, ScenarioError>,
+    /// The checks of `build`, without allocating the population.
+    pub check: fn(&Scenario) -> Result<(), ScenarioError>,
+    /// The calendar of a run (for dated models), known before the model is built.
+    pub calendar: Option<fn(&Scenario) -> Clock>,
+    /// How many agents (or grid cells) a run of the scenario models.
+    pub population: fn(&Scenario) -> f64,
+    /// The parameter `--scale` sets (a fraction of the full population), if the model
+    /// has one.
+    pub scale_key: Option<&'static str>,
+    /// How the metrics are charted: groups of columns drawn together.
+    pub charts: &'static [ChartGroup],
+    /// The documents (texts) a run writes beside its tables.
+    pub documents: &'static [Document],
+    /// How an ensemble of the model is validated.
+    pub validation: Validation,
+}
+
+impl std::fmt::Debug for ModelInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelInfo").field("name", &self.name).field("title", &self.title).finish_non_exhaustive()
+    }
+}
+
+impl ModelInfo {
+    /// The document written under `file`, if the model writes one.
+    pub fn document(&self, file: &str) -> Option<&'static Document> {
+        self.documents.iter().find(|d| d.file == file)
+    }
+
+    /// The clock a run of the scenario will have, known before the model is built: the
+    /// model's calendar, or bare steps (`run.steps`) for a model without one.
+    pub fn clock(&self, s: &Scenario) -> Clock {
+        match self.calendar {
+            Some(calendar) => calendar(s),
+            None => Clock::abstract_steps(u32::try_from(s.int("run.steps")).unwrap_or(0)),
+        }
+    }
+
+    /// The historical targets, if the model has any.
+    pub fn targets(&self) -> Option<&Targets> {
+        match &self.validation {
+            Validation::Targets(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Metrics drawn on one chart: a title and the metric columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChartGroup {
+    /// The chart's title, with the unit of its values.
+    pub title: &'static str,
+    /// Columns of the metrics table (step rows), all in the same unit.
+    pub columns: &'static [&'static str],
+}
+
+/// A text a run writes beside its tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Document {
+    /// The file name in a result directory (`survey.md`).
+    pub file: &'static str,
+    /// What a link to it says ("Political survey").
+    pub title: &'static str,
+    /// Its media type (`text/markdown; charset=utf-8`).
+    pub media_type: &'static str,
+}
+
+/// How a model's ensembles are checked.
+pub enum Validation {
+    /// Nothing to check an ensemble against.
+    None,
+    /// Historical targets with valid ranges (the 1928-1929 model's T1-T15).
+    Targets(Targets),
+    /// No record to meet, but a regime a scenario claims (Epstein's outbursts): per-run
+    /// statistics of it, and the share of runs in which its event happens.
+    Regime(Regime),
+}
+
+/// A target's definition: a statistic of one run and its valid range.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// Stable id (`T1`).
+    pub id: &'static str,
+    /// What the statistic reads, in words.
+    pub text: String,
+    /// The fact ids it rests on (`F01, F02`).
+    pub facts: &'static str,
+    /// Valid range of the statistic (inclusive).
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl Target {
+    /// Whether a value hits the range (`NaN`: not measurable, never a hit).
+    pub fn hit(&self, x: f64) -> bool {
+        !x.is_nan() && x >= self.lo && x <= self.hi
+    }
+
+    /// Like [`Target::hit`] for a reading of [`Targets::measure`].
+    pub fn hits(&self, x: Option<f64>) -> bool {
+        x.is_some_and(|x| self.hit(x))
+    }
+}
+
+/// A model's historical targets.
+pub struct Targets {
+    /// The targets, in a fixed order.
+    pub list: fn() -> Vec<Target>,
+    /// Which targets (in the order of `list`) a run on a calendar can measure.
+    pub measurable: fn(&Clock) -> Vec<bool>,
+    /// The statistics of one run (its metrics table on its clock, the scenario it ran),
+    /// in the order of `list`: `None` when not measurable, `Some(NaN)` when undefined.
+    pub measure: fn(&Table, &Clock, &Scenario) -> Vec<Option<f64>>,
+    /// What run covers every target, for a help text.
+    pub coverage: &'static str,
+    /// The parameters `perelom calibrate` varies when none are named, with their prior
+    /// ranges (key, low, high).
+    pub calibrated: &'static [(&'static str, f64, f64)],
+}
+
+/// One per-run statistic of a regime.
+#[derive(Clone, Copy, Debug)]
+pub struct RegimeStat {
+    /// Column name in `runs.csv`.
+    pub name: &'static str,
+    /// Label in the printed table.
+    pub label: &'static str,
+}
+
+/// A regime a scenario claims, measured per run.
+pub struct Regime {
+    /// The regime's event, as a noun ("outburst").
+    pub event: &'static str,
+    /// The event with its definition in this scenario ("an outburst (> 50 active)").
+    pub describe: fn(&Scenario) -> String,
+    /// The per-run statistics; the first counts the events of a run.
+    pub stats: &'static [RegimeStat],
+    /// Reads the statistics of one finished run (NaN: undefined in that run).
+    pub measure: fn(&dyn Simulation, &Scenario) -> Vec<f64>,
+    /// The parameters that define the event, for the result file (name, value).
+    pub definition: fn(&Scenario) -> Vec<(&'static str, f64)>,
+}
+
+/// A snapshot of a model's grid, for drawing it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GridSnapshot {
+    pub width: u32,
+    pub height: u32,
+    /// One code per cell, row by row; each code is one of `legend`'s.
+    pub cells: Vec<u8>,
+    /// What each code means: code, label, colour (RGB).
+    pub legend: &'static [(u8, &'static str, [u8; 3])],
+}
