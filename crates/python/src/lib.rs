@@ -12,6 +12,7 @@
 //! Ctrl-C between steps.
 
 mod convert;
+mod ensemble;
 mod errors;
 mod run;
 mod scenario;
@@ -25,7 +26,12 @@ fn _perelom(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<scenario::PyScenario>()?;
     m.add_class::<table::PyTable>()?;
     m.add_class::<run::PyRun>()?;
+    m.add_class::<ensemble::PySweep>()?;
     m.add_function(wrap_pyfunction!(scenario::scenarios, m)?)?;
     m.add_function(wrap_pyfunction!(run::run, m)?)?;
+    m.add_function(wrap_pyfunction!(ensemble::validate, m)?)?;
+    m.add_function(wrap_pyfunction!(ensemble::compare, m)?)?;
+    m.add_function(wrap_pyfunction!(ensemble::sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(ensemble::bounds, m)?)?;
     Ok(())
 }

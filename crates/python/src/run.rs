@@ -135,7 +135,38 @@ pub fn run(
     go().map_err(|f| f.into_py(py))
 }
 
+/// `perelom.OutputError` for a result directory that cannot be written.
+pub fn output_error(py: Python<'_>, e: &perelom_output::OutputError) -> PyErr {
+    let help = match e {
+        perelom_output::OutputError::Exists(_) => {
+            "\n  help: choose another directory, or pass force=True to replace it (Perelom replaces only results it wrote)"
+        }
+        perelom_output::OutputError::NotReplaceable { .. } => {
+            "\n  help: choose another directory; Perelom never deletes what it did not write"
+        }
+        _ => "",
+    };
+    error(py, "OutputError", format!("{e}{help}"))
+}
+
+/// A JSON value as Python objects (through the json module).
+pub fn json_to_py<'py>(py: Python<'py>, v: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+    py.import("json")?.call_method1("loads", (v.to_string(),))
+}
+
+fn format_of(format: &str) -> PyResult<perelom_output::Format> {
+    match format {
+        "csv" => Ok(perelom_output::Format::Csv),
+        "parquet" => Ok(perelom_output::Format::Parquet),
+        other => Err(pyo3::exceptions::PyValueError::new_err(format!("format = {other:?}: give \"csv\" or \"parquet\""))),
+    }
+}
+
 impl PyRun {
+    fn manifest_of(&self, format: perelom_output::Format) -> perelom_output::RunManifest {
+        perelom_experiments::run::manifest(&self.scenario, self.threads, self.started, self.wall, format, self.warnings.clone(), None)
+    }
+
     fn table(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyTable>> {
         match self.tables.iter().position(|(n, _)| n == name) {
             Some(i) => Ok(self.arrow[i].clone_ref(py)),
@@ -240,6 +271,89 @@ impl PyRun {
     #[getter]
     fn warnings(&self) -> Vec<String> {
         self.warnings.clone()
+    }
+
+    /// The run's manifest (what `manifest.json` holds): seed, version, start time, wall
+    /// time, threads, every parameter with its value, citation and where it was set, the
+    /// changes from the baseline, the warnings.
+    #[getter]
+    fn manifest<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &self.manifest_of(perelom_output::Format::Csv).to_json())
+    }
+
+    /// Writes the run's result directory at `path`, the same files `perelom run --out`
+    /// writes (every table as CSV or Parquet, `survey.md`, `dictionary.csv`,
+    /// `scenario.toml`, `manifest.json`, the `.perelom-result` marker), and returns its
+    /// path. The directory appears whole or not at all; an existing `path` is refused
+    /// (`OutputError`) unless `force=True`, which replaces only a run Perelom wrote that
+    /// holds nothing else.
+    #[pyo3(signature = (path, format = "csv", force = false))]
+    fn save(&self, py: Python<'_>, path: &Bound<'_, PyAny>, format: &str, force: bool) -> PyResult<String> {
+        use perelom_output::{Existing, ResultDir};
+        let format = format_of(format)?;
+        let path: std::path::PathBuf = py.import("os")?.call_method1("fspath", (path,))?.extract::<String>()?.into();
+        let mode = if force { Existing::Replace } else { Existing::Refuse };
+        let written = py.detach(|| {
+            no_panic(|| -> Result<std::path::PathBuf, perelom_output::OutputError> {
+                let dir = ResultDir::create(&path, "run", mode)?;
+                perelom_output::write_run(&dir, &self.tables, &self.documents, &self.scenario.to_toml(), format)?;
+                self.manifest_of(format).write(&dir)?;
+                dir.commit()
+            })
+        });
+        match written {
+            Ok(Ok(p)) => Ok(p.display().to_string()),
+            Ok(Err(e)) => Err(output_error(py, &e)),
+            Err(m) => Err(error(py, "InternalError", m)),
+        }
+    }
+
+    /// The run's HTML report (as `perelom report` makes of a run directory): one
+    /// self-contained page, charts inline as SVG, nothing fetched from a network.
+    fn report(&self, py: Python<'_>) -> PyResult<String> {
+        let manifest = self.manifest_of(perelom_output::Format::Csv).to_json();
+        let made = py.detach(|| {
+            no_panic(|| {
+                perelom_report::run(&perelom_report::RunResults {
+                    metrics: &self.tables[0].1,
+                    manifest: &manifest,
+                    documents: &self.documents,
+                    scenario: Some(&self.scenario),
+                })
+            })
+        });
+        match made {
+            Ok(Ok(r)) => Ok(r.html),
+            Ok(Err(m)) => Err(error(py, "PerelomError", m)),
+            Err(m) => Err(error(py, "InternalError", m)),
+        }
+    }
+
+    /// A notebook's view of the run: the summary and the tables.
+    fn _repr_html_(&self, py: Python<'_>) -> String {
+        let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        let mut h = format!(
+            "<div><b>{}</b>: seed {}, {} steps, {:.2} s on {} thread(s)<table>",
+            esc(&self.scenario.meta.name),
+            self.scenario.int("run.seed"),
+            self.steps_done,
+            self.wall.as_secs_f64(),
+            self.threads
+        );
+        for (k, v) in &self.summary {
+            h.push_str(&format!("<tr><td>{}</td><td>{}</td></tr>", esc(k), esc(v)));
+        }
+        h.push_str("</table><p>Tables: ");
+        let names: Vec<String> = self
+            .tables
+            .iter()
+            .zip(&self.arrow)
+            .map(|((n, _), t)| format!("<code>{}</code> ({} rows)", esc(n), t.get().num_rows_of()))
+            .collect();
+        h.push_str(&names.join(", "));
+        h.push_str("; <code>.report()</code> draws the charts.</p></div>");
+        let _ = py;
+        h
     }
 
     fn __repr__(&self) -> String {

@@ -32,6 +32,11 @@ impl PyTable {
         perelom_output::record_batch(t).map(|b| PyTable::new(name, b)).map_err(|e| format!("table {name}: {e}"))
     }
 
+    /// Rows of the table.
+    pub fn num_rows_of(&self) -> usize {
+        self.batch.num_rows()
+    }
+
     fn cell(&self, col: usize, row: usize) -> String {
         let a = self.batch.column(col);
         match a.data_type() {
