@@ -13,7 +13,7 @@ use crate::scenario::resolve;
 use crate::table::PyTable;
 use perelom_analysis::{compare_ensembles, comparison_table, Outcomes};
 use perelom_models::{TargetScore, Targets, Validation};
-use perelom_scenario::{Kind, Scenario, ScenarioError};
+use perelom_scenario::{Scenario, ScenarioError};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -483,19 +483,4 @@ impl PySweep {
             self.path
         )
     }
-}
-
-/// The valid range of a numeric parameter, (low, high), for samplers such as SALib's
-/// `problem["bounds"]`; `None` for parameters that are not numbers.
-#[pyfunction]
-pub fn bounds(py: Python<'_>, scenario: &Bound<'_, PyAny>, key: &str) -> PyResult<Option<(f64, f64)>> {
-    let s = resolve(py, scenario)?;
-    let Some(p) = s.get(key) else {
-        return Err(crate::errors::scenario_error(py, &s.value_error(key, "perelom.bounds", "")));
-    };
-    Ok(match p.spec.kind {
-        Kind::Int { min, max } => Some((min as f64, max as f64)),
-        Kind::Float { min, max } => Some((min, max)),
-        _ => None,
-    })
 }

@@ -7,8 +7,13 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+/// The exception class `name`: Perelom's (`perelom._errors`) or a built-in one
+/// (`ValueError`).
 fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-    py.import("perelom._errors")?.getattr(name)
+    match py.import("perelom._errors")?.getattr(name) {
+        Ok(c) => Ok(c),
+        Err(_) => py.import("builtins")?.getattr(name),
+    }
 }
 
 /// `perelom.ScenarioError` with the error's text and its parts as attributes: file,

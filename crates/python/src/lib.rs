@@ -32,6 +32,5 @@ fn _perelom(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ensemble::validate, m)?)?;
     m.add_function(wrap_pyfunction!(ensemble::compare, m)?)?;
     m.add_function(wrap_pyfunction!(ensemble::sweep, m)?)?;
-    m.add_function(wrap_pyfunction!(ensemble::bounds, m)?)?;
     Ok(())
 }

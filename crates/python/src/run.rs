@@ -164,7 +164,15 @@ fn format_of(format: &str) -> PyResult<perelom_output::Format> {
 
 impl PyRun {
     fn manifest_of(&self, format: perelom_output::Format) -> perelom_output::RunManifest {
-        perelom_experiments::run::manifest(&self.scenario, self.threads, self.started, self.wall, format, self.warnings.clone(), None)
+        perelom_experiments::run::manifest(
+            &self.scenario,
+            self.threads,
+            self.started,
+            self.wall,
+            format,
+            self.warnings.clone(),
+            option_env!("PERELOM_GIT_COMMIT").filter(|c| !c.is_empty()),
+        )
     }
 
     fn table(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyTable>> {
