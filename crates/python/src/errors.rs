@@ -26,9 +26,9 @@ pub fn scenario_error(py: Python<'_>, e: &ScenarioError) -> PyErr {
         kw.set_item("column", e.position.map(|p| p.1))?;
         kw.set_item("message", &e.message)?;
         kw.set_item("help", &e.help)?;
-        kw.set_item("key", &e.key)?;
-        kw.set_item("valid", &e.valid)?;
-        kw.set_item("suggestion", &e.suggestion)?;
+        kw.set_item("key", e.key())?;
+        kw.set_item("valid", e.valid())?;
+        kw.set_item("suggestion", e.suggestion())?;
         let exc = class(py, "ScenarioError")?.call((e.to_string(),), Some(&kw))?;
         Ok(PyErr::from_value(exc))
     };
