@@ -226,6 +226,10 @@ impl From<FormatArg> for perelom_output::Format {
     }
 }
 
+fn parse_shard(s: &str) -> Result<perelom_experiments::sweep::Shard, String> {
+    perelom_experiments::sweep::Shard::parse(s)
+}
+
 fn parse_fraction(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
@@ -316,7 +320,21 @@ pub struct CompareArgs {
 pub struct SweepArgs {
     /// The design file (TOML): [sweep] base, replicates, seed, design, points, metrics, set;
     /// [parameters] "key" = { values = [...] } or { min = .., max = .., steps = .. }.
-    pub design: PathBuf,
+    #[arg(required_unless_present = "join")]
+    pub design: Option<PathBuf>,
+    /// Run only shard I of N of the sweep's batches (0 <= I < N), for a cluster's job
+    /// array; shards share --out and the last one joins the dataset. Inside a Slurm array
+    /// task the shard is read from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT.
+    #[arg(long, value_name = "I/N", conflicts_with = "join", value_parser = parse_shard)]
+    pub shard: Option<perelom_experiments::sweep::Shard>,
+    /// Join the finished runs of the sweep in DIR into sweep.parquet (after shards or
+    /// array tasks); refuses while runs are missing.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["design", "sbatch"])]
+    pub join: Option<PathBuf>,
+    /// Print a Slurm job-array script for this sweep (array size, time and memory from a
+    /// pilot run of one point) instead of running it.
+    #[arg(long)]
+    pub sbatch: bool,
     #[command(flatten)]
     pub output: SweepOutput,
     #[command(flatten)]

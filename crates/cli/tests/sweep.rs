@@ -28,7 +28,24 @@ fn perelom(dir: &Path) -> Command {
 }
 
 fn runs_done(out: &Path) -> usize {
-    fs::read_dir(out.join("runs")).map_or(0, |d| d.flatten().filter(|e| !e.file_name().to_string_lossy().starts_with('.')).count())
+    run_files(out).len()
+}
+
+/// The per-run files written into place (not the hidden temporary files of a write
+/// under way), with what identifies each write: its inode and modification time.
+fn run_files(out: &Path) -> std::collections::BTreeMap<String, (u64, std::time::SystemTime)> {
+    use std::os::unix::fs::MetadataExt;
+    fs::read_dir(out.join("runs"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .map(|e| {
+                    let m = e.metadata().unwrap();
+                    (e.file_name().to_string_lossy().into_owned(), (m.ino(), m.modified().unwrap()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[test]
@@ -70,8 +87,10 @@ fn resume_after_kill_gives_the_same_dataset() {
     }
     child.kill().unwrap(); // SIGKILL on Unix: no chance to clean up
     child.wait().unwrap();
-    let done_before = runs_done(&cut);
-    // The kill interrupted the sweep: some runs done, not all, no final dataset.
+    let before = run_files(&cut);
+    let done_before = before.len();
+    // The kill interrupted the sweep: some runs done, not all, no final dataset, and the
+    // state says so (the catalogue, which depends on the design alone, is written first).
     assert!((2..18).contains(&done_before), "{done_before} of 18 runs done when killed");
     assert!(!cut.join("sweep.parquet").exists(), "no final dataset from an interrupted sweep");
     let state: serde_json::Value = serde_json::from_str(&fs::read_to_string(cut.join("sweep.json")).unwrap()).unwrap();
@@ -81,7 +100,18 @@ fn resume_after_kill_gives_the_same_dataset() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let said = String::from_utf8_lossy(&o.stdout);
     assert!(said.contains(&format!("{} to do", 18 - done_before)), "{said}");
-    assert_eq!(fs::read(t.path().join("whole/sweep.parquet")).unwrap(), fs::read(cut.join("sweep.parquet")).unwrap());
+    // The runs done before the kill were kept, not run and written again: the resumed
+    // process ran only the others, and then packed all 18 into their batch file.
+    assert!(said.contains(&format!("{} runs in", 18 - done_before)), "{said}");
+    assert!(before.keys().all(|name| name.starts_with("run-")), "{before:?}");
+    let after = run_files(&cut);
+    assert_eq!(after.keys().collect::<Vec<_>>(), ["batch-000000.parquet"]);
+    // The resumed sweep's dataset and catalogue are those of the uninterrupted one.
+    for file in ["sweep.parquet", "catalogue.csv"] {
+        assert_eq!(fs::read(t.path().join("whole").join(file)).unwrap(), fs::read(cut.join(file)).unwrap(), "{file}");
+    }
+    let state: serde_json::Value = serde_json::from_str(&fs::read_to_string(cut.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(state["complete"], true);
 }
 
 #[test]

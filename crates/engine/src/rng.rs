@@ -142,21 +142,91 @@ mod tests {
         assert_eq!(s.unit(purpose_hash("a"), 1, 2, 3).to_bits(), 4_605_955_780_639_058_063);
     }
 
+    /// Sample correlation of two equally long series.
+    fn correlation(x: &[f64], y: &[f64]) -> f64 {
+        let n = x.len() as f64;
+        let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+        let cov: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+        let vx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+        let vy: f64 = y.iter().map(|b| (b - my).powi(2)).sum();
+        cov / (vx * vy).sqrt()
+    }
+
+    fn uniform(r: &mut SimRng) -> f64 {
+        r.random::<f64>()
+    }
+
     #[test]
-    fn a_stream_does_not_depend_on_the_thread_or_on_other_streams() {
+    fn a_stream_is_the_same_whoever_draws_it_and_in_whatever_order() {
+        // 64 agents' streams drawn in order on one thread, in reverse order, and spread
+        // over four threads with other streams drawn in between: the same draws.
         let s = Streams::new(5);
-        let first = |r: &mut SimRng| -> [u64; 2] { [r.random(), r.random()] };
-        let here = first(&mut s.stream("x", 7, 1));
-        // Other streams drawn before it, on another thread, change nothing.
-        let there = std::thread::spawn(move || {
-            for i in 0..10 {
-                let _: u64 = s.stream("x", i, 0).random();
-            }
-            first(&mut s.stream("x", 7, 1))
-        })
-        .join()
-        .unwrap_or_else(|_| panic!("thread failed"));
-        assert_eq!(here, there);
+        let draws = |i: u64| -> [u64; 8] {
+            let mut r = s.stream("x", i, 1);
+            std::array::from_fn(|_| r.random())
+        };
+        let forward: Vec<[u64; 8]> = (0..64).map(draws).collect();
+        let mut backward: Vec<[u64; 8]> = (0..64).rev().map(draws).collect();
+        backward.reverse();
+        assert_eq!(forward, backward);
+        let threaded: Vec<[u64; 8]> = std::thread::scope(|scope| {
+            let parts: Vec<_> = (0..4u64)
+                .map(|t| {
+                    scope.spawn(move || {
+                        (0..16)
+                            .map(|k| {
+                                let _: u64 = s.stream("x", 1000 + k, t).random();
+                                draws(t * 16 + k)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts.into_iter().flat_map(|h| h.join().unwrap_or_else(|_| panic!("thread failed"))).collect()
+        });
+        assert_eq!(forward, threaded);
+        // Reproducible draw by draw: a stream begun again repeats its first draws.
+        let mut r = s.stream("x", 7, 1);
+        let first: [u64; 3] = std::array::from_fn(|_| r.random());
+        assert_eq!(first[..], forward[7][..3]);
+    }
+
+    #[test]
+    fn per_agent_per_seed_and_per_purpose_streams_are_independent() {
+        let n = 10_000u64;
+        // One stream per agent: their first draws are all different (a collision among
+        // 10,000 64-bit values has a chance of about 3e-12), the index and sub-index do not
+        // commute, and neighbouring agents' draws are uncorrelated.
+        let s = Streams::new(42);
+        let firsts: std::collections::HashSet<u64> =
+            (0..100).flat_map(|i| (0..100).map(move |j| (i, j))).map(|(i, j)| s.stream("agent", i, j).random()).collect();
+        assert_eq!(firsts.len(), 10_000, "streams (i, j) share first draws");
+        let agent: Vec<f64> = (0..=n).map(|i| uniform(&mut s.stream("agent", i, 0))).collect();
+        // Four standard errors of a correlation of independent series: 4 / sqrt(n) = 0.04.
+        let bound = 4.0 / (n as f64).sqrt();
+        let r = correlation(&agent[..n as usize], &agent[1..]);
+        assert!(r.abs() < bound, "neighbouring agents correlate: {r}");
+        let mean = agent.iter().sum::<f64>() / agent.len() as f64;
+        assert!((mean - 0.5).abs() < 4.0 * (1.0 / 12.0 / n as f64).sqrt(), "agents' first draws average {mean}");
+        // Neighbouring seeds, sub-indices and purposes: uncorrelated too.
+        // Two draws of paired streams, for each i.
+        type Pair = Box<dyn Fn(u64) -> (f64, f64)>;
+        let pairs: [(&str, Pair); 4] = [
+            ("seeds", Box::new(|i| (uniform(&mut Streams::new(i).stream("a", 0, 0)), uniform(&mut Streams::new(i + 1).stream("a", 0, 0))))),
+            ("sub-indices", Box::new(move |i| (uniform(&mut s.stream("a", i, 0)), uniform(&mut s.stream("a", i, 1))))),
+            ("purposes", Box::new(move |i| (uniform(&mut s.stream("a", i, 0)), uniform(&mut s.stream("b", i, 0))))),
+            ("fast streams of neighbouring agents", Box::new(move |i| (s.fast(3, i, 0).unit(), s.fast(3, i + 1, 0).unit()))),
+        ];
+        for (what, pair) in pairs {
+            let (x, y): (Vec<f64>, Vec<f64>) = (0..n).map(pair).unzip();
+            let r = correlation(&x, &y);
+            assert!(r.abs() < bound, "{what} correlate: {r}");
+        }
+        // Within one stream, successive draws are uncorrelated.
+        let mut one = s.stream("a", 0, 0);
+        let seq: Vec<f64> = (0..=n).map(|_| uniform(&mut one)).collect();
+        let r = correlation(&seq[..n as usize], &seq[1..]);
+        assert!(r.abs() < bound, "successive draws correlate: {r}");
     }
 
     #[test]
@@ -252,6 +322,24 @@ mod fast_tests {
         let n = 100_000;
         let mean = (0..n).map(|_| r.unit()).sum::<f64>() / n as f64;
         assert!((mean - 0.5).abs() < 0.01);
-        assert!((0..1000).all(|_| r.below(7) < 7));
+    }
+
+    #[test]
+    fn fast_below_hits_every_value_evenly() {
+        // 70,000 draws of 0..7: each value 10,000 times expected; Pearson's chi-square
+        // with 6 degrees of freedom stays under 22.46 (its 99.9 % quantile).
+        let mut r = Streams::new(3).fast(purpose_hash("below"), 0, 0);
+        let mut counts = [0u32; 7];
+        for _ in 0..70_000 {
+            let k = r.below(7) as usize;
+            assert!(k < 7, "below(7) gave {k}");
+            counts[k] += 1;
+        }
+        let chi2: f64 = counts.iter().map(|&c| (f64::from(c) - 10_000.0).powi(2) / 10_000.0).sum();
+        assert!(chi2 < 22.46, "counts {counts:?}, chi-square {chi2}");
+        // below(1) has one value; large n reaches its top half as often as its bottom half.
+        assert!((0..1000).all(|_| r.below(1) == 0));
+        let high = (0..10_000).filter(|_| r.below(u32::MAX) >= u32::MAX / 2).count();
+        assert!((4_800..=5_200).contains(&high), "{high} of 10,000 in the top half");
     }
 }

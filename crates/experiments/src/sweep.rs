@@ -17,7 +17,8 @@ use crate::source;
 use crate::Error;
 use perelom_engine::{ColumnData, Table};
 use perelom_output::{
-    check_replaceable, concat_parquet, remove_stale, remove_stale_temp_files, write_atomic, write_csv, write_parquet, Marker,
+    check_replaceable, concat_parquet_parts, pack_parquet, remove_stale, remove_stale_temp_files, write_atomic, write_csv, write_parquet,
+    Marker, ParquetPart,
 };
 use perelom_scenario::{Kind, Scenario, Value};
 use serde::Deserialize;
@@ -37,8 +38,23 @@ const MAX_SWEEP_RUNS: u64 = 1_000_000;
 
 /// The files a sweep directory holds, for its marker: only these (and a nested report)
 /// are ever deleted by `--force`.
-const SWEEP_FILES: &[&str] =
-    &["sweep.json", "sweep.parquet", "catalogue.csv", "sensitivity.csv", "runs/run-*.parquet", ".*.tmp-*", "runs/.*.tmp-*"];
+const SWEEP_FILES: &[&str] = &[
+    "sweep.json",
+    "sweep.parquet",
+    "catalogue.csv",
+    "sensitivity.csv",
+    "runs/run-*.parquet",
+    "runs/batch-*.parquet",
+    ".*.tmp-*",
+    "runs/.*.tmp-*",
+];
+
+/// Runs per batch file: a run is first written as a file of its own (so that an
+/// interruption loses only unfinished runs), and once every run of its batch is done the
+/// batch is packed into one file, one row group per run, and the run files removed. A
+/// sweep of a million runs leaves about 31,000 files on a cluster file system, not a
+/// million.
+pub const BATCH_RUNS: usize = 32;
 
 /// Test hook: after this many runs are written, the sweep stops making progress (the
 /// worker sleeps), so that a test can interrupt a sweep that is certain to be unfinished.
@@ -647,6 +663,7 @@ fn sampled_points(
 }
 
 /// One run of the sweep.
+#[derive(Clone, Debug)]
 struct RunSpec {
     id: usize,
     point: usize,
@@ -715,6 +732,50 @@ pub struct SweepOptions {
     pub force: bool,
     /// Worker threads (all cores when `None`). The results are identical for any number.
     pub threads: Option<u16>,
+    /// Run only this shard of the sweep's batches (a Slurm array task): batches `b` with
+    /// `b % count == index`. Shards share the output directory; the dataset is joined
+    /// when the last batch is done ([`join_sweep`] joins it explicitly).
+    pub shard: Option<Shard>,
+}
+
+/// One of `count` shares of a sweep's batches (0-based `index`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, from 0 to `count - 1`.
+    pub index: u32,
+    /// How many shards the sweep is split into.
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parses `I/N` (0-based `I` below `N`).
+    ///
+    /// Errors: another form, `N` = 0 or `I` ≥ `N`.
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || format!("`{text}` is not a shard I/N with 0 <= I < N (e.g. 0/4)");
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u32, u32) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The shard of a Slurm array task, from `SLURM_ARRAY_TASK_ID` and
+    /// `SLURM_ARRAY_TASK_COUNT` (`SLURM_ARRAY_TASK_MIN` is subtracted, so arrays numbered
+    /// from 1 work too). `None` outside an array.
+    ///
+    /// Errors: the variables are set but do not make a shard.
+    pub fn from_slurm(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<Shard>, String> {
+        let Some(id) = env("SLURM_ARRAY_TASK_ID") else { return Ok(None) };
+        let count = env("SLURM_ARRAY_TASK_COUNT").ok_or("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not")?;
+        let min = env("SLURM_ARRAY_TASK_MIN").unwrap_or_else(|| "0".to_string());
+        let num = |k: &str, v: &str| v.trim().parse::<u32>().map_err(|_| format!("{k}={v} is not a whole number"));
+        let (id, count, min) =
+            (num("SLURM_ARRAY_TASK_ID", &id)?, num("SLURM_ARRAY_TASK_COUNT", &count)?, num("SLURM_ARRAY_TASK_MIN", &min)?);
+        let index = id.checked_sub(min).ok_or_else(|| format!("SLURM_ARRAY_TASK_ID={id} is below SLURM_ARRAY_TASK_MIN={min}"))?;
+        Shard::parse(&format!("{index}/{count}")).map(Some)
+    }
 }
 
 /// What a front end shows of a running sweep (a progress bar, a notebook's tqdm).
@@ -737,6 +798,38 @@ pub struct Silent;
 
 impl Progress for Silent {}
 
+/// Claims the output directory for one shard of many, which share it: a new directory, or
+/// a sweep of the same design, or one another shard has just created (holding nothing
+/// but Perelom's sweep files so far). Anything else is refused.
+fn claim_shared(d: &Design, out: &Path) -> Result<(), Error> {
+    fs::create_dir_all(out).map_err(|e| Error::Message(format!("cannot create {}: {e}", out.display())))?;
+    let state = out.join("sweep.json");
+    if let Ok(text) = fs::read_to_string(&state) {
+        let j = crate::parse_json(&state.display().to_string(), &text)?;
+        if j["fingerprint"].as_str() != Some(&d.fingerprint) {
+            return Err(Error::Message(format!(
+                "{} holds a sweep of another design (or base scenario)\n  help: give every shard the same design and --out",
+                out.display()
+            )));
+        }
+        return Ok(());
+    }
+    let foreign: Vec<String> = fs::read_dir(out)
+        .map_err(|e| Error::Message(format!("cannot read {}: {e}", out.display())))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != perelom_output::MARKER && n != "runs" && n != "catalogue.csv" && !n.starts_with('.'))
+        .collect();
+    if !foreign.is_empty() {
+        return Err(Error::Message(format!(
+            "{} exists and is not a sweep (it holds {})\n  help: choose another --out; Perelom never writes into what it did not make",
+            out.display(),
+            foreign.join(", ")
+        )));
+    }
+    Ok(())
+}
+
 /// Claims the sweep's output directory: a new one atomically (`create_dir`), an existing
 /// one only with `--resume` (the same design) or `--force` (a sweep Perelom wrote, which
 /// is then started over).
@@ -750,6 +843,9 @@ fn claim_out(opts: &SweepOptions, d: &Design, out: &Path) -> Result<(), Error> {
     let exists_help =
         "pass --resume to continue that sweep, --force to start it over (only a sweep Perelom wrote), or choose another --out";
     let not_ours = "choose another --out; Perelom never deletes what it did not write";
+    if opts.shard.is_some() {
+        return claim_shared(d, out);
+    }
     match fs::create_dir(out) {
         Ok(()) => return Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
@@ -791,12 +887,12 @@ fn claim_out(opts: &SweepOptions, d: &Design, out: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Runs (or resumes) a sweep of a loaded design and returns it with its output directory.
+/// Prepares a sweep: checks its metrics, claims its output directory (new, resumed,
+/// replaced or shared by shards), and writes its state and catalogue.
 ///
 /// Errors: an unknown metric, an output directory that exists (without `resume` or
-/// `force`), a resumed directory of another design, a write that fails, a run whose
-/// model fails, or a cancellation (the runs written so far stay, to resume).
-pub fn run_sweep(d: Design, opts: &SweepOptions, progress: &dyn Progress) -> Result<(Design, PathBuf), Error> {
+/// `force`), a resumed directory of another design, a write that fails.
+pub fn prepare_sweep(d: &Design, opts: &SweepOptions) -> Result<Prepared, Error> {
     if let Some(m) = &d.metrics {
         let names = model_metrics(&d.base)?;
         if let Some(bad) = m.iter().find(|x| !names.contains(x)) {
@@ -808,18 +904,18 @@ pub fn run_sweep(d: Design, opts: &SweepOptions, progress: &dyn Progress) -> Res
             .join(Path::new(&d.file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into()))
     });
     let state = out.join("sweep.json");
-    claim_out(opts, &d, &out)?;
+    claim_out(opts, d, &out)?;
     let io = |e: std::io::Error| Error::Message(format!("cannot write in {}: {e}", out.display()));
     Marker::new("sweep", SWEEP_FILES.iter().map(|f| f.to_string()).collect()).write(&out).map_err(io)?;
     fs::create_dir_all(out.join("runs")).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     // Files a killed sweep was still writing: never renamed into place, so not results.
-    remove_stale_temp_files(&out);
-    remove_stale_temp_files(&out.join("runs"));
-    let runs: Vec<RunSpec> = (0..d.points.len())
-        .flat_map(|p| (0..d.replicates).map(move |r| (p, r)))
-        .enumerate()
-        .map(|(id, (point, replicate))| RunSpec { id, point, replicate, seed: d.seed + u64::from(replicate) })
-        .collect();
+    // Shards share the directory, perhaps from other machines whose processes this one
+    // cannot see: they leave the cleaning to the join.
+    if opts.shard.is_none() {
+        remove_stale_temp_files(&out);
+        remove_stale_temp_files(&out.join("runs"));
+    }
+    let runs = plan_runs(d);
     let write_state = |complete: bool| {
         write_atomic(&state, |w| {
             let j = serde_json::json!({
@@ -836,42 +932,97 @@ pub fn run_sweep(d: Design, opts: &SweepOptions, progress: &dyn Progress) -> Res
         })
     };
     write_state(false).map_err(io)?;
-    let pending: Vec<&RunSpec> = runs.iter().filter(|r| !run_file(&out, r.id).exists()).collect();
-    progress.planned(d.points.len(), d.replicates, runs.len(), pending.len());
+    // The catalogue depends on the design alone: written before any run.
+    write_atomic(&out.join("catalogue.csv"), |w| write_csv(&catalogue(d, &runs), w)).map_err(io)?;
+    Ok(Prepared { out, runs })
+}
+
+/// A sweep whose output directory is claimed and whose state is written: what remains
+/// is to run its batches ([`run_batches`], on any number of processes) and join them
+/// ([`join_sweep`]).
+#[derive(Debug)]
+pub struct Prepared {
+    /// The sweep's directory.
+    pub out: PathBuf,
+    runs: Vec<RunSpec>,
+}
+
+impl Prepared {
+    /// The sweep of `d` in `out` as a worker process sees it, without claiming the
+    /// directory (another process prepared it).
+    pub fn open(d: &Design, out: &Path) -> Prepared {
+        Prepared { out: out.to_path_buf(), runs: plan_runs(d) }
+    }
+
+    /// Number of runs.
+    pub fn runs(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Number of batch files (of up to [`BATCH_RUNS`] runs).
+    pub fn batches(&self) -> usize {
+        self.runs.len().div_ceil(BATCH_RUNS)
+    }
+
+    /// The batches with runs not yet done, in order.
+    pub fn pending_batches(&self) -> Vec<usize> {
+        (0..self.batches()).filter(|&b| batch_runs(b, self.runs.len()).any(|id| !run_done(&self.out, id))).collect()
+    }
+
+    /// Whether every run is done.
+    pub fn complete(&self) -> bool {
+        (0..self.runs.len()).all(|id| run_done(&self.out, id))
+    }
+}
+
+/// The runs of a design in order: point by point, replicates within a point.
+fn plan_runs(d: &Design) -> Vec<RunSpec> {
+    (0..d.points.len())
+        .flat_map(|p| (0..d.replicates).map(move |r| (p, r)))
+        .enumerate()
+        .map(|(id, (point, replicate))| RunSpec { id, point, replicate, seed: d.seed + u64::from(replicate) })
+        .collect()
+}
+
+/// Runs the unfinished runs of `batches` of a prepared sweep on `threads` worker threads
+/// (all cores when `None`) and packs each finished batch. Returns the number of runs made.
+///
+/// Errors: a run whose model fails, a write that fails, a cancellation.
+pub fn run_batches(d: &Design, p: &Prepared, batches: &[usize], threads: Option<u16>, progress: &dyn Progress) -> Result<usize, Error> {
     let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = opts.threads {
+    if let Some(n) = threads {
         pool = pool.num_threads(usize::from(n));
     }
     let pool = pool.build().map_err(|e| Error::Message(format!("cannot start worker threads: {e}")))?;
-    let pause_after: Option<usize> = std::env::var(PAUSE_AFTER_ENV).ok().and_then(|v| v.parse().ok());
-    let written = std::sync::atomic::AtomicUsize::new(0);
-    let started = std::time::Instant::now();
-    let results: Vec<Result<(), Error>> = pool.install(|| {
-        use rayon::prelude::*;
-        pending
-            .par_iter()
-            .map(|r| {
-                if progress.cancelled() {
-                    return Err(Error::Message(format!(
-                        "the sweep was interrupted; the finished runs are kept in {}: resume it to complete the dataset",
-                        out.display()
-                    )));
-                }
-                let t = simulate(&d, r)?;
-                write_atomic(&run_file(&out, r.id), |w| write_parquet(&t, w)).map_err(io)?;
-                progress.run_done();
-                let n = written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                if pause_after.is_some_and(|p| n >= p) {
-                    std::thread::sleep(std::time::Duration::from_secs(600));
-                }
-                Ok(())
-            })
-            .collect()
-    });
-    results.into_iter().collect::<Result<Vec<()>, Error>>()?;
+    pool.install(|| compute_batches(d, &p.out, &p.runs, batches, progress))
+}
 
-    let files: Vec<PathBuf> = runs.iter().map(|r| run_file(&out, r.id)).collect();
-    write_atomic(&out.join("sweep.parquet"), |w| concat_parquet(&files, w)).map_err(io)?;
+/// Runs (or resumes) a sweep of a loaded design on this process and returns it with its
+/// output directory: [`prepare_sweep`], [`run_batches`] (this shard's, or all), then
+/// [`join_sweep`] once every run is done.
+///
+/// Errors: those of the three steps.
+pub fn run_sweep(d: Design, opts: &SweepOptions, progress: &dyn Progress) -> Result<(Design, PathBuf), Error> {
+    let p = prepare_sweep(&d, opts)?;
+    let mine: Vec<usize> = match opts.shard {
+        Some(s) => (0..p.batches()).filter(|b| b % s.count as usize == s.index as usize).collect(),
+        None => (0..p.batches()).collect(),
+    };
+    let started = std::time::Instant::now();
+    let done = run_batches(&d, &p, &mine, opts.threads, progress)?;
+    if opts.shard.is_some() && !p.complete() {
+        // Other shards are still running: the last one joins.
+        progress.finished(done, started.elapsed().as_secs_f64(), &p.out.join("sweep.parquet"));
+        return Ok((d, p.out));
+    }
+    join_sweep(&p.out)?;
+    progress.finished(done, started.elapsed().as_secs_f64(), &p.out.join("sweep.parquet"));
+    Ok((d, p.out))
+}
+
+/// The catalogue: one row per run (run, point, replicate, seed, the varied parameters,
+/// and the batch file and row group that hold its rows once packed).
+fn catalogue(d: &Design, runs: &[RunSpec]) -> Table {
     let mut cat = Table::new();
     cat.push("run", ColumnData::I64(runs.iter().map(|r| r.id as i64).collect()));
     cat.push("point", ColumnData::I64(runs.iter().map(|r| r.point as i64).collect()));
@@ -880,11 +1031,147 @@ pub fn run_sweep(d: Design, opts: &SweepOptions, progress: &dyn Progress) -> Res
     for (k, name) in d.names.iter().enumerate() {
         cat.push(name.clone(), ColumnData::F64(runs.iter().map(|r| d.points[r.point][k]).collect()));
     }
-    cat.push("file", ColumnData::Str(runs.iter().map(|r| format!("runs/run-{:06}.parquet", r.id)).collect()));
-    write_atomic(&out.join("catalogue.csv"), |w| write_csv(&cat, w)).map_err(io)?;
-    write_state(true).map_err(io)?;
-    progress.finished(pending.len(), started.elapsed().as_secs_f64(), &out.join("sweep.parquet"));
-    Ok((d, out))
+    cat.push("file", ColumnData::Str(runs.iter().map(|r| format!("runs/batch-{:06}.parquet", r.id / BATCH_RUNS)).collect()));
+    cat.push("row_group", ColumnData::I64(runs.iter().map(|r| (r.id % BATCH_RUNS) as i64).collect()));
+    cat
+}
+
+fn batch_file(out: &Path, b: usize) -> PathBuf {
+    out.join("runs").join(format!("batch-{b:06}.parquet"))
+}
+
+/// The runs of batch `b` of a sweep of `n` runs.
+fn batch_runs(b: usize, n: usize) -> std::ops::Range<usize> {
+    b * BATCH_RUNS..((b + 1) * BATCH_RUNS).min(n)
+}
+
+/// Whether run `id` is done: in its packed batch, or in a file of its own.
+fn run_done(out: &Path, id: usize) -> bool {
+    batch_file(out, id / BATCH_RUNS).exists() || run_file(out, id).exists()
+}
+
+/// Packs batch `b` if every run of it has its own file: the batch file is written
+/// atomically, then the run files are removed. A batch already packed loses its leftover
+/// run files (from a process killed between the two steps).
+fn pack_batch(out: &Path, b: usize, n: usize) -> std::io::Result<()> {
+    let files: Vec<PathBuf> = batch_runs(b, n).map(|id| run_file(out, id)).collect();
+    if !batch_file(out, b).exists() {
+        if !files.iter().all(|f| f.exists()) {
+            return Ok(());
+        }
+        write_atomic(&batch_file(out, b), |w| pack_parquet(&files, w))?;
+    }
+    for f in files {
+        match fs::remove_file(&f) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Runs the unfinished runs of `batches` on the current pool, each written to its own
+/// file as soon as it is done, and packs every batch whose runs are all done. Returns the
+/// number of runs made.
+fn compute_batches(d: &Design, out: &Path, runs: &[RunSpec], batches: &[usize], progress: &dyn Progress) -> Result<usize, Error> {
+    use rayon::prelude::*;
+    let io = |e: std::io::Error| Error::Message(format!("cannot write in {}: {e}", out.display()));
+    let n = runs.len();
+    // Batches finished by an earlier process but not packed, or packed but not cleaned.
+    for &b in batches {
+        pack_batch(out, b, n).map_err(io)?;
+    }
+    let pending: Vec<&RunSpec> =
+        batches.iter().flat_map(|&b| batch_runs(b, n)).map(|id| &runs[id]).filter(|r| !run_done(out, r.id)).collect();
+    progress.planned(d.points.len(), d.replicates, n, pending.len());
+    let pause_after: Option<usize> = std::env::var(PAUSE_AFTER_ENV).ok().and_then(|v| v.parse().ok());
+    let written = std::sync::atomic::AtomicUsize::new(0);
+    // One packer at a time: two threads finishing the last runs of a batch together must
+    // not both pack it.
+    let packing = std::sync::Mutex::new(());
+    let results: Vec<Result<(), Error>> = pending
+        .par_iter()
+        .map(|r| {
+            if progress.cancelled() {
+                return Err(Error::Message(format!(
+                    "the sweep was interrupted; the finished runs are kept in {}: resume it to complete the dataset",
+                    out.display()
+                )));
+            }
+            let t = simulate(d, r)?;
+            write_atomic(&run_file(out, r.id), |w| write_parquet(&t, w)).map_err(io)?;
+            progress.run_done();
+            {
+                let _one = packing.lock().unwrap_or_else(|e| e.into_inner());
+                pack_batch(out, r.id / BATCH_RUNS, n).map_err(io)?;
+            }
+            let k = written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            if pause_after.is_some_and(|p| k >= p) {
+                std::thread::sleep(std::time::Duration::from_secs(600));
+            }
+            Ok(())
+        })
+        .collect();
+    results.into_iter().collect::<Result<Vec<()>, Error>>()?;
+    Ok(pending.len())
+}
+
+/// Joins a sweep whose runs are all done into `sweep.parquet` (one row group per run, in
+/// run order: the same bytes however the runs were spread over threads, processes,
+/// shards or ranks) and marks it complete in `sweep.json`. Returns the dataset's path.
+///
+/// Errors: `out` is not a sweep directory, or runs are missing (with how many and the
+/// first of them).
+pub fn join_sweep(out: &Path) -> Result<PathBuf, Error> {
+    let state = out.join("sweep.json");
+    let text = fs::read_to_string(&state)
+        .map_err(|e| Error::Message(format!("{} is not a sweep directory ({}: {e})", out.display(), state.display())))?;
+    let mut j = crate::parse_json(&state.display().to_string(), &text)?;
+    let n = j["runs"].as_u64().ok_or_else(|| Error::Message(format!("{}: no number of runs", state.display())))? as usize;
+    let io = |e: std::io::Error| Error::Message(format!("cannot write in {}: {e}", out.display()));
+    for b in 0..n.div_ceil(BATCH_RUNS) {
+        pack_batch(out, b, n).map_err(io)?;
+    }
+    let missing: Vec<usize> = (0..n).filter(|&id| !run_done(out, id)).collect();
+    if let Some(first) = missing.first() {
+        return Err(Error::Message(format!(
+            "{}: {} of {n} runs are not done yet (the first is run {first})\n  help: run the sweep again (with --resume, or the same shards) to complete it, then join",
+            out.display(),
+            missing.len()
+        )));
+    }
+    // Every run is done, so no process still writes here: leftovers of killed ones go.
+    remove_stale_temp_files(out);
+    remove_stale_temp_files(&out.join("runs"));
+    let parts: Vec<ParquetPart> =
+        (0..n).map(|id| ParquetPart { path: batch_file(out, id / BATCH_RUNS), row_group: Some(id % BATCH_RUNS) }).collect();
+    let dataset = out.join("sweep.parquet");
+    write_atomic(&dataset, |w| concat_parquet_parts(&parts, w)).map_err(io)?;
+    j["complete"] = serde_json::json!(true);
+    write_atomic(&state, |w| {
+        serde_json::to_writer_pretty(&mut *w, &j)?;
+        w.write_all(b"\n")
+    })
+    .map_err(io)?;
+    Ok(dataset)
+}
+
+/// A pilot run of the design's first point and seed on one thread: its wall time in
+/// seconds and the process's peak resident memory in MB (Linux; NaN elsewhere), to size
+/// cluster jobs.
+///
+/// Errors: the point's scenario fails the model's checks.
+pub fn pilot(d: &Design) -> Result<(f64, f64), Error> {
+    let started = std::time::Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().map_err(|e| Error::Message(e.to_string()))?;
+    let spec = RunSpec { id: 0, point: 0, replicate: 0, seed: d.seed };
+    pool.install(|| simulate(d, &spec))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let peak = fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|t| t.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map_or(f64::NAN, |kb| kb / 1024.0);
+    Ok((seconds, peak))
 }
 
 /// An output error with a hint: `exists` when the directory exists, `not_ours` when it

@@ -45,15 +45,24 @@ fn week_of(date: &str) -> usize {
     ((d - start).num_days() / 7) as usize
 }
 
-/// Row `r` of a table, every cell as bits, so that equality is bit-identity.
-fn row_bits(t: &Table, r: usize) -> Vec<u64> {
+/// One cell of a table, compared exactly: numbers by their bits, text and dates by value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Cell {
+    Int(i64),
+    Bits(u64),
+    Text(String),
+    Date(chrono::NaiveDate),
+}
+
+/// Row `r` of a table, every cell exactly, so that equality is bit-identity.
+fn row_bits(t: &Table, r: usize) -> Vec<Cell> {
     t.columns
         .iter()
         .map(|c| match &c.data {
-            ColumnData::I64(v) => v[r] as u64,
-            ColumnData::F64(v) => v[r].to_bits(),
-            ColumnData::Str(v) => v[r].len() as u64,
-            ColumnData::Date(v) => v[r].to_string().len() as u64,
+            ColumnData::I64(v) => Cell::Int(v[r]),
+            ColumnData::F64(v) => Cell::Bits(v[r].to_bits()),
+            ColumnData::Str(v) => Cell::Text(v[r].clone()),
+            ColumnData::Date(v) => Cell::Date(v[r]),
         })
         .collect()
 }
@@ -75,6 +84,29 @@ fn identical(a: &Table, b: &Table) -> bool {
 fn first_difference(a: &Table, b: &Table) -> Option<usize> {
     assert_eq!(a.rows(), b.rows());
     (0..a.rows()).find(|&r| row_bits(a, r) != row_bits(b, r))
+}
+
+#[test]
+fn first_difference_compares_text_and_dates_by_value() {
+    let table = |word: &str, day: u32| {
+        let mut t = Table::new();
+        t.push("step", ColumnData::I64(vec![0, 1]));
+        t.push(
+            "date",
+            ColumnData::Date(vec![
+                chrono::NaiveDate::from_ymd_opt(1928, 1, 2).unwrap(),
+                chrono::NaiveDate::from_ymd_opt(1928, 1, day).unwrap(),
+            ]),
+        );
+        t.push("event", ColumnData::Str(vec!["strike".into(), word.into()]));
+        t
+    };
+    let a = table("arrest", 9);
+    assert_eq!(first_difference(&a, &table("arrest", 9)), None);
+    // Same length, other text: a length comparison would call these equal.
+    assert_eq!(first_difference(&a, &table("sacked", 9)), Some(1));
+    // Another date of the same length in text.
+    assert_eq!(first_difference(&a, &table("arrest", 8)), Some(1));
 }
 
 fn status_counts(people: &[Person]) -> [usize; 6] {

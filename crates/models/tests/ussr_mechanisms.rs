@@ -1,6 +1,9 @@
 //! The round-2 mechanisms of the 1928-1929 model, each tested alone through the public
 //! API: strikes from local disputes, the episode counting rule, repression that acts on
-//! protest, the opposition's lever on strikes, scale-free targets, typed parameters.
+//! protest, the opposition's lever on strikes, scale-free targets, typed parameters, and
+//! the mechanism switches (`mechanism.*`), each of which changes exactly what it names.
+//! The rules themselves are tested on crafted inputs in the `tests` modules of
+//! `src/ussr/*.rs`.
 
 use perelom_models::ussr::params::{schema, Params};
 use perelom_models::ussr::targets::{measure, targets};
@@ -136,4 +139,98 @@ fn every_schema_key_is_read_by_some_rule() {
 #[test]
 fn a_person_is_76_bytes() {
     assert_eq!(std::mem::size_of::<Person>(), 76);
+}
+
+// Each mechanism switch changes exactly what it names: switched off, a run is
+// bit-identical to one where the rates it gates are zero, and differs from the baseline.
+
+/// A whole run at scale 0.005.
+fn small_run(sets: &[&str]) -> perelom_engine::Table {
+    let mut s = scenario(&["population.scale=0.005", "run.seed=3"]);
+    for a in sets {
+        s.set(a).unwrap_or_else(|e| panic!("{a}: {e}"));
+    }
+    let mut m = Ussr::new(&s).unwrap_or_else(|e| panic!("{e}"));
+    m.run_to_end();
+    m.metrics()
+}
+
+/// Whether two tables hold the same columns with bit-identical values.
+fn identical(a: &perelom_engine::Table, b: &perelom_engine::Table) -> bool {
+    use perelom_engine::ColumnData;
+    a.columns.len() == b.columns.len()
+        && a.columns.iter().zip(&b.columns).all(|(x, y)| {
+            x.name == y.name
+                && match (&x.data, &y.data) {
+                    (ColumnData::F64(u), ColumnData::F64(v)) => u.iter().map(|z| z.to_bits()).eq(v.iter().map(|z| z.to_bits())),
+                    (u, v) => u == v,
+                }
+        })
+}
+
+fn sum(t: &perelom_engine::Table, metric: &str) -> f64 {
+    t.numbers(metric).unwrap_or_else(|| panic!("no metric {metric}")).iter().sum()
+}
+
+/// On top of `common`: switched off ≡ its rates at zero, and not the same as on.
+fn switch_is_its_rates(common: &[&str], switch: &str, zero: &[&str]) {
+    let with = |extra: &[&str]| small_run(&[common, extra].concat());
+    let off = with(&[switch]);
+    assert!(identical(&off, &with(zero)), "{switch} differs from {zero:?}");
+    assert!(!identical(&off, &with(&[])), "{switch} changes nothing");
+}
+
+#[test]
+fn switching_off_contagion_is_strike_news_of_weight_zero() {
+    // News weighs little at the calibrated value (docs/ODD.md, known limitations): here
+    // it weighs enough to change the run.
+    switch_is_its_rates(&["strikes.contagion=2"], "mechanism.contagion=false", &["strikes.contagion=0"]);
+}
+
+#[test]
+fn switching_off_capitulation_is_a_capitulation_hazard_of_zero() {
+    switch_is_its_rates(&[], "mechanism.capitulation=false", &["capitulation.base=0", "capitulation.left_turn=0"]);
+    assert!(sum(&small_run(&[]), "capitulations") > 0.0);
+    assert_eq!(sum(&small_run(&["mechanism.capitulation=false"]), "capitulations"), 0.0);
+}
+
+#[test]
+fn switching_off_the_escalation_is_an_escalation_that_never_comes() {
+    switch_is_its_rates(&[], "mechanism.escalation=false", &["ogpu.escalation=off"]);
+    let off = small_run(&["mechanism.escalation=false"]);
+    assert_eq!(sum(&off, "escalation"), 0.0);
+    assert_eq!(sum(&off, "cells_exposed"), 0.0, "no provocateurs before the escalation");
+}
+
+#[test]
+fn switching_off_exile_feedback_is_no_drift_in_the_colonies_and_no_letters() {
+    switch_is_its_rates(&[], "mechanism.exile_feedback=false", &["exile.influence=0", "exile.letters=0"]);
+}
+
+#[test]
+fn switching_off_social_influence_is_an_influence_of_zero() {
+    switch_is_its_rates(&[], "mechanism.social_influence=false", &["legitimacy.influence=0"]);
+}
+
+#[test]
+fn switching_off_recruitment_stops_leaflets_and_joining_only() {
+    let base = small_run(&[]);
+    let off = small_run(&["mechanism.recruitment=false"]);
+    assert!(sum(&base, "leaflets") > 0.0 && sum(&base, "new_members") > 0.0);
+    assert_eq!((sum(&off, "leaflets"), sum(&off, "new_members")), (0.0, 0.0));
+    // Nobody new sympathizes: the sympathizers placed at the start only lapse.
+    let s = off.numbers("sympathizers").unwrap();
+    assert!(s.windows(2).all(|w| w[1] <= w[0]), "{s:?}");
+    // What recruitment does not touch is the same: the workforce and the calendar.
+    assert_eq!(base.numbers("population"), off.numbers("population"));
+    assert_eq!(base.numbers("escalation"), off.numbers("escalation"));
+}
+
+#[test]
+fn switching_off_organizing_leaves_no_strike_organized() {
+    let sets = ["opposition.expelled=60000", "opposition.underground=0.9", "bl.legality=0", "strikes.organize=0.6"];
+    assert!(sum(&small_run(&sets), "strikes_organized") > 0.0);
+    let mut off = sets.to_vec();
+    off.push("mechanism.organizing=false");
+    assert_eq!(sum(&small_run(&off), "strikes_organized"), 0.0);
 }

@@ -2,8 +2,11 @@
 //! valid values of every kind are read back as written.
 //!
 //! The toy schema has one parameter of every [`Kind`] (integer, number, boolean, choice,
-//! date, list of numbers, text), so that every conversion and check of the parser and
-//! of `--set` is reached by the generated inputs.
+//! date, list of numbers, text), a dated event that may be `"off"` and an integer over
+//! the whole `i64` range, so that every conversion and check of the parser and of `--set`
+//! is reached by the generated inputs: valid values of every kind with every kind of
+//! citation round-trip through the file, `to_toml` and `--set`, and valid files mutated
+//! at random never make the parser panic.
 
 use chrono::NaiveDate;
 use perelom_scenario::{parse, Cite, DatedEvent, Kind, ParamSpec, Scenario, ScenarioError, Value};
@@ -18,6 +21,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 fn schema() -> Vec<ParamSpec> {
     vec![
         ParamSpec::new("a.n", Kind::Int { min: 0, max: 10 }, Value::Int(1), "n", Cite::assumed("t")),
+        ParamSpec::new("a.big", Kind::Int { min: i64::MIN, max: i64::MAX }, Value::Int(0), "big", Cite::assumed("t")),
         ParamSpec::new("a.x", Kind::Float { min: 0.0, max: 1.0 }, Value::Float(0.5), "x", Cite::assumed("t")),
         ParamSpec::new("b.on", Kind::Bool, Value::Bool(true), "on", Cite::assumed("t")),
         ParamSpec::new("b.list", Kind::Floats { min: 0.0, max: 1.0, len: (0, 4) }, Value::Floats(vec![]), "l", Cite::assumed("t")),
@@ -71,11 +75,94 @@ fn rhs() -> impl Strategy<Value = String> {
 
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
-        "(a\\.n|a\\.x|b\\.on|b\\.list|c\\.word|c\\.note|d\\.when)",
-        "(n|x|on|list|word|note|when)",
+        "(a\\.n|a\\.big|a\\.x|b\\.on|b\\.list|c\\.word|c\\.note|d\\.when|d\\.event)",
+        "(n|big|x|on|list|word|note|when|event)",
         "[a-z.]{1,6}",
         "(c\\.wrd|d\\.whn|c\\.notes)",
     ]
+}
+
+/// A citation as a scenario file may write it, or none (a bare value).
+fn cite() -> impl Strategy<Value = Option<Cite>> {
+    let words = "[A-Za-z]\\PC{0,12}";
+    prop_oneof![
+        Just(None),
+        words.prop_map(|s| Some(Cite::Source(s))),
+        words.prop_map(|s| Some(Cite::Assumed(s))),
+        (words, words).prop_map(|(m, a)| Some(Cite::Mechanism { mechanism: m, assumed: a })),
+    ]
+}
+
+/// What a resolved scenario says about its parameters: key, value and citation.
+fn resolved(s: &Scenario) -> Vec<(&'static str, Value, Cite)> {
+    s.params.iter().map(|p| (p.spec.key, p.value.clone(), p.cite.clone())).collect()
+}
+
+/// One random change to a text, at positions taken modulo its length in characters.
+#[derive(Clone, Debug)]
+enum Edit {
+    Delete { at: usize, len: usize },
+    Insert { at: usize, text: String },
+    Replace { at: usize, with: char },
+    DoubleLine { line: usize },
+    SwapLines { a: usize, b: usize },
+    Cut { at: usize },
+}
+
+impl Edit {
+    fn apply(&self, text: &str) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let n = chars.len().max(1);
+        let mut lines: Vec<&str> = text.split('\n').collect();
+        let l = lines.len();
+        match self {
+            Edit::Delete { at, len } => {
+                let a = at % n;
+                chars[..a.min(chars.len())].iter().chain(chars.iter().skip(a + len)).collect()
+            }
+            Edit::Insert { at, text } => {
+                let a = (at % n).min(chars.len());
+                chars[..a].iter().copied().chain(text.chars()).chain(chars[a..].iter().copied()).collect()
+            }
+            Edit::Replace { at, with } => chars.iter().enumerate().map(|(i, c)| if i == at % n { *with } else { *c }).collect(),
+            Edit::DoubleLine { line } => {
+                let k = line % l;
+                lines.insert(k, lines[k]);
+                lines.join("\n")
+            }
+            Edit::SwapLines { a, b } => {
+                lines.swap(a % l, b % l);
+                lines.join("\n")
+            }
+            Edit::Cut { at } => chars.iter().take(at % n).collect(),
+        }
+    }
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    // Characters that matter to TOML and to the parser's conversions.
+    let piece = "[\"'=\\[\\]{},.#\\\\\n :T+-eZ0-9a-z]{1,6}|\"off\"|1928-09-24|\\PC{1,3}";
+    prop_oneof![
+        (any::<usize>(), 1usize..8).prop_map(|(at, len)| Edit::Delete { at, len }),
+        (any::<usize>(), piece).prop_map(|(at, text)| Edit::Insert { at, text }),
+        (any::<usize>(), prop_oneof![Just('"'), Just('='), Just('['), Just('{'), Just('-'), Just('\n'), any::<char>()])
+            .prop_map(|(at, with)| Edit::Replace { at, with }),
+        any::<usize>().prop_map(|line| Edit::DoubleLine { line }),
+        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Edit::SwapLines { a, b }),
+        any::<usize>().prop_map(|at| Edit::Cut { at }),
+    ]
+}
+
+#[test]
+fn the_defaults_written_out_read_back_the_same() {
+    // `perelom template` writes a model's defaults with `to_toml`: read back, they are
+    // the same values and citations, the dated event still "off".
+    let s = parse_toy("[scenario]\nmodel = \"toy\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let text = s.to_toml();
+    let again = parse_toy(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(resolved(&again), resolved(&s));
+    assert_eq!(again.get("d.event").map(|p| &p.value), Some(&Value::Off));
+    assert!(again.changes().is_empty(), "{text}");
 }
 
 proptest! {
@@ -117,41 +204,52 @@ proptest! {
         }
     }
 
-    /// Valid values of every kind, written in the file, are read back as written; the
-    /// resolved scenario's TOML parses to the same scenario; and `--set` of the same
-    /// values (as the TOML the file used) agrees.
+    /// Valid values of every kind, written in the file with any kind of citation (or
+    /// none), are read back as written with their citations; the resolved scenario's
+    /// TOML parses to the same scenario; and `--set` of the same values, as TOML and as
+    /// bare words where a bare word is allowed, agrees.
     #[test]
     fn valid_values_of_every_kind_round_trip(
         n in 0i64..=10,
-        x in 0.0f64..=1.0,
+        big in any::<i64>(),
+        x in prop_oneof![0.0f64..=1.0, Just(0.0), Just(-0.0), Just(1.0), Just(f64::MIN_POSITIVE), Just(5e-324), Just(0.1 + 0.2)],
         on in any::<bool>(),
-        list in proptest::collection::vec(0.0f64..=1.0, 0..=4),
+        list in proptest::collection::vec(prop_oneof![0.0f64..=1.0, Just(1.0), Just(5e-324)], 0..=4),
         word in proptest::sample::select(WORDS),
         note in "\\PC{0,30}",
         (y, m, d) in (1900i32..=2000, 1u32..=12, 1u32..=28),
-        cited in any::<bool>(),
+        event in proptest::option::of((1900i32..=1999, 1u32..=12, 1u32..=28)),
+        quoted_dates in any::<bool>(),
+        cites in proptest::collection::vec(cite(), 9),
     ) {
         let when = date(y, m, d);
+        let event = event.map_or(Value::Off, |(y, m, d)| Value::Date(date(y, m, d)));
         let values = [
             ("a", "n", Value::Int(n)),
+            ("a", "big", Value::Int(big)),
             ("a", "x", Value::Float(x)),
             ("b", "on", Value::Bool(on)),
             ("b", "list", Value::Floats(list.clone())),
             ("c", "word", Value::Text(word.to_string())),
             ("c", "note", Value::Text(note.clone())),
             ("d", "when", Value::Date(when)),
+            ("d", "event", event.clone()),
         ];
+        let literal = |v: &Value| match v {
+            // A date may be written as a TOML date or as text.
+            Value::Date(d) if quoted_dates => format!("\"{d}\""),
+            v => v.to_toml(),
+        };
         let mut text = String::from("[scenario]\nmodel = \"toy\"\n");
         let mut section = "";
-        for (g, k, v) in &values {
+        for ((g, k, v), cite) in values.iter().zip(&cites) {
             if *g != section {
                 text.push_str(&format!("[{g}]\n"));
                 section = g;
             }
-            if cited {
-                text.push_str(&format!("{k} = {{ value = {}, source = \"s\" }}\n", v.to_toml()));
-            } else {
-                text.push_str(&format!("{k} = {}\n", v.to_toml()));
+            match cite {
+                Some(c) => text.push_str(&format!("{k} = {{ value = {}, {} }}\n", literal(v), c.to_toml_keys())),
+                None => text.push_str(&format!("{k} = {}\n", literal(v))),
             }
         }
         let s = match parse_toy(&text) {
@@ -159,23 +257,86 @@ proptest! {
             Err(e) => return Err(TestCaseError::fail(format!("{e}\n{text}"))),
         };
         prop_assert_eq!(s.int("a.n"), n);
+        prop_assert_eq!(s.int("a.big"), big);
         prop_assert_eq!(s.float("a.x").to_bits(), x.to_bits());
         prop_assert_eq!(s.bool("b.on"), on);
-        prop_assert_eq!(s.floats("b.list"), &list[..]);
+        prop_assert_eq!(s.floats("b.list").iter().map(|x| x.to_bits()).collect::<Vec<_>>(), list.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
         prop_assert_eq!(s.text("c.word"), word);
         prop_assert_eq!(s.text("c.note"), note.as_str());
         prop_assert_eq!(s.date("d.when"), when);
-        let again = parse_toy(&s.to_toml()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&s.get("d.event").map(|p| p.value.clone()), &Some(event.clone()));
+        // Each value carries the citation written with it; a bare value keeps the
+        // schema's only if it is the default, and is uncited otherwise.
+        for (((g, k, v), cite), p) in values.iter().zip(&cites).zip(&s.params) {
+            prop_assert_eq!(p.spec.key, format!("{g}.{k}"));
+            let want = match cite {
+                Some(c) => c.clone(),
+                None if *v == p.spec.default => p.spec.cite.clone(),
+                None => Cite::Uncited,
+            };
+            prop_assert_eq!(&p.cite, &want, "{}", p.spec.key);
+        }
+        let again = parse_toy(&s.to_toml()).map_err(|e| TestCaseError::fail(format!("{e}\n{}", s.to_toml())))?;
         // The same values and citations (positions differ: it is another text).
-        let resolved = |s: &Scenario| s.params.iter().map(|p| (p.value.clone(), p.cite.clone())).collect::<Vec<_>>();
         prop_assert_eq!(resolved(&again), resolved(&s));
         // `--set` with the same literals, onto the defaults.
         let mut t = parse_toy("[scenario]\nmodel = \"toy\"\n").map_err(|e| TestCaseError::fail(e.to_string()))?;
         for (g, k, v) in &values {
-            t.set(&format!("{g}.{k}={}", v.to_toml())).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            t.set(&format!("{g}.{k}={}", literal(v))).map_err(|e| TestCaseError::fail(e.to_string()))?;
         }
         for (p, q) in t.params.iter().zip(&s.params) {
             prop_assert_eq!(&p.value, &q.value);
+        }
+        // Bare words on the command line: a choice, a date, "off".
+        let mut b = parse_toy("[scenario]\nmodel = \"toy\"\n").map_err(|e| TestCaseError::fail(e.to_string()))?;
+        b.set(&format!("c.word={word}")).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        b.set(&format!("d.event={event}")).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(b.text("c.word"), word);
+        prop_assert_eq!(&b.get("d.event").map(|p| p.value.clone()), &Some(event));
+    }
+
+    /// Valid files mutated at random (text deleted, inserted or replaced, lines doubled,
+    /// swapped or cut) never make the parser panic; whatever it accepts has every value
+    /// valid for its parameter and round-trips through `to_toml`.
+    #[test]
+    fn mutated_valid_files_never_panic(
+        n in 0i64..=10,
+        x in 0.0f64..=1.0,
+        note in "\\PC{0,12}",
+        cites in proptest::collection::vec(cite(), 9),
+        edits in proptest::collection::vec(edit(), 1..4),
+    ) {
+        let values = [
+            ("a", "n", Value::Int(n)),
+            ("a", "big", Value::Int(n - 5)),
+            ("a", "x", Value::Float(x)),
+            ("b", "on", Value::Bool(n % 2 == 0)),
+            ("b", "list", Value::Floats(vec![x; (n % 5) as usize])),
+            ("c", "word", Value::Text(WORDS[(n % 3) as usize].to_string())),
+            ("c", "note", Value::Text(note)),
+            ("d", "when", Value::Date(date(1928, 9, 24))),
+            ("d", "event", if n % 2 == 0 { Value::Off } else { Value::Date(date(1929, 1, 1)) }),
+        ];
+        let mut text = String::from("[scenario]\nmodel = \"toy\"\n");
+        let mut section = "";
+        for ((g, k, v), cite) in values.iter().zip(&cites) {
+            if *g != section {
+                text.push_str(&format!("[{g}]\n"));
+                section = g;
+            }
+            match cite {
+                Some(c) => text.push_str(&format!("{k} = {{ value = {}, {} }}\n", v.to_toml(), c.to_toml_keys())),
+                None => text.push_str(&format!("{k} = {}\n", v.to_toml())),
+            }
+        }
+        prop_assert!(parse_toy(&text).is_ok(), "the unmutated file is valid:\n{}", text);
+        let mutated = edits.iter().fold(text, |t, e| e.apply(&t));
+        if let Ok(s) = parse_toy(&mutated) {
+            for p in &s.params {
+                prop_assert!(p.spec.check(&p.value).is_ok(), "{} = {:?} accepted from\n{}", p.spec.key, p.value, mutated);
+            }
+            let again = parse_toy(&s.to_toml()).map_err(|e| TestCaseError::fail(format!("{e}\n{}", s.to_toml())))?;
+            prop_assert_eq!(resolved(&again), resolved(&s));
         }
     }
 

@@ -59,7 +59,15 @@ pub fn run(args: SensitivityArgs) -> Result<ExitCode, CliError> {
             )));
         }
     }
-    let sweep_args = SweepArgs { design: args.design.clone(), output: args.output.clone(), threads: args.threads, quiet: args.quiet };
+    let sweep_args = SweepArgs {
+        design: Some(args.design.clone()),
+        shard: None,
+        join: None,
+        sbatch: false,
+        output: args.output.clone(),
+        threads: args.threads,
+        quiet: args.quiet,
+    };
     let (design, out) = run_sweep(&sweep_args, design)?;
     let t = read_parquet(&out.join("sweep.parquet")).map_err(|e| format!("cannot read the sweep's dataset: {e}"))?;
     let run = t.numbers("run").unwrap_or_default();

@@ -4,13 +4,70 @@
 use crate::cli::SweepArgs;
 use crate::commands::warn;
 use crate::error::CliError;
-use perelom_experiments::sweep::{load_design, run_sweep as run_design, Design, Progress, SweepOptions};
+use perelom_experiments::sweep::{load_design, run_sweep as run_design, Design, Progress, Shard, SweepOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub fn run(args: SweepArgs) -> Result<ExitCode, CliError> {
-    let d = load(&args.design)?;
+    if let Some(dir) = &args.join {
+        let dataset = perelom_experiments::sweep::join_sweep(dir)?;
+        outln!("joined: {}", dataset.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(path) = args.design.as_deref() else {
+        return Err(CliError::Message("give a design file, or --join DIR".into()));
+    };
+    let d = load(path)?;
+    if args.sbatch {
+        return sbatch(&args, path, d);
+    }
     run_sweep(&args, d).map(|_| ExitCode::SUCCESS)
+}
+
+/// Prints a Slurm job-array script for the sweep: each array task runs a shard of the
+/// batches (the shard comes from the task's environment), the last joins the dataset.
+/// The array size, time and memory come from a pilot run of the design's first point.
+fn sbatch(args: &SweepArgs, path: &Path, d: Design) -> Result<ExitCode, CliError> {
+    let runs = d.points.len() * d.replicates as usize;
+    let batches = runs.div_ceil(perelom_experiments::sweep::BATCH_RUNS);
+    eprintln!("pilot: one run of the design's first point, to size the job ...");
+    let (seconds, peak_mb) = perelom_experiments::sweep::pilot(&d)?;
+    // Tasks of about an hour, at most one batch apart, at most 1000 of them.
+    let cpus = 4u32;
+    let per_task_target = 3600.0;
+    let total = seconds * runs as f64 / f64::from(cpus);
+    let tasks = ((total / per_task_target).ceil() as usize).clamp(1, batches.min(1000));
+    let batches_per_task = batches.div_ceil(tasks);
+    let task_seconds = (batches_per_task * perelom_experiments::sweep::BATCH_RUNS) as f64 * seconds / f64::from(cpus);
+    // Twice the estimate and ten minutes to spare; memory: the pilot's peak per thread, doubled.
+    let limit = (2.0 * task_seconds + 600.0).ceil() as u64;
+    let mem_mb = ((peak_mb * f64::from(cpus) * 2.0).ceil() as u64).max(1024);
+    let out = args.output.out.clone().unwrap_or_else(|| {
+        PathBuf::from("results").join(path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into()))
+    });
+    let exe = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "perelom".into());
+    let name: String = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into());
+    outln!("#!/bin/bash");
+    outln!(
+        "# Perelom sweep {} as a Slurm job array: {runs} runs in {batches} batches of up to {} runs,",
+        path.display(),
+        perelom_experiments::sweep::BATCH_RUNS
+    );
+    outln!("# {tasks} array tasks of about {batches_per_task} batches each.");
+    outln!("# Pilot: {seconds:.2} s and {peak_mb:.0} MB per run on this machine (one thread); the limits below are");
+    outln!("# twice the estimate: adjust them to your cluster's nodes.");
+    outln!("# Submit with: sbatch THIS_FILE   (resubmitting completes an interrupted sweep: finished runs are kept)");
+    outln!("# Each task reads its shard from SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT; the last task");
+    outln!("# to finish joins {}/sweep.parquet (or run: perelom sweep --join {}).", out.display(), out.display());
+    outln!("#SBATCH --job-name=perelom-{name}");
+    outln!("#SBATCH --array=0-{}", tasks - 1);
+    outln!("#SBATCH --cpus-per-task={cpus}");
+    outln!("#SBATCH --mem={mem_mb}M");
+    outln!("#SBATCH --time={:02}:{:02}:{:02}", limit / 3600, limit % 3600 / 60, limit % 60);
+    outln!("#SBATCH --output=perelom-{name}-%A_%a.log");
+    outln!("set -euo pipefail");
+    outln!("srun {exe} sweep {} --out {} --threads \"$SLURM_CPUS_PER_TASK\" --quiet", path.display(), out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Loads a design file and prints its warnings (the base scenario's, then at most three
@@ -66,9 +123,16 @@ pub(crate) fn run_sweep(args: &SweepArgs, d: Design) -> Result<(Design, PathBuf)
     bar.set_style(
         indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, eta {eta}").map_err(|e| e.to_string())?,
     );
-    let progress = Bar { bar, quiet: args.quiet, design: args.design.display().to_string() };
-    let opts =
-        SweepOptions { out: args.output.out.clone(), resume: args.output.resume, force: args.output.force, threads: args.threads.threads };
+    let design = args.design.as_ref().map_or_else(|| d.file.clone(), |p| p.display().to_string());
+    let progress = Bar { bar, quiet: args.quiet, design };
+    let slurm = Shard::from_slurm(&|k| std::env::var(k).ok()).map_err(CliError::Message)?;
+    let opts = SweepOptions {
+        out: args.output.out.clone(),
+        resume: args.output.resume,
+        force: args.output.force,
+        threads: args.threads.threads,
+        shard: args.shard.or(slurm),
+    };
     let r = run_design(d, &opts, &progress);
     progress.bar.finish_and_clear();
     Ok(r?)

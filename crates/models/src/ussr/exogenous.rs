@@ -106,3 +106,46 @@ pub fn week(p: &Params, cal: &Calendar, step: u32, month: usize, last: &LastWeek
     }
     w
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ussr::testkit::params;
+
+    fn at(p: &Params, cal: &Calendar, step: u32) -> Week {
+        let last = LastWeek { member_radicalism: [0.0; 2], colony_radicalism: 0.0, colony_young: 0.0, colony_weight: 0.0 };
+        week(p, cal, step, 0, &last, [[1.0; 6]; 2])
+    }
+
+    #[test]
+    fn the_capitulation_hazard_rises_from_the_left_turn() {
+        let mut p = params();
+        (p.opposition.capitulation_base, p.opposition.capitulation_left_turn) = (0.25, 0.5);
+        let cal = Calendar { left_turn_from: Some(52), ..Calendar::default() };
+        assert_eq!(at(&p, &cal, 51).capitulation, 0.25);
+        assert_eq!(at(&p, &cal, 52).capitulation, 0.75);
+        assert_eq!(at(&p, &cal, 90).capitulation, 0.75);
+        // No left turn in the run: the base hazard throughout.
+        assert_eq!(at(&p, &Calendar::default(), 90).capitulation, 0.25);
+        // The mechanism off: nobody capitulates.
+        p.switches.capitulation = false;
+        assert_eq!(at(&p, &cal, 60).capitulation, 0.0);
+    }
+
+    #[test]
+    fn the_escalation_ramps_up_from_its_week() {
+        let mut p = params();
+        p.ogpu.ramp_weeks = 4;
+        (p.ogpu.informers, p.ogpu.informer_growth) = (0.5, 3.0);
+        let cal = Calendar { escalation: Some(38), ..Calendar::default() };
+        let e: Vec<f32> = (37..44).map(|s| at(&p, &cal, s).escalation).collect();
+        assert_eq!(e, [0.0, 0.25, 0.5, 0.75, 1.0, 1.0, 1.0]);
+        // Informers: 0.5 × (1 + 2 × strength).
+        assert_eq!(at(&p, &cal, 37).informer_density, 0.5);
+        assert_eq!(at(&p, &cal, 39).informer_density, 1.0);
+        assert_eq!(at(&p, &cal, 41).informer_density, 1.5);
+        p.switches.escalation = false;
+        assert_eq!(at(&p, &cal, 41).escalation, 0.0);
+        assert_eq!(at(&p, &cal, 41).informer_density, 0.5);
+    }
+}

@@ -86,7 +86,11 @@ pub fn factory_week(p: &Params, w: &Week, f: &mut Factory, rng: &mut FastRng) ->
     revised
 }
 
-/// Strike readiness an occasion adds in a shop (0 where the occasion does not reach).
+/// Strike readiness an occasion adds in a shop (ODD 7.2, 7.5; F06, F08, F09, F12, F15,
+/// F16): the salience of the week's occasion (a revision with a rate cut, late pay, a
+/// supply failure, a conflict with a foreman) times the factory's lasting militancy
+/// (F15: some places were more militant). A revision or late pay reaches every shop of
+/// the factory; a supply failure or a foreman only its own shop (0 elsewhere).
 pub fn salience(p: &Params, f: &Factory, shop: u32) -> f32 {
     if f.occasion_shop.is_some_and(|s| s != shop) {
         return 0.0;
@@ -100,4 +104,34 @@ pub fn salience(p: &Params, f: &Factory, shop: u32) -> f32 {
             Occasion::SupplyFailure => d.supply_salience,
             Occasion::Foreman => d.foreman_salience,
         }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ussr::testkit::{factory, params};
+
+    #[test]
+    fn an_occasion_pushes_its_shop_or_the_whole_factory_by_militancy() {
+        let mut p = params();
+        (p.disputes.revision_salience, p.disputes.late_pay_salience, p.disputes.supply_salience, p.disputes.foreman_salience) =
+            (0.5, 0.3, 0.25, 0.2);
+        let mut f = factory();
+        f.first_shop = 3;
+        f.shops = 4;
+        f.militancy = 2.0;
+        assert_eq!((3..7).map(|s| salience(&p, &f, s)).collect::<Vec<_>>(), [0.0; 4], "no occasion, no push");
+        // A revision or late pay reaches every shop.
+        f.occasion = Occasion::NormRevision;
+        assert_eq!((3..7).map(|s| salience(&p, &f, s)).collect::<Vec<_>>(), [1.0; 4]);
+        f.occasion = Occasion::LatePay;
+        assert_eq!(salience(&p, &f, 6), 0.6);
+        // A supply failure or a foreman reaches only its shop.
+        f.occasion = Occasion::Foreman;
+        f.occasion_shop = Some(5);
+        assert_eq!((3..7).map(|s| salience(&p, &f, s)).collect::<Vec<_>>(), [0.0, 0.0, 0.4, 0.0]);
+        f.occasion = Occasion::SupplyFailure;
+        assert_eq!(salience(&p, &f, 5), 0.5);
+        assert_eq!(salience(&p, &f, 4), 0.0);
+    }
 }

@@ -44,6 +44,8 @@ mod strikes;
 pub mod survey;
 mod tally;
 pub mod targets;
+#[cfg(test)]
+mod testkit;
 mod work;
 
 use crate::Simulation;

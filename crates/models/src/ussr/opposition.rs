@@ -168,3 +168,151 @@ impl Underground {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ussr::testkit::{params, person, rng};
+
+    fn old_cadre() -> Person {
+        let mut q = person();
+        q.opp = Opp::Member;
+        q.old_cadre = true;
+        q.legitimacy = 0.1;
+        q
+    }
+
+    fn capitulation(hazard: f32) -> Week {
+        Week { capitulation: hazard, ..Week::default() }
+    }
+
+    #[test]
+    fn an_old_cadre_at_large_capitulates_into_the_party_on_the_line() {
+        let mut p = params();
+        p.opposition.capitulation_legitimacy = 0.85;
+        let mut q = old_cadre();
+        let c = contact(&p, &capitulation(1.0), &mut q, 0, false, true, &mut rng(1));
+        assert!(c.capitulated && !c.new_member && !c.new_sympathizer);
+        assert_eq!((q.opp, q.party, q.legitimacy), (Opp::None, true, 0.85));
+        // With no hazard, never.
+        let mut q = old_cadre();
+        assert!(!contact(&p, &capitulation(0.0), &mut q, 0, false, true, &mut rng(1)).capitulated);
+        assert_eq!((q.opp, q.party), (Opp::Member, false));
+    }
+
+    #[test]
+    fn recruits_exiles_and_the_arrested_do_not_capitulate() {
+        let p = params();
+        let w = capitulation(1.0);
+        let mut recruit = old_cadre();
+        recruit.old_cadre = false;
+        assert!(!contact(&p, &w, &mut recruit, 0, false, true, &mut rng(2)).capitulated);
+        assert_eq!(recruit.opp, Opp::Member);
+        for s in [Status::Exiled, Status::Arrested] {
+            let mut q = old_cadre();
+            q.status = s;
+            assert!(!contact(&p, &w, &mut q, 0, false, true, &mut rng(3)).capitulated, "{s:?}");
+            assert_eq!((q.opp, q.party, q.legitimacy), (Opp::Member, false, 0.1), "{s:?}");
+        }
+        // Members on strike or sick are at large: they may.
+        for s in [Status::Striking, Status::Sick, Status::Blacklisted] {
+            let mut q = old_cadre();
+            q.status = s;
+            assert!(contact(&p, &w, &mut q, 0, false, true, &mut rng(4)).capitulated, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn letters_pull_members_at_large_towards_the_colonies() {
+        let mut p = params();
+        p.exile.letters = 0.5;
+        let w = Week { colony_weight: 0.5, colony_radicalism: 1.0, ..Week::default() };
+        let mut q = old_cadre();
+        q.radicalism = 0.2;
+        contact(&p, &w, &mut q, 0, false, true, &mut rng(5));
+        // 0.2 + 0.5 × 0.5 × (1 − 0.2) = 0.4.
+        assert!((q.radicalism - 0.4).abs() < 1e-6, "{}", q.radicalism);
+        p.switches.exile_feedback = false;
+        let mut q = old_cadre();
+        q.radicalism = 0.2;
+        contact(&p, &w, &mut q, 0, false, true, &mut rng(5));
+        assert_eq!(q.radicalism, 0.2);
+    }
+
+    #[test]
+    fn cooptation_enrols_respected_non_party_workers_outside_the_opposition() {
+        let mut p = params();
+        p.party.cooptation = 1.0;
+        p.party.cooptation_band = 8;
+        p.party.cooptation_legitimacy = 0.3;
+        let skilled = || {
+            let mut q = person();
+            q.band = 8;
+            q.legitimacy = 0.5;
+            q
+        };
+        let mut q = skilled();
+        assert!(cooptation(&p, &mut q, &mut rng(6)));
+        assert!(q.party);
+        assert!((q.legitimacy - 0.8).abs() < 1e-6);
+        // Legitimacy is capped at 1.
+        let mut q = skilled();
+        q.legitimacy = 0.9;
+        assert!(cooptation(&p, &mut q, &mut rng(6)));
+        assert_eq!(q.legitimacy, 1.0);
+        // Not below the band, not party members, sympathizers, members, nor anyone not at work.
+        type Change = fn(&mut Person);
+        let cases: [(&str, Change); 6] = [
+            ("band 7", |q| q.band = 7),
+            ("party", |q| q.party = true),
+            ("sympathizer", |q| q.opp = Opp::Sympathizer),
+            ("member", |q| q.opp = Opp::Member),
+            ("sick", |q| q.status = Status::Sick),
+            ("striking", |q| q.status = Status::Striking),
+        ];
+        for (what, change) in cases {
+            let mut q = skilled();
+            change(&mut q);
+            let before = (q.party, q.legitimacy);
+            assert!(!cooptation(&p, &mut q, &mut rng(6)), "{what}");
+            assert_eq!((q.party, q.legitimacy), before, "{what}");
+        }
+        // With no chance, never.
+        p.party.cooptation = 0.0;
+        assert!(!cooptation(&p, &mut skilled(), &mut rng(6)));
+    }
+
+    #[test]
+    fn an_exposed_cell_weakens_its_city_group_by_its_share() {
+        let mut u = Underground::default();
+        // A cell holding 40 % of its organization's members in the region.
+        u.expose(0, 2, 0.4, false);
+        assert!((u.city[0][2] - 0.8).abs() < 1e-6);
+        assert_eq!(u.centre, [1.0, 1.0]);
+        u.expose(0, 2, 0.4, true);
+        assert!((u.city[0][2] - 0.64).abs() < 1e-6);
+        assert!((u.centre[0] - 0.88).abs() < 1e-6);
+        // Literature reaching the region: city group × centre.
+        let s = u.supply();
+        assert!((s[0][2] - 0.64 * 0.88).abs() < 1e-6);
+        assert!((s[0][1] - 0.88).abs() < 1e-6);
+        assert_eq!(s[1], [1.0; 6], "the other organization is untouched");
+        // A share above 1 counts as the whole group.
+        let mut u = Underground::default();
+        u.expose(1, 0, 3.0, true);
+        assert_eq!((u.city[1][0], u.centre[1]), (0.5, 0.7));
+    }
+
+    #[test]
+    fn links_are_repaired_only_while_the_organization_has_members() {
+        let mut p = params();
+        p.opposition.repair = 0.25;
+        let mut u = Underground::default();
+        u.expose(0, 0, 1.0, true);
+        u.expose(1, 0, 1.0, true);
+        u.repair(&p, [0, 5]);
+        assert_eq!((u.city[0][0], u.centre[0]), (0.5, 0.7));
+        // 0.5 + 0.25 × 0.5 and 0.7 + 0.25 × 0.3.
+        assert!((u.city[1][0] - 0.625).abs() < 1e-6 && (u.centre[1] - 0.775).abs() < 1e-6);
+    }
+}

@@ -60,9 +60,16 @@ pub fn member_lead(p: &Params, legality: f32, radicalism: f32) -> f32 {
     1.0 - 2.0 * l
 }
 
-/// Whether a working person is ready to strike this week. Members who hold back (their
-/// line legal) never are; members and sympathizers of a leading cell go first in the
-/// cascade (returned threshold 0).
+/// Whether a working person is ready to strike this week, and at what cascade
+/// threshold (ODD 7.5; F12, F14, F24, F27).
+///
+/// Something must push towards a stoppage this week (an occasion in the shop or factory,
+/// the factory already out, news of partners on strike, a cell leading strikes); with no
+/// push nobody is ready. The push counts as much as the worker believes action can win
+/// (0.5 + efficacy, F24); accumulated grievance, weighted, is added, and risk aversion
+/// times the estimated risk of a strike is taken off; the result must pass
+/// `protest.strike`. Members who hold back (their line legal, F27) never are; members and
+/// sympathizers of a leading cell go first in the cascade (returned threshold 0).
 pub fn strike_ready(p: &Params, q: &Person, push: &StrikePush, strike_risk: f32, own_lead: Option<f32>) -> Option<f32> {
     if q.status != Status::Working {
         return None;
@@ -139,4 +146,223 @@ pub fn cascade(p: &Params, people: &mut [Person], candidates: &mut [(f32, u32, b
         out.slow_workers = slow.len() as u32;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ussr::testkit::{params, person};
+
+    /// A shop of `n` people at work. The cascades' candidates are (threshold, index in
+    /// the shop, strike-ready, slow-ready), as the pass builds them.
+    fn shop(n: usize) -> Vec<Person> {
+        vec![person(); n]
+    }
+
+    fn p_stop(share: f32) -> Params {
+        let mut p = params();
+        p.protest.shop_stop = share;
+        p
+    }
+
+    fn striking(people: &[Person]) -> Vec<u32> {
+        (0..people.len() as u32).filter(|&k| people[k as usize].status == Status::Striking).collect()
+    }
+
+    #[test]
+    fn granovetters_chain_all_join_when_each_threshold_is_met_by_those_before() {
+        // 16 at work with thresholds 0/16, 1/16, ..., 15/16 (exact in binary): the k-th
+        // joins once k are in, so all 16 join (Granovetter 1978's riot).
+        let p = p_stop(0.3);
+        let mut people = shop(16);
+        let mut c: Vec<(f32, u32, bool, bool)> = (0..16).map(|k| (k as f32 / 16.0, 15 - k, true, false)).collect();
+        let out = cascade(&p, &mut people, &mut c);
+        assert_eq!((out.strikers, out.stopped), (16, true));
+        assert_eq!(striking(&people).len(), 16);
+    }
+
+    #[test]
+    fn one_threshold_moved_up_stops_the_chain_at_the_first_worker() {
+        // The same shop with the 1/16 worker at 2/16: after the first, nobody has enough
+        // before them; 1 < 30 % of 16, so the shop does not stop and nobody strikes.
+        let p = p_stop(0.3);
+        let mut people = shop(16);
+        let mut c: Vec<(f32, u32, bool, bool)> = (0..16).map(|k| (if k == 1 { 2.0 } else { k as f32 } / 16.0, k, true, false)).collect();
+        let out = cascade(&p, &mut people, &mut c);
+        assert_eq!((out.strikers, out.stopped), (0, false));
+        assert!(striking(&people).is_empty());
+    }
+
+    #[test]
+    fn the_cascade_stops_at_its_fixed_point() {
+        // Thresholds in 16ths: 0, 0, 0, 3, 3, 4, 6, 9, 9, 12 (and 6 not ready). Three go
+        // first; then 3 ≤ 3, 3 ≤ 4, 4 ≤ 5, 6 ≤ 6 join; 9 > 7 stops it: 7 strike. Ties go by
+        // index. 7 ≥ 0.3 × 16: the shop stops.
+        let p = p_stop(0.3);
+        let mut people = shop(16);
+        let t = [0, 0, 0, 3, 3, 4, 6, 9, 9, 12];
+        let mut c: Vec<(f32, u32, bool, bool)> = t.iter().enumerate().map(|(k, &x)| (x as f32 / 16.0, 9 - k as u32, true, false)).collect();
+        // A worker ready only to slow down, with threshold 0, is no striker.
+        c.push((0.0, 12, false, true));
+        let out = cascade(&p, &mut people, &mut c);
+        assert_eq!((out.strikers, out.stopped), (7, true));
+        assert_eq!(striking(&people), [3, 4, 5, 6, 7, 8, 9]);
+        // Need at least 8 (0.5 × 16) and the same 7 are not enough: nobody strikes.
+        let mut people = shop(16);
+        let mut c: Vec<(f32, u32, bool, bool)> = t.iter().enumerate().map(|(k, &x)| (x as f32 / 16.0, k as u32, true, false)).collect();
+        let out = cascade(&p_stop(0.5), &mut people, &mut c);
+        assert_eq!((out.strikers, out.stopped), (0, false));
+    }
+
+    #[test]
+    fn thresholds_are_shares_of_those_at_work() {
+        // 8 ready with thresholds k/16, k = 0..7: in a shop of 16 at work all 8 join.
+        let ready = || -> Vec<(f32, u32, bool, bool)> { (0..8).map(|k| (k as f32 / 16.0, k, true, false)).collect() };
+        let p = p_stop(0.3);
+        let mut people = shop(16);
+        assert_eq!(cascade(&p, &mut people, &mut ready()).strikers, 8);
+        // With 16 more at work the second needs 2 before them: only 1 joins, too few.
+        let mut people = shop(32);
+        assert_eq!(cascade(&p, &mut people, &mut ready()).strikers, 0);
+        // The 16 more off sick are not at work: all 8 join again.
+        let mut people = shop(32);
+        for q in &mut people[16..] {
+            q.status = Status::Sick;
+        }
+        assert_eq!(cascade(&p, &mut people, &mut ready()).strikers, 8);
+    }
+
+    #[test]
+    fn strikers_are_not_counted_in_the_slow_down() {
+        // 6 ready for both (thresholds 0-5 in 16ths) and 6 ready to slow down (6-11). The 6
+        // strike (6 ≥ 4.8); the slow-down cascade runs through all 12 but its strikers
+        // stay on strike: 6 go slow.
+        let p = p_stop(0.3);
+        let mut people = shop(16);
+        let mut c: Vec<(f32, u32, bool, bool)> = (0..12).map(|k| (k as f32 / 16.0, k, k < 6, true)).collect();
+        let out = cascade(&p, &mut people, &mut c);
+        assert_eq!((out.strikers, out.stopped, out.slowed, out.slow_workers), (6, true, true, 6));
+        for (k, q) in people.iter().enumerate() {
+            let want = match k {
+                0..6 => (Status::Striking, Behaviour::Comply),
+                6..12 => (Status::Working, Behaviour::Italianka),
+                _ => (Status::Working, Behaviour::Comply),
+            };
+            assert_eq!((q.status, q.behaviour), want, "worker {k}");
+        }
+        // Those ready only to strike do not carry a slow-down: 6 slow-ready with thresholds
+        // 6-11 in 16ths have nobody before them.
+        let mut people = shop(16);
+        let mut c: Vec<(f32, u32, bool, bool)> = (0..12).map(|k| (k as f32 / 16.0, k, k < 6, k >= 6)).collect();
+        let out = cascade(&p, &mut people, &mut c);
+        assert_eq!((out.stopped, out.slowed), (true, false));
+    }
+
+    fn p_ready() -> Params {
+        let mut p = params();
+        p.protest.strike = 0.5;
+        p.protest.grievance_weight = 0.25;
+        p.switches.organizing = true;
+        p
+    }
+
+    fn occasion(x: f32) -> StrikePush {
+        StrikePush { occasion: x, ..StrikePush::default() }
+    }
+
+    #[test]
+    fn strike_readiness_weighs_the_push_by_confidence_plus_grievance_against_risk() {
+        let p = p_ready();
+        let mut q = person();
+        q.efficacy = 0.5;
+        q.grievance = 0.4;
+        q.risk_aversion = 0.5;
+        q.threshold = 0.3;
+        // 0.5 × (0.5 + 0.5) + 0.25 × 0.4 = 0.6 > 0.5: ready, at the person's threshold.
+        assert_eq!(strike_ready(&p, &q, &occasion(0.5), 0.0, None), Some(0.3));
+        // Risk 0.3 seen: 0.6 − 0.5 × 0.3 = 0.45: not ready.
+        assert_eq!(strike_ready(&p, &q, &occasion(0.5), 0.3, None), None);
+        // A smaller push: 0.3 + 0.1 = 0.4: not ready.
+        assert_eq!(strike_ready(&p, &q, &occasion(0.3), 0.0, None), None);
+        // No confidence: 0.5 × 0.5 + 0.1 = 0.35: not ready.
+        q.efficacy = 0.0;
+        assert_eq!(strike_ready(&p, &q, &occasion(0.5), 0.0, None), None);
+        // The push adds up from its parts: 0.2 + 0.1 + 0.1 + 0.1 = 0.5, as above.
+        q.efficacy = 0.5;
+        let parts = StrikePush { occasion: 0.2, join: 0.1, contagion: 0.1, organize: 0.1 };
+        assert!((parts.total() - 0.5).abs() < 1e-6);
+        assert_eq!(strike_ready(&p, &q, &parts, 0.0, None), Some(0.3));
+    }
+
+    #[test]
+    fn without_a_push_nobody_is_ready_however_aggrieved() {
+        let mut p = p_ready();
+        p.protest.grievance_weight = 1.0;
+        let mut q = person();
+        q.grievance = 1.0;
+        q.efficacy = 1.0;
+        assert_eq!(strike_ready(&p, &q, &occasion(0.0), 0.0, None), None);
+        // A cell holding back more than the occasion pushes: a negative push.
+        let held = StrikePush { occasion: 0.3, organize: -0.4, ..StrikePush::default() };
+        assert_eq!(strike_ready(&p, &q, &held, 0.0, None), None);
+        // Anyone not at work is never ready.
+        for s in [Status::Sick, Status::Striking, Status::Arrested, Status::Exiled, Status::Blacklisted] {
+            q.status = s;
+            assert_eq!(strike_ready(&p, &q, &occasion(5.0), 0.0, None), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn members_on_a_legal_line_hold_back_and_a_leading_cells_people_go_first() {
+        let p = p_ready();
+        let mut q = person();
+        q.efficacy = 1.0;
+        q.threshold = 0.6;
+        q.opp = Opp::Member;
+        let push = StrikePush { occasion: 1.0, organize: 0.2, ..StrikePush::default() };
+        // A member whose own line is legal (lead −1) is never ready, whatever the push.
+        assert_eq!(strike_ready(&p, &q, &push, 0.0, Some(-1.0)), None);
+        // One whose line leads strikes goes first (threshold 0), so does a sympathizer.
+        assert_eq!(strike_ready(&p, &q, &push, 0.0, Some(1.0)), Some(0.0));
+        q.opp = Opp::Sympathizer;
+        assert_eq!(strike_ready(&p, &q, &push, 0.0, None), Some(0.0));
+        // Without a leading cell in the push, their own threshold.
+        assert_eq!(strike_ready(&p, &q, &occasion(1.2), 0.0, None), Some(0.6));
+        // A worker outside the opposition keeps their threshold in a led strike.
+        q.opp = Opp::None;
+        assert_eq!(strike_ready(&p, &q, &push, 0.0, None), Some(0.6));
+        // With the organizing mechanism off, neither holding back nor going first.
+        let mut off = p.clone();
+        off.switches.organizing = false;
+        q.opp = Opp::Member;
+        assert_eq!(strike_ready(&off, &q, &push, 0.0, Some(-1.0)), Some(0.6));
+    }
+
+    #[test]
+    fn a_members_lead_is_the_line_bent_by_radicalism() {
+        let mut p = params();
+        p.opposition.indiscipline = 0.5;
+        assert_eq!(member_lead(&p, 1.0, 0.0), -1.0);
+        assert_eq!(member_lead(&p, 0.0, 0.3), 1.0);
+        // Legality 1 × (1 − 0.5 × 1) = 0.5: neither leads nor holds back.
+        assert_eq!(member_lead(&p, 1.0, 1.0), 0.0);
+        assert_eq!(member_lead(&p, 0.5, 0.0), 0.0);
+    }
+
+    #[test]
+    fn the_ladder_slows_down_over_disputes_and_protests_passively_over_grievance() {
+        let mut p = params();
+        p.protest.passive = 0.2;
+        p.protest.italianka = 0.7;
+        p.protest.grievance_weight = 0.5;
+        let mut q = person();
+        q.grievance = 0.4;
+        q.risk_aversion = 0.5;
+        // Net grievance 0.4 − 0.5 × 0.2 = 0.3 > 0.2: passive; 0.5 × 0.3 = 0.15 < 0.7.
+        assert_eq!(ladder(&p, &q, 0.2, 0.0), Readiness::Passive);
+        // Disputes remembered: 0.6 + 0.15 > 0.7: a slow-down.
+        assert_eq!(ladder(&p, &q, 0.2, 0.6), Readiness::SlowDown);
+        // More risk: net 0.4 − 0.5 × 0.6 = 0.1: nothing.
+        assert_eq!(ladder(&p, &q, 0.6, 0.0), Readiness::None);
+    }
 }

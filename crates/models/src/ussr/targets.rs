@@ -203,7 +203,8 @@ fn values(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
     // T14: the largest weekly share of the workforce in a slow-down.
     let t14 = whole.map_or(nan, |r| {
         let w = v("italianka_workers");
-        r.map(|s| ratio(w[s], population)).fold(0.0, f64::max)
+        // A share that is NaN (a metric missing) makes the maximum NaN: never read as 0.
+        r.map(|s| ratio(w[s], population)).fold(0.0, |m: f64, x| if m.is_nan() || x.is_nan() { nan } else { m.max(x) })
     });
 
     // T15: loyal share in April 1929 at least 2 %; party members loyal at least twice
