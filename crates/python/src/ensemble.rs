@@ -353,7 +353,7 @@ pub fn sweep<'py>(
                 .unwrap_or_else(|| format!("sweep-{}", &d.fingerprint[..8]));
             std::path::PathBuf::from("results").join(stem)
         });
-        let opts = SweepOptions { out: Some(out), resume, force, threads };
+        let opts = SweepOptions { out: Some(out), resume, force, threads, shard: None };
         let pool = thread_pool(None)?;
         let ctl = Control::default();
         let swept = supervise(py, &pool, progress.as_ref(), None, &ctl, || run_sweep(d, &opts, &ctl))?;
