@@ -5,7 +5,9 @@ use chrono::{Duration, NaiveDate};
 /// Length of one step when the clock is tied to the calendar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepUnit {
+    /// One step is one day.
     Day,
+    /// One step is seven days.
     Week,
 }
 
@@ -30,6 +32,7 @@ impl StepUnit {
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Clock {
+    /// Number of steps in the run.
     pub steps: u32,
     calendar: Option<(NaiveDate, StepUnit)>,
 }
@@ -52,10 +55,12 @@ impl Clock {
         (days / unit.days()) as u32
     }
 
+    /// Date on which step 0 begins; `None` for an abstract clock.
     pub fn start(&self) -> Option<NaiveDate> {
         self.calendar.map(|c| c.0)
     }
 
+    /// Length of one step; `None` for an abstract clock.
     pub fn unit(&self) -> Option<StepUnit> {
         self.calendar.map(|c| c.1)
     }

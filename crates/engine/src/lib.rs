@@ -8,6 +8,8 @@
 //! Architecture invariant: this crate knows nothing of any model's domain (no workers,
 //! cops or factories) and performs no I/O.
 
+#![warn(missing_docs)]
+
 pub mod clock;
 pub mod record;
 pub mod rng;

@@ -10,13 +10,18 @@ use chrono::NaiveDate;
 /// Values of one column.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ColumnData {
+    /// Integers (counts, steps, identifiers).
     I64(Vec<i64>),
+    /// Real numbers.
     F64(Vec<f64>),
+    /// Text (categories, names).
     Str(Vec<String>),
+    /// Calendar dates.
     Date(Vec<NaiveDate>),
 }
 
 impl ColumnData {
+    /// Number of values (rows).
     pub fn len(&self) -> usize {
         match self {
             ColumnData::I64(v) => v.len(),
@@ -26,6 +31,7 @@ impl ColumnData {
         }
     }
 
+    /// Whether the column has no values.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -122,6 +128,7 @@ impl Quantity {
         }
     }
 
+    /// The kind whose [`word`](Quantity::word) is `w`; `None` for an unknown word.
     pub fn from_word(w: &str) -> Option<Quantity> {
         Quantity::ALL.into_iter().find(|q| q.word() == w)
     }
@@ -130,13 +137,16 @@ impl Quantity {
 /// What a column means: its kind of quantity, its unit and a description.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ColumnDoc {
+    /// The kind of quantity: how to read and aggregate the column.
     pub kind: Quantity,
     /// `workers`, `strikes`, `share`, `index (end 1927 = 1)`, `date`, ...
     pub unit: String,
+    /// What the column holds, in one line.
     pub doc: String,
 }
 
 impl ColumnDoc {
+    /// A description of a column of `kind`, measured in `unit`.
     pub fn new(kind: Quantity, unit: &str, doc: &str) -> Self {
         ColumnDoc { kind, unit: unit.to_string(), doc: doc.to_string() }
     }
@@ -145,18 +155,23 @@ impl ColumnDoc {
 /// A named column, with what it means when the model says so.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Column {
+    /// Column name (the CSV header).
     pub name: String,
+    /// The values, one per row.
     pub data: ColumnData,
+    /// What the column means; `None` when undescribed.
     pub doc: Option<ColumnDoc>,
 }
 
 /// Named columns of equal length.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Table {
+    /// The columns, in output order.
     pub columns: Vec<Column>,
 }
 
 impl Table {
+    /// A table with no columns.
     pub fn new() -> Self {
         Table::default()
     }
@@ -196,10 +211,12 @@ impl Table {
         self.columns.iter().find(|c| c.name == name).and_then(|c| c.doc.as_ref())
     }
 
+    /// Number of rows (0 for a table with no columns).
     pub fn rows(&self) -> usize {
         self.columns.first().map_or(0, |c| c.data.len())
     }
 
+    /// The values of the column named `name`, if there is one.
     pub fn column(&self, name: &str) -> Option<&ColumnData> {
         self.columns.iter().find(|c| c.name == name).map(|c| &c.data)
     }
@@ -214,17 +231,24 @@ impl Table {
 /// Whether a metric is a count (stored as an integer) or a real number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MetricKind {
+    /// A count: values are rounded and stored as `i64`.
     Count,
+    /// A real number, stored as `f64`.
     Real,
 }
 
 /// One metric as a model declares it: name, how it is stored, and what it means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MetricSpec {
+    /// Column name.
     pub name: &'static str,
+    /// How values are stored (integer or real).
     pub storage: MetricKind,
+    /// The kind of quantity.
     pub kind: Quantity,
+    /// Unit, as in [`ColumnDoc::unit`].
     pub unit: &'static str,
+    /// What the metric holds, in one line.
     pub doc: &'static str,
 }
 
@@ -239,6 +263,7 @@ impl MetricSpec {
         MetricSpec { name, storage: MetricKind::Real, kind, unit, doc }
     }
 
+    /// The metric's description as a [`ColumnDoc`].
     pub fn column_doc(&self) -> ColumnDoc {
         ColumnDoc::new(self.kind, self.unit, self.doc)
     }
@@ -280,6 +305,7 @@ impl Recorder {
         }
     }
 
+    /// The metric names, in the order of a row.
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.names.iter().map(|n| n.0)
     }
@@ -296,10 +322,12 @@ impl Recorder {
         }
     }
 
+    /// Number of steps recorded.
     pub fn len(&self) -> usize {
         self.steps.len()
     }
 
+    /// Whether no step has been recorded.
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }

@@ -49,10 +49,12 @@ pub struct Streams {
 }
 
 impl Streams {
+    /// The streams of the run with seed `seed`.
     pub fn new(seed: u64) -> Self {
         Streams { seed }
     }
 
+    /// The run's seed.
     pub fn seed(&self) -> u64 {
         self.seed
     }

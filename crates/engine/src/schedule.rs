@@ -14,7 +14,9 @@ use rayon::prelude::*;
 /// How agents are activated within a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Activation {
+    /// One agent after another, in a fresh random order each step.
     RandomSequential,
+    /// All agents decide from the same snapshot; decisions are applied in agent order.
     SynchronousParallel,
 }
 

@@ -111,8 +111,9 @@ pub struct Target {
     pub text: String,
     /// The fact ids it rests on (`F01, F02`).
     pub facts: &'static str,
-    /// Valid range of the statistic (inclusive).
+    /// Lowest valid value of the statistic (inclusive).
     pub lo: f64,
+    /// Highest valid value of the statistic (inclusive).
     pub hi: f64,
 }
 
@@ -261,7 +262,9 @@ pub struct Regime {
 /// A snapshot of a model's grid, for drawing it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GridSnapshot {
+    /// Cells per row.
     pub width: u32,
+    /// Rows.
     pub height: u32,
     /// One code per cell, row by row; each code is one of `legend`'s.
     pub cells: Vec<u8>,

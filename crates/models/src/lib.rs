@@ -1,11 +1,14 @@
 //! Perelom's built-in models and the registry of built-in scenarios.
 //!
 //! Each model publishes a parameter schema (`schema()`), builds itself from a resolved
-//! [`Scenario`], and runs step by step behind the [`Simulation`] trait, which is all the
-//! command line (and later the server) knows about models.
+//! [`Scenario`](perelom_scenario::Scenario), and runs step by step behind the
+//! [`Simulation`] trait, which is all the command line (and later the server) knows
+//! about models.
 //!
 //! Architecture invariant: models do no I/O. They return tables and texts; the CLI
 //! decides where they go.
+
+#![warn(missing_docs)]
 
 pub mod descriptor;
 pub mod ensemble;

@@ -51,10 +51,12 @@ const BUILTINS: &[BuiltIn] = &[
 /// The scenario `perelom run` uses without an argument.
 pub const DEFAULT_SCENARIO: &str = "ussr-1928-1929";
 
+/// Every scenario embedded in the binary, the default first.
 pub fn builtin_scenarios() -> &'static [BuiltIn] {
     BUILTINS
 }
 
+/// The built-in scenario called `name`; `None` if there is none.
 pub fn builtin(name: &str) -> Option<&'static BuiltIn> {
     BUILTINS.iter().find(|b| b.name == name)
 }
@@ -77,6 +79,7 @@ pub fn model_names() -> Vec<&'static str> {
     MODELS.iter().map(|m| m.name).collect()
 }
 
+/// The parameter schema of the model called `model`; `None` for an unknown model.
 pub fn schema_for(model: &str) -> Option<Vec<ParamSpec>> {
     self::model(model).map(|m| (m.schema)())
 }

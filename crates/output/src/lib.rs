@@ -8,6 +8,8 @@
 //! only if it is a Perelom result of the same kind (its marker file, [`MARKER`], says so)
 //! holding nothing a user put there.
 
+#![warn(missing_docs)]
+
 mod atomic;
 mod ownership;
 mod result_dir;

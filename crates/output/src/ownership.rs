@@ -32,6 +32,7 @@ pub struct Marker {
 }
 
 impl Marker {
+    /// A marker of a directory of `kind` holding `files` (patterns, as in [`Marker::files`]).
     pub fn new(kind: &str, files: Vec<String>) -> Self {
         Marker { kind: kind.to_string(), files }
     }

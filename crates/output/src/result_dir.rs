@@ -12,9 +12,21 @@ pub enum OutputError {
     Exists(PathBuf),
     /// The destination exists and is not a Perelom result of the kind being written (or
     /// holds something Perelom did not write), so it is never replaced.
-    NotReplaceable { path: PathBuf, why: String },
+    NotReplaceable {
+        /// The destination.
+        path: PathBuf,
+        /// Why not, in words: no marker, another kind, files Perelom did not write, ...
+        why: String,
+    },
     /// A file-system operation failed.
-    Io { path: PathBuf, action: &'static str, source: io::Error },
+    Io {
+        /// The file or directory acted on.
+        path: PathBuf,
+        /// What was being done, as a verb phrase (`create directory`, `write`, `sync`).
+        action: &'static str,
+        /// The underlying error.
+        source: io::Error,
+    },
 }
 
 impl fmt::Display for OutputError {

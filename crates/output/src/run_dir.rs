@@ -40,22 +40,29 @@ pub fn write_run(
 /// judge its numbers.
 #[derive(Clone, Debug)]
 pub struct RunManifest {
-    /// Perelom's version and the git commit it was built from (`None` outside a clone).
+    /// Perelom's version (`perelom_version`).
     pub version: String,
+    /// The git commit Perelom was built from; `None` (or empty) outside a clone.
     pub git_commit: Option<String>,
-    /// The scenario: its file (or built-in name), model, name and description.
+    /// The scenario's file, or its built-in name.
     pub file: String,
+    /// The scenario's model (`scenario.model`).
     pub model: String,
+    /// The scenario's name (`scenario.name`).
     pub name: String,
+    /// The scenario's description (`scenario.description`).
     pub description: String,
-    /// `run.seed` and `run.steps`.
+    /// `run.seed`.
     pub seed: i64,
+    /// `run.steps`: steps run.
     pub steps: i64,
-    /// When the run started (UTC) and how long it took (wall clock).
+    /// When the run started (UTC; `started_at`, RFC 3339).
     pub started: chrono::DateTime<chrono::Utc>,
+    /// How long the run took, wall clock (`wall_seconds`).
     pub wall: Duration,
     /// Worker threads of the run.
     pub threads: usize,
+    /// File format of the run's tables (`format`: `csv` or `parquet`).
     pub format: Format,
     /// One JSON object per parameter (key, value, citation, where set, changed).
     pub parameters: Vec<Value>,

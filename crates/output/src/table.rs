@@ -8,11 +8,14 @@ use std::sync::Arc;
 /// File format of result tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Comma-separated text with a header row.
     Csv,
+    /// Apache Parquet, with each column's meaning in its metadata.
     Parquet,
 }
 
 impl Format {
+    /// The file extension, without the dot: `csv` or `parquet`.
     pub fn extension(self) -> &'static str {
         match self {
             Format::Csv => "csv",

@@ -7,6 +7,7 @@ pub struct ScenarioError {
     pub file: String,
     /// 1-based line and column, when known.
     pub position: Option<(usize, usize)>,
+    /// What is wrong, in one line.
     pub message: String,
     /// What to do about it: the valid range, the closest valid key.
     pub help: Option<String>,
@@ -28,6 +29,7 @@ pub struct ErrorParts {
 }
 
 impl ScenarioError {
+    /// An error in `file` at 1-based (line, column) `position`, without help.
     pub fn new(file: &str, position: Option<(usize, usize)>, message: impl Into<String>) -> Self {
         ScenarioError { file: file.to_string(), position, message: message.into(), help: None, parts: None }
     }
@@ -70,6 +72,7 @@ impl ScenarioError {
         self
     }
 
+    /// The same error with `help` (replacing any help it had).
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
@@ -126,7 +129,9 @@ pub struct ScenarioWarning {
     pub file: String,
     /// 1-based line and column, when the value was written in a file.
     pub position: Option<(usize, usize)>,
+    /// What is probably wrong, in one line.
     pub message: String,
+    /// What to do about it, when there is a suggestion.
     pub help: Option<String>,
 }
 

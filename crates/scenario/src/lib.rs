@@ -1,8 +1,9 @@
 //! Scenario files: what a run is made of, as data.
 //!
-//! A model publishes its parameters as a [`schema`] (key, kind, valid range, default,
-//! documentation and citation). A scenario file (TOML) names the model and sets some
-//! of those parameters, each either as a bare value or annotated with its evidence:
+//! A model publishes its parameters as a schema of [`ParamSpec`]s (key, kind, valid
+//! range, default, documentation and citation). A scenario file (TOML) names the model
+//! and sets some of those parameters, each either as a bare value or annotated with its
+//! evidence:
 //!
 //! ```toml
 //! [scenario]
@@ -20,6 +21,8 @@
 //!
 //! Architecture invariant: parsing never panics on any input (a property test feeds it
 //! arbitrary text), and this crate does no I/O: callers hand it text.
+
+#![warn(missing_docs)]
 
 mod error;
 mod parse;

@@ -9,8 +9,11 @@ use toml::Spanned;
 /// The `[scenario]` section: which model, and what the scenario is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioMeta {
+    /// `scenario.model`: the model's registry name (`epstein`, `ussr-1928`).
     pub model: String,
+    /// `scenario.name`: a title for people; empty when not given.
     pub name: String,
+    /// `scenario.description`: what the scenario is; empty when not given.
     pub description: String,
 }
 
@@ -19,6 +22,7 @@ pub struct ScenarioMeta {
 pub struct Scenario {
     /// The file it came from, as the user named it.
     pub file: String,
+    /// The `[scenario]` section.
     pub meta: ScenarioMeta,
     /// In schema order.
     pub params: Vec<Param>,
@@ -412,6 +416,7 @@ fn de_type(v: &DeValue<'_>) -> &'static str {
 }
 
 impl Scenario {
+    /// The resolved parameter `key`; `None` if the schema has no such key.
     pub fn get(&self, key: &str) -> Option<&Param> {
         self.params.iter().find(|p| p.spec.key == key)
     }
@@ -424,6 +429,8 @@ impl Scenario {
         }
     }
 
+    /// An integer parameter's value. Panics if `key` is not in the schema or not an
+    /// integer (a programming error).
     pub fn int(&self, key: &str) -> i64 {
         match self.value(key) {
             Value::Int(x) => *x,
@@ -431,6 +438,8 @@ impl Scenario {
         }
     }
 
+    /// A number parameter's value (an integer is widened). Panics if `key` is not in the
+    /// schema or not a number (a programming error).
     pub fn float(&self, key: &str) -> f64 {
         match self.value(key) {
             Value::Float(x) => *x,
@@ -439,6 +448,8 @@ impl Scenario {
         }
     }
 
+    /// A boolean parameter's value. Panics if `key` is not in the schema or not a
+    /// boolean (a programming error).
     pub fn bool(&self, key: &str) -> bool {
         match self.value(key) {
             Value::Bool(x) => *x,
@@ -446,6 +457,8 @@ impl Scenario {
         }
     }
 
+    /// A text or choice parameter's value. Panics if `key` is not in the schema or not
+    /// text (a programming error).
     pub fn text(&self, key: &str) -> &str {
         match self.value(key) {
             Value::Text(x) => x,
@@ -508,6 +521,8 @@ impl Scenario {
         out
     }
 
+    /// A list parameter's numbers. Panics if `key` is not in the schema or not a list (a
+    /// programming error).
     pub fn floats(&self, key: &str) -> &[f64] {
         match self.value(key) {
             Value::Floats(x) => x,

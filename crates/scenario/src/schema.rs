@@ -6,26 +6,38 @@ use std::fmt;
 /// The type and valid range of a parameter.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kind {
+    /// An integer within `min..=max`.
     Int {
+        /// Smallest valid value.
         min: i64,
+        /// Largest valid value.
         max: i64,
     },
+    /// A finite number within `min..=max`.
     Float {
+        /// Smallest valid value.
         min: f64,
+        /// Largest valid value.
         max: f64,
     },
+    /// `true` or `false`.
     Bool,
     /// One of a fixed set of words.
     Choice(&'static [&'static str]),
     /// A calendar date, written `1928-09-24` (a TOML date or a string).
     Date {
+        /// Earliest valid date.
         min: NaiveDate,
+        /// Latest valid date.
         max: NaiveDate,
     },
     /// A list of numbers, each within `min..=max`, of length within `len`.
     Floats {
+        /// Smallest valid item.
         min: f64,
+        /// Largest valid item.
         max: f64,
+        /// Shortest and longest valid length, inclusive.
         len: (usize, usize),
     },
     /// Free text.
@@ -76,6 +88,7 @@ impl Kind {
         }
     }
 
+    /// The expected type in words, for error messages ("an integer", "a list of numbers").
     pub fn type_name(&self) -> &'static str {
         match self {
             Kind::Int { .. } => "an integer",
@@ -100,11 +113,17 @@ fn num(x: f64) -> String {
 /// A parameter value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// An integer.
     Int(i64),
+    /// A number.
     Float(f64),
+    /// `true` or `false`.
     Bool(bool),
+    /// A word of a choice, or free text.
     Text(String),
+    /// A calendar date.
     Date(NaiveDate),
+    /// A list of numbers.
     Floats(Vec<f64>),
     /// A dated event switched off: it does not happen in the run. Written `"off"`; only
     /// parameters the schema declares as dated events ([`ParamSpec::event`]) take it.
@@ -112,6 +131,7 @@ pub enum Value {
 }
 
 impl Value {
+    /// The value's type in words, for error messages ("an integer", "a list").
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Int(_) => "an integer",
@@ -179,7 +199,12 @@ pub enum Cite {
     Source(String),
     /// The mechanism is from the evidence (`mechanism`), the value is assumed (`assumed`
     /// says why this value).
-    Mechanism { mechanism: String, assumed: String },
+    Mechanism {
+        /// The evidence for the mechanism (fact ids, references).
+        mechanism: String,
+        /// Why this value.
+        assumed: String,
+    },
     /// Not from evidence; the text says why this value.
     Assumed(String),
     /// Set without a citation to a value its parameter's citation does not cover.
@@ -187,9 +212,11 @@ pub enum Cite {
 }
 
 impl Cite {
+    /// A [`Cite::Source`] citing `s`.
     pub fn source(s: &str) -> Self {
         Cite::Source(s.to_string())
     }
+    /// A [`Cite::Assumed`] with the reason `s`.
     pub fn assumed(s: &str) -> Self {
         Cite::Assumed(s.to_string())
     }
@@ -276,6 +303,7 @@ pub enum DatedEvent {
 pub struct ParamSpec {
     /// Dotted key, the first part naming its group: `citizens.density`.
     pub key: &'static str,
+    /// Type and valid range.
     pub kind: Kind,
     /// The baseline's value. For a parameter that [`ParamSpec::follows`] another, the
     /// value it takes when that one has its default too.
@@ -293,6 +321,9 @@ pub struct ParamSpec {
 }
 
 impl ParamSpec {
+    /// A parameter `key` of `kind` with baseline value `default`, meaning `doc`, whose
+    /// default is cited by `cite`; not a dated event, following nothing. Debug builds
+    /// panic if `default` is invalid for `kind` (a programming error).
     pub fn new(key: &'static str, kind: Kind, default: Value, doc: &'static str, cite: Cite) -> Self {
         debug_assert!(kind.check(&default).is_ok() || default == Value::Off, "default of {key} invalid");
         ParamSpec { key, kind, default, doc, cite, event: None, follows: None }
@@ -366,10 +397,18 @@ pub enum Origin {
     /// The schema's default.
     Default,
     /// The scenario file, at line and column.
-    File { line: usize, column: usize },
+    File {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+    },
     /// Outside any file: `by` names where (`--set`, `--seed`, `sweep design point 3`,
     /// `perelom calibrate`, `web explorer`).
-    Override { by: String },
+    Override {
+        /// Where the value was set.
+        by: String,
+    },
 }
 
 impl Origin {
@@ -392,9 +431,13 @@ impl Origin {
 /// A parameter resolved for a run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Param {
+    /// The parameter as the model declares it.
     pub spec: ParamSpec,
+    /// The resolved value.
     pub value: Value,
+    /// Evidence for the resolved value.
     pub cite: Cite,
+    /// Where the value was set.
     pub origin: Origin,
 }
 

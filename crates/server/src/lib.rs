@@ -14,6 +14,8 @@
 //! The process (runtime, signals) belongs to the caller: [`serve`] takes a listener and
 //! a shutdown signal.
 
+#![warn(missing_docs)]
+
 mod assets;
 mod run;
 
@@ -71,6 +73,7 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// A server with the limits `cfg` and no runs yet; run ids start at 1.
     pub fn new(cfg: Config) -> Arc<AppState> {
         Arc::new(AppState { cfg, runs: Mutex::new(HashMap::new()), next_id: AtomicU64::new(1) })
     }

@@ -55,6 +55,7 @@ impl Network {
         Self::from_directed_edges(n, &both)
     }
 
+    /// Number of nodes.
     pub fn nodes(&self) -> usize {
         self.offsets.len().saturating_sub(1)
     }
@@ -64,11 +65,13 @@ impl Network {
         self.targets.len()
     }
 
+    /// The neighbours of node `i`, sorted. Panics if `i` is not a node.
     #[inline]
     pub fn neighbours(&self, i: usize) -> &[u32] {
         &self.targets[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
+    /// Number of neighbours of node `i`. Panics if `i` is not a node.
     #[inline]
     pub fn degree(&self, i: usize) -> usize {
         (self.offsets[i + 1] - self.offsets[i]) as usize

@@ -127,8 +127,11 @@ pub const MODEL: &str = "epstein";
 /// A citizen's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CitizenState {
+    /// On the grid, not rebelling.
     Quiet,
+    /// On the grid, openly rebelling.
     Active,
+    /// In jail: keeps its cell, neither acts nor moves until its term ends.
     Jailed,
 }
 
@@ -137,10 +140,13 @@ pub enum CitizenState {
 pub struct CitizenView {
     /// Cell index `y · width + x`.
     pub cell: u32,
+    /// Quiet, active or jailed.
     pub state: CitizenState,
     /// Steps of jail left (meaningful when jailed; 0 means released at its next turn).
     pub jail_term: u32,
+    /// Perceived hardship H, drawn from U(0, 1) at the start.
     pub hardship: f64,
+    /// Risk aversion R, drawn from U(0, 1) at the start.
     pub risk_aversion: f64,
 }
 
@@ -203,10 +209,12 @@ impl Epstein {
         })
     }
 
+    /// The run's resolved parameters.
     pub fn params(&self) -> &Params {
         &self.params
     }
 
+    /// The run's grid (its width, height and wrapping).
     pub fn grid(&self) -> &Grid {
         self.world.kinds.grid()
     }

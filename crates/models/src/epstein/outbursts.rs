@@ -6,9 +6,13 @@ use perelom_engine::{ColumnData, ColumnDoc, Quantity, Table};
 /// One outburst: the steps it spans (both inclusive) and its peak.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Outburst {
+    /// First step with more actives than the threshold.
     pub start: u32,
+    /// Last such step (so far, while ongoing).
     pub end: u32,
+    /// Most citizens active at the end of one step.
     pub peak: u32,
+    /// First step with `peak` actives.
     pub peak_step: u32,
     /// Still going on at the last step recorded.
     pub ongoing: bool,

@@ -119,29 +119,56 @@ pub fn schema() -> Vec<ParamSpec> {
 /// The parameters of a run, resolved and checked against each other.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
+    /// `run.seed`: seed of every random stream of the run.
     pub seed: u64,
+    /// `run.steps`: number of steps to run (1–1000000).
     pub steps: u32,
+    /// `grid.width`: grid width in cells (1–10000).
     pub width: u32,
+    /// `grid.height`: grid height in cells (1–10000).
     pub height: u32,
+    /// `grid.torus`: whether the grid wraps around at its edges.
     pub torus: bool,
+    /// `grid.neighbourhood`: shape of vision (von Neumann, Moore or Euclidean).
     pub neighbourhood: Neighbourhood,
+    /// `citizens.density`: probability that a cell starts with a citizen (0–1).
     pub citizen_density: f64,
+    /// `citizens.vision`: how far citizens see, in cells (1–50).
     pub citizen_vision: u32,
+    /// `citizens.threshold`: T; a citizen is active iff grievance − net risk > T (−1 to 1).
     pub threshold: f64,
+    /// `citizens.movement`: whether citizens move to a random empty cell in vision (rule M).
     pub citizens_move: bool,
+    /// `cops.density`: probability that a cell starts with a cop (0–1; with
+    /// `citizens.density`, at most 1).
     pub cop_density: f64,
+    /// `cops.vision`: how far cops see, in cells (1–50).
     pub cop_vision: u32,
+    /// `cops.movement`: whether cops move to a random empty cell in vision (rule M).
     pub cops_move: bool,
+    /// `cops.schedule` with `cops.final_density`, `cops.at_step` and `cops.over_steps`: how
+    /// cop numbers change.
     pub cops: CopSchedule,
+    /// `arrest.k`: k in P = 1 − exp(−k · ratio(C/A)) (0–100).
     pub k: f64,
+    /// `arrest.ratio`: how C/A enters the arrest probability.
     pub ratio: ArrestRatio,
+    /// `jail.max_term`: J_max; jail terms are drawn uniformly from 0..=J_max steps.
     pub max_term: u32,
+    /// `legitimacy.schedule` with `legitimacy.initial`, `.final`, `.at_step` and
+    /// `.over_steps`: L over the run.
     pub legitimacy: Legitimacy,
+    /// `activation.kind`: random-sequential or synchronous-parallel activation.
     pub activation: Activation,
+    /// `outburst.threshold`: an outburst is a run of steps with more than this many active
+    /// citizens.
     pub outburst_threshold: u32,
 }
 
 impl Params {
+    /// Reads the parameters of `s` and checks them against each other. Errors: citizen
+    /// and cop densities above 1 in sum, a schedule whose change would start after the
+    /// run ends, or an unknown word for a choice.
     pub fn from_scenario(s: &Scenario) -> Result<Self, ScenarioError> {
         let err = |msg: String, help: String| ScenarioError::new(&s.file, None, msg).with_help(help);
         // The schema bounds every integer, so these conversions only fail on a schema

@@ -18,6 +18,7 @@ impl ArrestRatio {
     /// The words scenario files use, in [`ArrestRatio::from_word`] order.
     pub const WORDS: &'static [&'static str] = &["literal", "floor", "round"];
 
+    /// The rule a scenario word names (`literal`, `floor`, `round`); `None` for any other.
     pub fn from_word(word: &str) -> Option<Self> {
         match word {
             "literal" => Some(ArrestRatio::Literal),
@@ -125,24 +126,33 @@ impl ArrestModel {
 /// Legitimacy `L` over the run.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Legitimacy {
+    /// The same legitimacy (0–1) at every step.
     Constant(f64),
     /// `initial` before step `at`, `last` from step `at` on.
     Jump {
+        /// Legitimacy before the jump (0–1).
         initial: f64,
+        /// Legitimacy after the jump (0–1).
         last: f64,
+        /// First step of the new legitimacy.
         at: u32,
     },
     /// `initial` before step `at`; from step `at` on it moves by `(last − initial)/over`
     /// each step, reaching `last` at step `at + over − 1` (so `over = 1` is a jump).
     Linear {
+        /// Legitimacy before the change (0–1).
         initial: f64,
+        /// Legitimacy at the end of the change (0–1).
         last: f64,
+        /// First step of the change.
         at: u32,
+        /// Steps the change takes (at least 1).
         over: u32,
     },
 }
 
 impl Legitimacy {
+    /// The words of `legitimacy.schedule`, in variant order.
     pub const WORDS: &'static [&'static str] = &["constant", "jump", "linear"];
 
     /// Legitimacy during step `step` (0-based).
@@ -178,25 +188,34 @@ impl Legitimacy {
 /// density equal to the initial one leaves the cops as they are.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum CopSchedule {
+    /// The cops placed at the start stay as they are.
     Constant,
     /// `initial` before step `at`, `last` from its start on.
     Jump {
+        /// Cop density before the jump (`cops.density`, 0–1).
         initial: f64,
+        /// Cop density after the jump (`cops.final_density`, 0–1).
         last: f64,
+        /// Step at whose start the density jumps (`cops.at_step`).
         at: u32,
     },
     /// `initial` before step `at`; from the start of step `at` the density moves by
     /// `(last − initial)/over` each step, reaching `last` at step `at + over − 1`
     /// (`over = 1` is a jump), as [`Legitimacy::Linear`].
     Linear {
+        /// Cop density before the change (`cops.density`, 0–1).
         initial: f64,
+        /// Cop density at the end of the change (`cops.final_density`, 0–1).
         last: f64,
+        /// Step at whose start the change begins (`cops.at_step`).
         at: u32,
+        /// Steps the change takes (`cops.over_steps`, at least 1).
         over: u32,
     },
 }
 
 impl CopSchedule {
+    /// The words of `cops.schedule`, in variant order.
     pub const WORDS: &'static [&'static str] = &["constant", "jump", "linear"];
 
     /// The cop density during step `step`, or `None` when it does not change at the

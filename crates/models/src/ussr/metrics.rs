@@ -106,10 +106,13 @@ pub const METRICS: &[(&str, MetricKind, Monthly, Quantity, &str, &str)] = &[
     ("factories_discipline", Real, Mean, Rate, "share of factories", "share of factories reporting absences or slow-downs (F11)"),
 ];
 
+/// The weekly metrics of [`METRICS`] as the recorder's specs, in the same order.
 pub fn recorder_spec() -> Vec<MetricSpec> {
     METRICS.iter().map(|m| MetricSpec { name: m.0, storage: m.1, kind: m.3, unit: m.4, doc: m.5 }).collect()
 }
 
+/// Position of the metric `name` in [`METRICS`] (and in a recorded row). Panics for
+/// an unknown name (a programming error).
 pub fn index_of(name: &str) -> usize {
     METRICS.iter().position(|m| m.0 == name).unwrap_or_else(|| panic!("no metric {name}"))
 }
@@ -211,12 +214,16 @@ pub fn describe_events(mut t: Table) -> Table {
 /// One row of the factory event log.
 #[derive(Clone, Debug)]
 pub struct Event {
+    /// Weekly step of the event.
     pub step: u32,
+    /// Factory number, from 0.
     pub factory: u32,
+    /// Event type, as named in [`EVENT_TYPES`] (`strike`, `italianka`, `meeting`, ...).
     pub kind: &'static str,
     /// Participants, attendees or arrests.
     pub count: u32,
     /// Votes for the opposition's resolution at a meeting, or strikers' shops.
     pub detail: u32,
+    /// How the event ended, in the words [`EVENT_TYPES`] lists for its type.
     pub outcome: &'static str,
 }

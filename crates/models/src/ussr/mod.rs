@@ -172,6 +172,7 @@ impl Ussr {
         &self.people
     }
 
+    /// Number of factories (fixed at the start of the run).
     pub fn factory_count(&self) -> usize {
         self.factories.len()
     }

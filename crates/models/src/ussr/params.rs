@@ -8,7 +8,7 @@
 //!
 //! Groups follow the ODD submodels (docs/ODD.md, section 7): each group of keys has one
 //! struct of typed fields named like its keys, and every dated key becomes a step of the
-//! [`Calendar`](super::calendar::Calendar) once.
+//! model's calendar (`Calendar`) once.
 
 use chrono::NaiveDate;
 use perelom_scenario::{Cite, DatedEvent, Kind, ParamSpec, Scenario, ScenarioError, Value};
@@ -1137,69 +1137,138 @@ impl Reader<'_> {
 /// Size of the model: the population and its factories.
 #[derive(Clone, Debug)]
 pub struct Population {
+    /// `population.full_scale`: workforce at scale 1.0 (census industry), persons
+    /// (1000–10000000).
     pub full_scale: f64,
+    /// `population.scale`: share of the full workforce modelled, one agent per person
+    /// (0.0001–1).
     pub scale: f64,
     /// People modelled: full scale × scale.
     pub workers: usize,
+    /// `population.white_collar`: share of white-collar staff (sluzhashchie) in the
+    /// workforce.
     pub white_collar: f64,
+    /// `population.peasant_origin`: share of workers of peasant origin (recent arrivals).
     pub peasant_origin: f64,
+    /// `population.young`: share of young workers (under about 25).
     pub young: f64,
+    /// `population.party`: share of party members in the workforce.
     pub party: f64,
+    /// `population.region_shares`: workforce shares of Moscow, Leningrad, Ivanovo, Urals,
+    /// Ukraine, other (six weights 0–1, in [`REGIONS`] order, normalized by their sum).
     pub region_shares: Vec<f64>,
+    /// `population.sector_shares`: workforce shares of metal, textile, garment,
+    /// rubber-chemical, rail, other (six weights 0–1, in [`SECTORS`] order, normalized by
+    /// their sum).
     pub sector_shares: Vec<f64>,
+    /// `factories.median_size`: median factory workforce, persons (lognormal sizes)
+    /// (10–20000).
     pub median_size: f64,
+    /// `factories.size_sigma`: log-standard deviation of factory sizes (0–3).
     pub size_sigma: f64,
+    /// `factories.shop_size`: workers per shop (the unit of a slow-down or a stoppage)
+    /// (10–1000).
     pub shop_size: u32,
+    /// `factories.partners`: partner factories of each factory (same region, preferably
+    /// same sector) that hear of its strikes (factories, 0–20).
     pub partners: usize,
 }
 
 /// Wages, prices and the plan (F05, F08, F10, F17, F19).
 #[derive(Clone, Debug)]
 pub struct Economy {
+    /// `tariff.coefficients`: wage coefficient of each of the 17 tariff bands, band 1 first
+    /// (0.1–20).
     pub tariff: [f32; 17],
+    /// `tariff.downgrade_share`: share of workers moved one band down in the end-1927
+    /// reform.
     pub downgrade_share: f64,
+    /// `prices.index`: consumer price index by month, Jan 1928 = 1 (24 months) (0.1–10).
     pub prices: Vec<f32>,
+    /// `prices.shortage`: food-shortage index by month (0 none, 1 famine) (0–1).
     pub shortage: Vec<f32>,
+    /// `rent.rise_low`: rent rise as a share of earnings for bands 1-6 (0–0.5).
     pub rent_rise_low: f32,
+    /// `rent.rise_high`: rent rise as a share of earnings for bands 7-17 (0–0.5).
     pub rent_rise_high: f32,
+    /// `loans.deduction`: share of earnings withheld for industrial loans (0–0.5).
     pub loan_deduction: f32,
+    /// `plan.productivity_target`: planned rise of labour productivity in the plan year
+    /// (fraction per year, 0–1).
     pub productivity_target: f64,
+    /// `plan.nominal_wage_cap`: cap on the rise of nominal wages in the plan year (fraction
+    /// per year, 0–1).
     pub nominal_wage_cap: f64,
+    /// `wages.keep_pace`: nominal wages rise with productivity (the X4 counterfactual).
     pub keep_pace: bool,
 }
 
 /// Management: norms and rates, the seven-hour day (F06, F07, F09).
 #[derive(Clone, Debug)]
 pub struct Management {
+    /// `norms.continuous`: norms and rates revised in day-to-day work after the Politburo
+    /// decision.
     pub continuous: bool,
+    /// `norms.annual_revision`: weekly chance of a revision while norms are fixed for the
+    /// year (1/52).
     pub annual_revision: f64,
+    /// `norms.weekly_revision`: weekly chance of a revision in a factory once revision is
+    /// continuous.
     pub weekly_revision: f64,
+    /// `norms.step`: rise of the output norm at a revision outside the plan year (fraction
+    /// of the norm, 0–0.5).
     pub norm_step: f64,
+    /// `norms.rate_cut`: share of a norm rise lost from pay at the norm (the rest made up
+    /// by more effort, which tires).
     pub rate_cut: f32,
+    /// `seven_hour.final_share`: share of factories converted by the end of 1929.
     pub seven_hour_share: f64,
+    /// `seven_hour.fatigue`: extra weekly strain in a converted factory (more machines,
+    /// night shifts) (fatigue per week, 0–1).
     pub seven_hour_strain: f32,
 }
 
 /// The occasions of local disputes (F06, F08, F09, F12, F16).
 #[derive(Clone, Debug)]
 pub struct Disputes {
+    /// `disputes.revision_salience`: strike readiness added in a factory in the week its
+    /// norms are revised and rates cut (readiness, 0–2).
     pub revision_salience: f32,
+    /// `disputes.late_pay`: weekly chance that a factory pays wages late.
     pub late_pay: f64,
+    /// `disputes.late_pay_salience`: strike readiness added by late pay in the factory
+    /// (readiness, 0–2).
     pub late_pay_salience: f32,
+    /// `disputes.supply_failure`: weekly chance per unit of the shortage index that a
+    /// shop's supplies fail (idle time, lost pay).
     pub supply_failure: f64,
+    /// `disputes.supply_salience`: strike readiness added in the shop whose supplies failed
+    /// (readiness, 0–2).
     pub supply_salience: f32,
+    /// `disputes.foreman`: weekly chance of a conflict with the foreman in a shop.
     pub foreman: f64,
+    /// `disputes.foreman_salience`: strike readiness added in the shop of a foreman's abuse
+    /// (readiness, 0–2).
     pub foreman_salience: f32,
+    /// `disputes.memory`: share of a dispute's push lost each week: recent disputes keep a
+    /// shop ready to slow down.
     pub memory: f32,
+    /// `disputes.militancy_spread`: log-standard deviation of factories' militancy, a
+    /// lasting factor on the push of their disputes (0–2).
     pub militancy_spread: f64,
 }
 
 /// Work and health (F07, F10).
 #[derive(Clone, Debug)]
 pub struct Health {
+    /// `fatigue.effort_strain`: weekly strain per unit of norm above the 1927 norm (fatigue
+    /// per week, 0–5).
     pub effort_strain: f32,
+    /// `fatigue.recovery`: share of fatigue recovered each week.
     pub recovery: f32,
+    /// `illness.base`: weekly chance of falling ill at zero fatigue.
     pub ill_base: f32,
+    /// `illness.per_fatigue`: extra weekly chance of illness per unit of fatigue.
     pub ill_per_fatigue: f32,
     /// Weekly chance a sickness ends: 1 / mean weeks.
     pub ill_end: f32,
@@ -1208,229 +1277,478 @@ pub struct Health {
 /// Perception: hardship, legitimacy, risk, fear, efficacy (Epstein 2002; F08, F24, F29, F38).
 #[derive(Clone, Debug)]
 pub struct Perception {
+    /// `hardship.baseline`: spread of individual baseline hardship (uniform 0..value)
+    /// (0–1).
     pub hardship_baseline: f32,
+    /// `hardship.wage_weight`: hardship per unit fall of the real wage below one's end-1927
+    /// level (0–10).
     pub wage_weight: f32,
+    /// `hardship.shortage_weight`: hardship per unit of the shortage index (0–2).
     pub shortage_weight: f32,
+    /// `hardship.fatigue_weight`: hardship per unit of fatigue (0–2).
     pub fatigue_weight: f32,
+    /// `legitimacy.initial`: mean perceived legitimacy of the regime among non-party
+    /// workers at the end of 1927 (0–1).
     pub legitimacy_initial: f32,
+    /// `legitimacy.spread`: spread (uniform half-width) of initial legitimacy (0–0.5).
     pub legitimacy_spread: f32,
+    /// `legitimacy.party_premium`: extra initial legitimacy of party members (0–1).
     pub party_premium: f32,
+    /// `legitimacy.influence`: weekly pull of one's legitimacy towards one's own circle in
+    /// the shop (party members or non-party workers) (share per week, 0–1).
     pub influence: f32,
+    /// `legitimacy.hardship_erosion`: weekly legitimacy loss per unit of hardship (per
+    /// week, 0–0.2).
     pub hardship_erosion: f32,
+    /// `legitimacy.party_erosion`: party members' legitimacy erodes at this fraction of
+    /// others' rate (0–1).
     pub party_erosion: f32,
+    /// `legitimacy.revision_shock`: legitimacy loss in a factory at a norm revision (broken
+    /// agreement) (0–0.5).
     pub revision_shock: f32,
+    /// `legitimacy.privilege_shock`: legitimacy loss when the partmaksimum rise becomes
+    /// known (0–0.5).
     pub privilege_shock: f32,
+    /// `legitimacy.leaflet_effect`: legitimacy loss per leaflet read (0–0.5).
     pub leaflet_effect: f32,
+    /// `legitimacy.concession_gain`: legitimacy gain in a factory that wins a concession
+    /// (0–0.5).
     pub concession_gain: f32,
+    /// `legitimacy.repression_loss`: legitimacy loss in a factory per arrest of a workmate
+    /// (0–0.5).
     pub repression_loss: f32,
+    /// `legitimacy.release_demand_shock`: legitimacy loss in a factory whose release demand
+    /// is refused (0–0.5).
     pub release_demand_shock: f32,
+    /// `risk.k`: constant of the estimated arrest probability (0–20).
     pub k: f32,
+    /// `risk.presence`: repression a worker expects with no arrest seen (the OGPU's known
+    /// presence), in arrests per 100 workers (0–5).
     pub presence: f32,
+    /// `risk.crowd`: safety in numbers: the estimate is divided by 1 + this times the share
+    /// already active (0–100).
     pub crowd: f32,
+    /// `risk.italianka_factor`: estimated risk of a slow-down relative to a strike (0–1).
     pub italianka_risk: f32,
+    /// `risk.memory`: share of the memory of arrests seen lost each week.
     pub risk_memory: f32,
+    /// `risk.partner_weight`: weight of arrests in partner factories against one's own
+    /// (0–1).
     pub partner_weight: f32,
+    /// `fear.arrest_seen`: fear added to everyone in a factory by an arrest there (0–1).
     pub fear_arrest_seen: f32,
+    /// `fear.decay`: share of fear lost each week.
     pub fear_decay: f32,
+    /// `efficacy.initial`: mean initial belief that collective action can succeed (0–1).
     pub efficacy_initial: f32,
+    /// `efficacy.win`: efficacy gained in a factory after a won strike or meeting (0–1).
     pub efficacy_win: f32,
+    /// `efficacy.defeat`: efficacy lost in a factory after a revision, a lost strike or an
+    /// arrest (0–1).
     pub efficacy_defeat: f32,
+    /// `efficacy.drift`: weekly efficacy loss per unit of hardship left unanswered (per
+    /// week, 0–0.2).
     pub efficacy_drift: f32,
 }
 
 /// The protest ladder (F12; Granovetter 1978).
 #[derive(Clone, Debug)]
 pub struct Protest {
+    /// `protest.passive`: net grievance above which a worker protests passively (skips
+    /// meetings) (0–1).
     pub passive: f32,
+    /// `protest.italianka`: push of recent disputes plus weighted net grievance above which
+    /// a worker is ready to slow down (italianka) (0–2).
     pub italianka: f32,
+    /// `protest.strike`: strike readiness (push x confidence + weighted net grievance)
+    /// above which a worker is ready to strike (0–2).
     pub strike: f32,
+    /// `protest.grievance_weight`: weight of accumulated grievance beside the push of local
+    /// disputes in readiness to slow down or strike (0–2).
     pub grievance_weight: f32,
+    /// `protest.threshold_mean`: mean Granovetter threshold: share of the shop that must be
+    /// ready first.
     pub threshold_mean: f32,
+    /// `protest.threshold_spread`: spread (uniform half-width) of Granovetter thresholds
+    /// (0–1).
     pub threshold_spread: f32,
+    /// `protest.shop_stop`: share of a shop that must join for the shop to stop work or go
+    /// slow.
     pub shop_stop: f32,
+    /// `protest.italianka_effort`: effort and output of a worker in a slow-down, relative
+    /// to the norm (0–1).
     pub italianka_effort: f32,
+    /// `protest.young_risk`: risk aversion of young workers relative to older ones (0–1).
     pub young_risk: f32,
 }
 
 /// Strikes as episodes (F13, F14, F27, F39).
 #[derive(Clone, Debug)]
 pub struct Strikes {
+    /// `strikes.join_salience`: strike readiness added in the other shops of a factory on
+    /// strike (readiness, 0–2).
     pub join_salience: f32,
+    /// `strikes.contagion`: strike readiness added per unit share of partner factories on
+    /// strike last week (readiness, 0–2).
     pub contagion: f32,
+    /// `strikes.weeks`: mean strike duration in weeks (1–10).
     pub mean_weeks: f64,
+    /// `strikes.max_weeks`: longest strike in weeks (1–52).
     pub max_weeks: u16,
+    /// `strikes.episode_gap`: weeks after a strike ends within which a new stoppage in the
+    /// factory continues the same strike (0–26).
     pub episode_gap: u32,
+    /// `strikes.concession`: chance a strike ends in a concession (else repression) (0–1).
     pub concession: f64,
+    /// `strikes.concession_raise`: rise of pay at the norm when a strike wins a concession
+    /// (fraction of pay, 0–0.5).
     pub concession_raise: f32,
+    /// `strikes.leaders`: strike leaders handed to the OGPU (or sacked and blacklisted)
+    /// after a repressed strike (workers, 0–50).
     pub leaders: u32,
+    /// `strikes.organize`: strike readiness added (leading) or removed (holding back) in a
+    /// factory by a cell at full strength of its line (readiness, 0–2).
     pub organize: f32,
+    /// `strikes.organized_duration`: relative lengthening of a strike led by the opposition
+    /// (factor, 0–5).
     pub organized_duration: f64,
+    /// `strikes.organized_spread`: extra weight of an opposition-led strike in partner
+    /// factories' news (0–5).
     pub organized_spread: f32,
 }
 
 /// Mass meetings of the collective-agreement campaigns (F21, F24, F25).
 #[derive(Clone, Debug)]
 pub struct Meetings {
+    /// `meetings.passive_attendance`: attendance chance of a passive protester relative to
+    /// others (factor, 0–1).
     pub passive_attendance: f32,
+    /// `meetings.quorum`: attendance share below which a meeting fails (0–1).
     pub quorum: f64,
+    /// `meetings.vote_grievance`: weight of grievance in the vote for the opposition's
+    /// resolution (log-odds per unit of grievance, 0–20).
     pub vote_grievance: f32,
+    /// `meetings.vote_bias`: log-odds of voting for the opposition with no grievance (the
+    /// triangle runs the meeting) (−20 to 20).
     pub vote_bias: f32,
+    /// `meetings.sympathizer_vote`: extra log-odds for sympathizers and members (0–10).
     pub sympathizer_vote: f32,
+    /// `meetings.cell_weight`: log-odds per log(1 + members) of the factory's opposition
+    /// cell (0–10).
     pub cell_weight: f32,
+    /// `meetings.vote_left`: extra log-odds from left-leaning workers (0–10).
     pub vote_left: f32,
+    /// `meetings.vote_fear`: log-odds lost per unit of fear (an open vote is watched)
+    /// (0–20).
     pub vote_fear: f32,
+    /// `meetings.vote_party`: log-odds lost by party members (party discipline) (0–20).
     pub vote_party: f32,
 }
 
 /// One organization's line (F23, F27, F28).
 #[derive(Clone, Debug)]
 pub struct Line {
+    /// `bl.legality` / `decists.legality`: how far demands are kept inside legality before
+    /// any line change (0–1).
     pub legality: f32,
+    /// `bl.legality_after` / `decists.legality_after`: legality after the line change
+    /// (0–1).
     pub legality_after: f32,
+    /// `bl.clarity` / `decists.clarity`: clarity of the programme of action (0–1).
     pub clarity: f32,
 }
 
 /// The underground opposition (F02-F04, F16, F17, F20, F22, F30, F32-F34).
 #[derive(Clone, Debug)]
 pub struct Opposition {
+    /// `opposition.expelled`: oppositionists expelled after the 15th congress, at full
+    /// scale (persons, 0–100000).
     pub expelled: f64,
+    /// `opposition.underground`: share of the expelled who stay active in the underground.
     pub underground: f64,
+    /// `opposition.cell_size`: mean members per factory cell at the start (cells are
+    /// clustered) (members, 1–100).
     pub cell_size: f64,
+    /// `opposition.sympathizers`: sympathizers per member at the start, in the member's
+    /// shop (0–50).
     pub sympathizers: f64,
+    /// `opposition.exiled_at_start`: share of the active who start in exile (the leaders).
     pub exiled_at_start: f64,
+    /// `opposition.decist_share`: share of the active who are Decists.
     pub decist_share: f64,
+    /// `opposition.class_shares`: blue-collar, white-collar and peasant shares of the
+    /// expelled (each 0–1, summing to at most 1).
     pub class_shares: [f64; 3],
+    /// `opposition.leaflets`: workers of the factory reached by one member's leaflets each
+    /// week (workers per member per week, 0–100).
     pub leaflets: f32,
+    /// `opposition.partner_reach`: share of a factory's leaflets that reach its partner
+    /// factories.
     pub partner_reach: f32,
+    /// `opposition.platform_clarity`: clarity added by the platform (0–1).
     pub platform_clarity: f32,
+    /// `opposition.leaflet_lean`: shift towards the left per leaflet read (0–0.5).
     pub leaflet_lean: f32,
+    /// `opposition.indiscipline`: how far a member's own radicalism bends the
+    /// organization's legality (0–1).
     pub indiscipline: f32,
+    /// `opposition.line_follows_members`: whether an organization's line follows its
+    /// members' radicalization.
     pub line_follows_members: bool,
+    /// The organizations' lines, in [`ORGS`] order: `bl.*`, then `decists.*`.
     pub lines: [Line; 2],
+    /// `new_party.clarity`: clarity added by a call for a new party (0–1).
     pub new_party_clarity: f32,
+    /// `new_party.reach`: factor on leaflet reach under a new-party call (factor, 1–5).
     pub new_party_reach: f32,
+    /// `new_party.visibility`: extra detection chance of members under a new-party call
+    /// (added to a detection factor of 1, 0–5).
     pub new_party_visibility: f32,
+    /// `recruit.sympathize`: chance a leafleted worker of full grievance becomes a
+    /// sympathizer (0–1).
     pub sympathize: f32,
+    /// `recruit.join`: weekly chance a sympathizer of full grievance joins, at full
+    /// clarity.
     pub join: f32,
+    /// `recruit.white_collar_factor`: receptiveness of white-collar staff relative to
+    /// manual workers (factor, 0–1).
     pub white_collar_factor: f32,
+    /// `recruit.party_factor`: receptiveness of party members relative to non-party workers
+    /// (factor, 0–1).
     pub party_factor: f32,
+    /// `recruit.young_misfit`: how much the legal line puts young workers off joining
+    /// (times legality) (0–1).
     pub young_misfit: f32,
+    /// `recruit.lapse`: weekly chance a sympathizer loses interest.
     pub lapse: f32,
+    /// `recruit.young_radicalism`: lowest radicalism of a young recruit or arrested young
+    /// worker (uniform over the next 0.4) (0–1).
     pub young_radicalism: f32,
+    /// `capitulation.base`: weekly chance an old cadre capitulates.
     pub capitulation_base: f32,
+    /// `capitulation.left_turn`: extra weekly chance once the left turn is under way.
     pub capitulation_left_turn: f32,
+    /// `capitulation.legitimacy`: legitimacy of an oppositionist who capitulates (0–1).
     pub capitulation_legitimacy: f32,
+    /// `underground.chain_exposure`: chance an exposed cell leads the OGPU to its city
+    /// group (0–1).
     pub chain_exposure: f64,
+    /// `underground.chain_detection`: chance each member of a broken city group's region is
+    /// detected (0–1).
     pub chain_detection: f64,
+    /// `underground.centre_hit`: chance a broken city group leads the OGPU to the centre
+    /// (0–1).
     pub centre_hit: f64,
+    /// `underground.repair`: weekly recovery of a damaged city group or centre while
+    /// members remain (share per week, 0–1).
     pub repair: f32,
 }
 
 /// The party's co-optation of respected workers (F29).
 #[derive(Clone, Debug)]
 pub struct Party {
+    /// `party.cooptation`: weekly chance a respected non-party worker is enrolled in the
+    /// party.
     pub cooptation: f32,
+    /// `party.cooptation_band`: lowest tariff band of the respected workers the party
+    /// enrols (band 1–17).
     pub cooptation_band: u8,
+    /// `party.cooptation_legitimacy`: legitimacy gained on enrolment in the party (0–1).
     pub cooptation_legitimacy: f32,
 }
 
 /// The OGPU (F14, F38, F39).
 #[derive(Clone, Debug)]
 pub struct Ogpu {
+    /// `ogpu.informers`: informers per 100 workers before the escalation (0–20).
     pub informers: f32,
+    /// `ogpu.informer_growth`: factor on informer density once the escalation is complete
+    /// (factor, 1–10).
     pub informer_growth: f32,
+    /// `ogpu.ramp_weeks`: weeks over which the escalation builds up to its full strength
+    /// (0–104).
     pub ramp_weeks: u32,
+    /// `ogpu.detection`: weekly chance an active member is detected, per informer per 100
+    /// workers.
     pub detection: f32,
+    /// `ogpu.strike_visibility`: extra detection chance of a member leading a strike (added
+    /// to a detection factor of 1, 0–10).
     pub strike_visibility: f32,
     /// Arrests per week per person modelled (the full-scale figure over `population.full_scale`).
     pub capacity_per_person: f64,
+    /// `ogpu.capacity_after` over `population.full_scale`: arrests per week per person
+    /// modelled after the escalation.
     pub capacity_after_per_person: f64,
+    /// `ogpu.provocateur`: weekly chance, after the escalation, that a provocateur exposes
+    /// a whole factory cell.
     pub provocateur: f64,
+    /// `ogpu.obstruction`: chance an arrest is obstructed in a factory where everyone
+    /// sympathizes (0–1).
     pub obstruction: f64,
+    /// `ogpu.release_demand`: chance workers demand a release in a fully sympathetic
+    /// factory (0–1).
     pub release_demand: f64,
+    /// `ogpu.full_sympathy`: share of sympathizers and members at which a factory counts as
+    /// fully sympathetic.
     pub full_sympathy: f64,
+    /// `ogpu.prison_weeks`: weeks in prison before exile (1–52).
     pub prison_weeks: u16,
 }
 
 /// Exile colonies (F35-F37).
 #[derive(Clone, Debug)]
 pub struct Exile {
+    /// `exile.influence`: weekly radicalization of an exile per unit share of young workers
+    /// in the colonies (per week, 0–1).
     pub influence: f32,
+    /// `exile.letters`: weekly pull of members' radicalism towards the colonies', times the
+    /// colonies' weight (per week, 0–1).
     pub letters: f32,
 }
 
 /// Moods (F15, F22, F24).
 #[derive(Clone, Debug)]
 pub struct Moods {
+    /// `mood.loyal`: legitimacy from which a worker counts as loyal to the line (the
+    /// midpoint) (0–1).
     pub loyal: f32,
+    /// `mood.indifferent_grievance`: grievance below which a non-loyal worker counts as
+    /// indifferent (0–1).
     pub indifferent_grievance: f32,
+    /// `mood.indifferent_efficacy`: efficacy below which a non-loyal worker counts as
+    /// indifferent (0–1).
     pub indifferent_efficacy: f32,
+    /// `mood.strike_left`: shift towards the left in a week one's factory is on strike
+    /// (0–0.5).
     pub strike_left: f32,
+    /// `mood.shortage_right`: weekly shift towards the right per unit of shortage, for
+    /// workers of peasant origin (per week, 0–0.5).
     pub shortage_right: f32,
 }
 
 /// Readings of factory reports for T10 (F11).
 #[derive(Clone, Debug)]
 pub struct Reports {
+    /// `report.sick_share`: share off sick from which a factory reports absences (T10).
     pub sick_share: f64,
+    /// `report.passive_share`: share in passive protest from which a factory reports
+    /// indiscipline (T10).
     pub passive_share: f64,
 }
 
 /// Switches of the mechanism groups (`mechanism.*`), all on in the baseline.
 #[derive(Clone, Copy, Debug)]
 pub struct Switches {
+    /// `mechanism.local_disputes`: strikes need a local occasion (norm revision, late pay,
+    /// supply failure, foreman).
     pub local_disputes: bool,
+    /// `mechanism.contagion`: strike news travels to partner factories (F14).
     pub contagion: bool,
+    /// `mechanism.organizing`: opposition members lead or hold back strikes according to
+    /// their line (F27).
     pub organizing: bool,
+    /// `mechanism.repression_of_protest`: the OGPU arrests strike leaders; workers' risk
+    /// comes from arrests they see (F14, F38).
     pub repression_of_protest: bool,
+    /// `mechanism.recruitment`: leaflets make sympathizers and sympathizers join (F20, F30,
+    /// F32).
     pub recruitment: bool,
+    /// `mechanism.capitulation`: old cadres return to the party (F04).
     pub capitulation: bool,
+    /// `mechanism.escalation`: the repression escalates from 24 Sep 1928 (F38).
     pub escalation: bool,
+    /// `mechanism.exile_feedback`: exile colonies radicalize with who arrives and write
+    /// back (F35-F37).
     pub exile_feedback: bool,
+    /// `mechanism.social_influence`: legitimacy and lean move towards one's workmates'
+    /// (MODEL.md).
     pub social_influence: bool,
 }
 
 /// The dated keys, as read from the scenario (`None`: switched off).
 #[derive(Clone, Debug)]
 pub struct Dates {
+    /// `run.start`: date of the first weekly step (1928-01-02 if `"off"`).
     pub start: NaiveDate,
+    /// `rent.rise_date`: date of the regressive rent rise (`None`: off).
     pub rent_rise: Option<NaiveDate>,
+    /// `loans.from`: date deductions for industrial loans begin (`None`: off).
     pub loans_from: Option<NaiveDate>,
+    /// `plan.start`: start of the 1928-29 plan year (`None`: off).
     pub plan_start: Option<NaiveDate>,
+    /// `norms.continuous_from`: date of the Politburo decision on continuous revision
+    /// (`None`: off).
     pub continuous_from: Option<NaiveDate>,
+    /// `seven_hour.from`: start of the staged conversion to the seven-hour day (`None`:
+    /// off).
     pub seven_hour_from: Option<NaiveDate>,
+    /// `legitimacy.privilege_date`: date the privilege news spreads (`None`: off).
     pub privilege: Option<NaiveDate>,
+    /// `campaign1.start`/`campaign1.end` and `campaign2.start`/`campaign2.end`: the
+    /// collective-agreement campaigns of 1927-28 and 1928-29 as (start, end) (`None`: off).
     pub campaigns: [(Option<NaiveDate>, Option<NaiveDate>); 2],
+    /// `opposition.factory_turn`: date the opposition turns to agitation in the factories
+    /// (`None`: off).
     pub factory_turn: Option<NaiveDate>,
+    /// `opposition.platform_date`: the 18-point platform on the worker question (`None`:
+    /// off).
     pub platform: Option<NaiveDate>,
+    /// `bl.line_change`, `decists.line_change`: dates the organizations' lines change to
+    /// their `legality_after` (`None`: off).
     pub line_change: [Option<NaiveDate>; 2],
+    /// `bl.new_party_from`, `decists.new_party_from`: dates the organizations call for a
+    /// new party (`None`: off).
     pub new_party_from: [Option<NaiveDate>; 2],
+    /// `capitulation.left_turn_from`: date the left turn makes capitulation attractive
+    /// (`None`: off).
     pub left_turn_from: Option<NaiveDate>,
+    /// `ogpu.escalation`: date of the repression escalation (Molotov's circular) (`None`:
+    /// off).
     pub escalation: Option<NaiveDate>,
 }
 
 /// Every parameter of the 1928–1929 model, typed and checked, built once per run.
 #[derive(Clone, Debug)]
 pub struct Params {
+    /// `run.seed`: random seed of the run.
     pub seed: u64,
+    /// `run.steps`: number of weekly steps (1–520).
     pub steps: u32,
+    /// The scenario's name (`[scenario] name`).
     pub name: String,
+    /// Size of the model: the population and its factories.
     pub population: Population,
+    /// Wages, prices and the plan.
     pub economy: Economy,
+    /// Norms and rates, the seven-hour day.
     pub management: Management,
+    /// The occasions of local disputes.
     pub disputes: Disputes,
+    /// Work and health.
     pub health: Health,
+    /// Hardship, legitimacy, risk, fear and efficacy.
     pub perception: Perception,
+    /// The protest ladder.
     pub protest: Protest,
+    /// Strikes as episodes.
     pub strikes: Strikes,
+    /// Mass meetings of the collective-agreement campaigns.
     pub meetings: Meetings,
+    /// The underground opposition.
     pub opposition: Opposition,
+    /// The party's co-optation of respected workers.
     pub party: Party,
+    /// The OGPU.
     pub ogpu: Ogpu,
+    /// Exile colonies.
     pub exile: Exile,
+    /// Moods.
     pub moods: Moods,
+    /// Readings of factory reports for T10.
     pub reports: Reports,
+    /// Switches of the mechanism groups (`mechanism.*`).
     pub switches: Switches,
+    /// The dated keys.
     pub dates: Dates,
 }
 

@@ -18,6 +18,7 @@ pub type Sector = u8;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[repr(u8)]
 pub enum Occasion {
+    /// No occasion this week.
     #[default]
     None = 0,
     /// Norms raised and rates cut in the factory this week (F06, F09).
@@ -60,11 +61,15 @@ pub struct StrikeEpisode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum Status {
+    /// At work.
     Working = 0,
+    /// Off sick; `weeks_left` counts down to the return to work.
     Sick = 1,
+    /// On strike.
     Striking = 2,
     /// Arrested and held (prison or investigation).
     Arrested = 3,
+    /// In an exile colony (after prison, or from the start for exiled leaders).
     Exiled = 4,
     /// Sacked or released, and never re-hired (F39).
     Blacklisted = 5,
@@ -96,8 +101,11 @@ pub enum Behaviour {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Opp {
+    /// No tie to the opposition.
     None = 0,
+    /// Sympathizes, without being a member.
     Sympathizer = 1,
+    /// A member of one of the two organizations (`Person::org`).
     Member = 2,
 }
 
@@ -108,8 +116,11 @@ pub enum Opp {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Class {
+    /// Blue-collar: manual workers.
     Blue = 0,
+    /// White-collar staff (sluzhashchie).
     White = 1,
+    /// Peasant: only expelled oppositionists whom F33 counts so.
     Peasant = 2,
 }
 
@@ -117,24 +128,34 @@ pub enum Class {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Mood {
+    /// Loyal to the line: legitimacy at least `mood.loyal`.
     Loyal = 0,
+    /// Left: members, left-leaning sympathizers, and the discontented leaning left.
     Left = 1,
+    /// Right: the discontented leaning right (lean at most 0.5).
     Right = 2,
+    /// Indifferent: grievance or efficacy below `mood.indifferent_*`.
     Indifferent = 3,
 }
 
 /// One person.
 #[derive(Clone, Debug)]
 pub struct Person {
+    /// The person's factory, an index from 0.
     pub factory: u32,
+    /// The person's shop, an index from 0 over all factories' shops.
     pub shop: u32,
     /// Individual part of hardship (Epstein's heterogeneous H).
     pub base_hardship: f32,
+    /// Risk aversion (Epstein's R): U(0, 1), times `protest.young_risk` for the young.
     pub risk_aversion: f32,
+    /// Perceived legitimacy of the regime (0–1).
     pub legitimacy: f32,
+    /// Fear (0–1): rises with arrests seen in one's factory, fades by `fear.decay` a week.
     pub fear: f32,
     /// Belief that collective action can succeed (F24).
     pub efficacy: f32,
+    /// Fatigue (from 0): grows with the strain of work, recovers by `fatigue.recovery` a week.
     pub fatigue: f32,
     /// 0 = right, 1 = left: which way discontent turns (F15, F22).
     pub lean: f32,
@@ -142,24 +163,35 @@ pub struct Person {
     pub threshold: f32,
     /// Real wage at the end of 1927, before the downgrade (F05).
     pub wage_ref: f32,
+    /// Real weekly earnings relative to the 1927 band-1 wage; 0 when not employed.
     pub real_wage: f32,
+    /// Hardship (Epstein's H, 0–1), recomputed each week.
     pub hardship: f32,
+    /// Grievance: hardship × (1 − legitimacy) (Epstein's G, 0–1).
     pub grievance: f32,
     /// Preference for leading strikes over legality (members and exiles, F34-F37).
     pub radicalism: f32,
+    /// Tariff band, 1–17 (F05).
     pub band: u8,
+    /// Social class (F33).
     pub class: Class,
+    /// Young: under about 25 (`population.young`).
     pub young: bool,
     /// Recently arrived from the village (F01): lower bands, leaning right.
     pub peasant_origin: bool,
+    /// A party member (F29).
     pub party: bool,
+    /// Employment status this week.
     pub status: Status,
+    /// What the person does at work this week.
     pub behaviour: Behaviour,
+    /// Relation to the underground opposition.
     pub opp: Opp,
     /// 0 = Bolshevik Leninists, 1 = Decists (members only).
     pub org: u8,
     /// Member since before 1928 (F32).
     pub old_cadre: bool,
+    /// Political mood this week (F22).
     pub mood: Mood,
     /// Read a leaflet this week.
     pub leafleted: bool,
