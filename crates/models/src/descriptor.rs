@@ -149,13 +149,17 @@ pub struct Targets {
 /// mean hits the target's range, and how many single runs do.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetScore {
-    /// The target's id (`T1`), text and facts.
+    /// The target's id (`T1`).
     pub id: &'static str,
+    /// What the target reads, in words.
     pub text: String,
+    /// The fact ids it rests on.
     pub facts: &'static str,
-    /// Mean and 5th and 95th percentiles of the runs' defined readings (NaN when none).
+    /// Mean of the runs' defined readings (NaN when none).
     pub mean: f64,
+    /// 5th percentile of the runs' defined readings (NaN when none).
     pub lo: f64,
+    /// 95th percentile of the runs' defined readings (NaN when none).
     pub hi: f64,
     /// Whether every run covers the target's dates; a target that is not measurable is
     /// neither hit nor missed.
