@@ -23,6 +23,8 @@ step "python: virtual environment ($VENV)"
 if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
+# The environment's tools (maturin, which the build backend runs) come first.
+export PATH="$VENV/bin:$PATH"
 "$VENV/bin/python" --version
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 "$VENV/bin/python" -m pip install -q "maturin>=1.9,<2" pytest pyarrow pandas polars duckdb SALib matplotlib numpy tqdm
