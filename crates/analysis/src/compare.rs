@@ -56,6 +56,70 @@ pub fn paired(base: &[f64], exp: &[f64], rng: &mut impl Rng) -> Result<Paired, S
     Ok(Paired { base_mean: mean(base), exp_mean: mean(exp), diff: d, lo, hi, cohens_d, p_up })
 }
 
+/// One outcome of one experiment compared with the baseline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutcomeComparison {
+    /// The experiment's name.
+    pub experiment: String,
+    /// The outcome's name.
+    pub outcome: String,
+    /// The comparison, or `None` when the outcome is not measurable (a NaN in any run:
+    /// an outcome named for a date the runs do not reach, never read from another week).
+    pub paired: Option<Paired>,
+}
+
+/// An ensemble's outcomes: their names and, per run, one value per name.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcomes {
+    /// Outcome names, in the order of each run's values.
+    pub names: Vec<String>,
+    /// One row per run (run i on the i-th common seed).
+    pub runs: Vec<Vec<f64>>,
+}
+
+/// Compares each experiment's outcomes with the baseline's, outcome by outcome, run i
+/// of every ensemble paired with run i of the baseline (same seed, same posterior draw).
+/// The bootstrap draws from `rng` in the order of the experiments and, within one, of
+/// its outcomes (not measurable ones draw nothing), so the intervals are reproducible.
+///
+/// Errors: an experiment with another number of runs than the baseline.
+pub fn compare_ensembles(
+    base: &Outcomes,
+    experiments: &[(String, Outcomes)],
+    rng: &mut impl Rng,
+) -> Result<Vec<OutcomeComparison>, String> {
+    let mut rows = Vec::new();
+    for (name, ens) in experiments {
+        for (k, outcome) in ens.names.iter().enumerate() {
+            let b: Vec<f64> = base.runs.iter().map(|r| r[k]).collect();
+            let x: Vec<f64> = ens.runs.iter().map(|r| r[k]).collect();
+            let paired = if b.iter().chain(&x).any(|v| v.is_nan()) { None } else { Some(paired(&b, &x, rng)?) };
+            rows.push(OutcomeComparison { experiment: name.clone(), outcome: outcome.clone(), paired });
+        }
+    }
+    Ok(rows)
+}
+
+/// The table `perelom compare` writes as `compare.csv`: experiment, outcome,
+/// baseline_mean, experiment_mean, difference, p05, p95 (the 90 % bootstrap interval of
+/// the difference), cohens_d and p_up; NaN in the numbers of an outcome that is not
+/// measurable.
+pub fn comparison_table(rows: &[OutcomeComparison]) -> perelom_engine::Table {
+    use perelom_engine::{ColumnData, Table};
+    let col = |f: &dyn Fn(&Paired) -> f64| ColumnData::F64(rows.iter().map(|r| r.paired.as_ref().map_or(f64::NAN, f)).collect());
+    let mut t = Table::new();
+    t.push("experiment", ColumnData::Str(rows.iter().map(|r| r.experiment.clone()).collect()));
+    t.push("outcome", ColumnData::Str(rows.iter().map(|r| r.outcome.clone()).collect()));
+    t.push("baseline_mean", col(&|p| p.base_mean));
+    t.push("experiment_mean", col(&|p| p.exp_mean));
+    t.push("difference", col(&|p| p.diff));
+    t.push("p05", col(&|p| p.lo));
+    t.push("p95", col(&|p| p.hi));
+    t.push("cohens_d", col(&|p| p.cohens_d));
+    t.push("p_up", col(&|p| p.p_up));
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

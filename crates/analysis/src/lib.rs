@@ -60,7 +60,7 @@ pub mod qmc;
 pub mod sensitivity;
 
 pub use abc::{rejection, smc, Accept, Posterior, SmcOptions, StopReason};
-pub use compare::{paired, Paired};
+pub use compare::{compare_ensembles, comparison_table, paired, OutcomeComparison, Outcomes, Paired};
 pub use design::{
     full_factorial, latin_hypercube, morris, morris_campolongo, saltelli, sobol_points, Block, Design, Factor, Levels, MorrisDesign,
     SaltelliDesign,

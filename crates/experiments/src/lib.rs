@@ -3,6 +3,9 @@
 //! Experiments on Perelom's models, shared by every front end (the command line, the
 //! Python package, later the cluster runner):
 //!
+//! - [`compare`]: which scenarios can be compared with a baseline, and their outcomes
+//!   over common seeds.
+//! - [`run`]: the manifest of a run, as every front end writes it.
 //! - [`source`]: a scenario from a built-in name or a TOML file, with `key=value`
 //!   overrides.
 //! - [`sweep`]: sweep design files (grid, Latin hypercube, Sobol', Saltelli, Morris),
@@ -14,7 +17,9 @@
 
 #![warn(missing_docs)]
 
+pub mod compare;
 mod error;
+pub mod run;
 pub mod source;
 pub mod sweep;
 

@@ -1189,3 +1189,42 @@ fn output_error(e: perelom_output::OutputError, exists: &str, not_ours: &str) ->
         other => Error::Output(other),
     }
 }
+
+/// The statistics that reduce a metric over a run's steps to one number (`perelom
+/// sensitivity --output METRIC:STAT`, `perelom.Sweep.outputs`).
+pub const STATS: &[&str] = &["sum", "mean", "final", "max"];
+
+/// `xs` (one run's values of a metric, step by step) reduced with `stat`, one of
+/// [`STATS`] (any other word sums).
+pub fn reduce(xs: &[f64], stat: &str) -> f64 {
+    match stat {
+        "mean" => xs.iter().sum::<f64>() / xs.len().max(1) as f64,
+        "final" => xs.last().copied().unwrap_or(f64::NAN),
+        "max" => xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        _ => xs.iter().sum(),
+    }
+}
+
+/// One value per design point, in the design's order, for sensitivity analysis: each
+/// run's values of a metric (`values`, the sweep data's column, with `run` its run
+/// column) reduced with `stat` ([`reduce`]), then averaged over the point's replicates.
+/// Runs are numbered point by point, `replicates` to a point.
+pub fn point_values(run: &[f64], values: &[f64], stat: &str, points: usize, replicates: u32) -> Vec<f64> {
+    let mut per_run: Vec<(usize, Vec<f64>)> = Vec::new();
+    for (r, v) in run.iter().zip(values) {
+        match per_run.last_mut() {
+            Some((last, xs)) if *last == *r as usize => xs.push(*v),
+            _ => per_run.push((*r as usize, vec![*v])),
+        }
+    }
+    let mut sums = vec![0.0; points];
+    let mut counts = vec![0.0; points];
+    for (r, xs) in &per_run {
+        let p = r / replicates.max(1) as usize;
+        if p < points {
+            sums[p] += reduce(xs, stat);
+            counts[p] += 1.0;
+        }
+    }
+    sums.iter().zip(&counts).map(|(s, n)| s / f64::max(*n, 1.0)).collect()
+}

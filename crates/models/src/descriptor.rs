@@ -151,6 +151,101 @@ pub struct Targets {
     pub calibrated: &'static [(&'static str, f64, f64)],
 }
 
+/// A target scored over an ensemble: its ensemble mean and 90 % interval, whether the
+/// mean hits the target's range, and how many single runs do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetScore {
+    /// The target's id (`T1`).
+    pub id: &'static str,
+    /// What the target reads, in words.
+    pub text: String,
+    /// The fact ids it rests on.
+    pub facts: &'static str,
+    /// Mean of the runs' defined readings (NaN when none).
+    pub mean: f64,
+    /// 5th percentile of the runs' defined readings (NaN when none).
+    pub lo: f64,
+    /// 95th percentile of the runs' defined readings (NaN when none).
+    pub hi: f64,
+    /// Whether every run covers the target's dates; a target that is not measurable is
+    /// neither hit nor missed.
+    pub measurable: bool,
+    /// Whether the ensemble mean hits the target's range.
+    pub hit: bool,
+    /// Runs whose reading is defined (not NaN).
+    pub valid_runs: usize,
+    /// Single runs whose own reading hits the range.
+    pub runs_hit: usize,
+    /// Runs in the ensemble.
+    pub runs: usize,
+}
+
+impl TargetScore {
+    /// `hit`, `missed` or `not measurable`.
+    pub fn result(&self) -> &'static str {
+        match (self.measurable, self.hit) {
+            (false, _) => "not measurable",
+            (true, true) => "hit",
+            (true, false) => "missed",
+        }
+    }
+
+    /// Share of single runs that hit the target (0-1).
+    pub fn single_run_hit_rate(&self) -> f64 {
+        self.runs_hit as f64 / self.runs as f64
+    }
+}
+
+impl Targets {
+    /// Scores every target (in the order of `list`) over an ensemble: `readings[r]` is
+    /// run r's [`Targets::measure`].
+    pub fn score(&self, readings: &[Vec<Option<f64>>]) -> Vec<TargetScore> {
+        use perelom_engine::stats::{interval, mean};
+        (self.list)()
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let measurable = readings.iter().all(|r| r[i].is_some());
+                let xs: Vec<f64> = readings.iter().filter_map(|r| r[i]).filter(|x| !x.is_nan()).collect();
+                let m = if xs.is_empty() { f64::NAN } else { mean(&xs) };
+                let (lo, hi) = if xs.is_empty() { (f64::NAN, f64::NAN) } else { interval(&xs, 0.9) };
+                let hit = measurable && t.hit(m);
+                let runs_hit = readings.iter().filter(|r| t.hits(r[i])).count();
+                TargetScore {
+                    id: t.id,
+                    text: t.text,
+                    facts: t.facts,
+                    mean: m,
+                    lo,
+                    hi,
+                    measurable,
+                    hit,
+                    valid_runs: xs.len(),
+                    runs_hit,
+                    runs: readings.len(),
+                }
+            })
+            .collect()
+    }
+
+    /// The table of scores `perelom validate` writes as `targets.csv`: target,
+    /// description, facts, mean, p05, p95, hit (hit, missed, not measurable) and
+    /// single_run_hit_rate.
+    pub fn table(scores: &[TargetScore]) -> Table {
+        use perelom_engine::ColumnData;
+        let mut t = Table::new();
+        t.push("target", ColumnData::Str(scores.iter().map(|r| r.id.to_string()).collect()));
+        t.push("description", ColumnData::Str(scores.iter().map(|r| r.text.clone()).collect()));
+        t.push("facts", ColumnData::Str(scores.iter().map(|r| r.facts.to_string()).collect()));
+        t.push("mean", ColumnData::F64(scores.iter().map(|r| r.mean).collect()));
+        t.push("p05", ColumnData::F64(scores.iter().map(|r| r.lo).collect()));
+        t.push("p95", ColumnData::F64(scores.iter().map(|r| r.hi).collect()));
+        t.push("hit", ColumnData::Str(scores.iter().map(|r| r.result().to_string()).collect()));
+        t.push("single_run_hit_rate", ColumnData::F64(scores.iter().map(|r| r.single_run_hit_rate()).collect()));
+        t
+    }
+}
+
 /// One per-run statistic of a regime.
 #[derive(Clone, Copy, Debug)]
 pub struct RegimeStat {

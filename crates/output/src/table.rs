@@ -35,7 +35,11 @@ pub fn write_csv<W: Write>(table: &Table, w: W) -> std::io::Result<()> {
     out.flush()
 }
 
-fn to_batch(table: &Table) -> Result<RecordBatch, arrow_schema::ArrowError> {
+/// `table` as one Arrow record batch, as the Parquet files hold it: Int64, Float64, Utf8
+/// and Date32 columns, none nullable, each column's meaning, unit and kind in its field's
+/// metadata (`description`, `unit`, `kind`). The Python package hands these batches over
+/// as they are.
+pub fn record_batch(table: &Table) -> Result<RecordBatch, arrow_schema::ArrowError> {
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
     let mut fields = Vec::new();
     let mut arrays: Vec<ArrayRef> = Vec::new();
@@ -68,7 +72,7 @@ pub fn write_parquet<W: Write + Send>(table: &Table, w: W) -> std::io::Result<()
     use parquet::basic::Compression;
     use parquet::file::properties::WriterProperties;
     let err = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
-    let batch = to_batch(table).map_err(|e| err(&e))?;
+    let batch = record_batch(table).map_err(|e| err(&e))?;
     let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
     let mut writer = ArrowWriter::try_new(w, batch.schema(), Some(props)).map_err(|e| err(&e))?;
     writer.write(&batch).map_err(|e| err(&e))?;

@@ -11,12 +11,65 @@ pub struct ScenarioError {
     pub message: String,
     /// What to do about it: the valid range, the closest valid key.
     pub help: Option<String>,
+    /// The error's parts as data, for callers that present errors as data (the Python
+    /// package): see [`ScenarioError::key`], [`ScenarioError::valid`] and
+    /// [`ScenarioError::suggestion`]. Boxed, to keep the error small.
+    pub parts: Option<Box<ErrorParts>>,
+}
+
+/// What a [`ScenarioError`] is about, as data (its message says it in words).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ErrorParts {
+    /// The parameter the error is about, when it is about one.
+    pub key: Option<String>,
+    /// The valid values of that parameter, in words (as in the help), when a value is wrong.
+    pub valid: Option<String>,
+    /// The closest valid name (a parameter key, a model), when a name is unknown.
+    pub suggestion: Option<String>,
 }
 
 impl ScenarioError {
     /// An error in `file` at 1-based (line, column) `position`, without help.
     pub fn new(file: &str, position: Option<(usize, usize)>, message: impl Into<String>) -> Self {
-        ScenarioError { file: file.to_string(), position, message: message.into(), help: None }
+        ScenarioError { file: file.to_string(), position, message: message.into(), help: None, parts: None }
+    }
+
+    fn parts_mut(&mut self) -> &mut ErrorParts {
+        self.parts.get_or_insert_with(Default::default)
+    }
+
+    /// The parameter the error is about, when it is about one.
+    pub fn key(&self) -> Option<&str> {
+        self.parts.as_ref().and_then(|p| p.key.as_deref())
+    }
+
+    /// The valid values of the parameter, in words, when a value is wrong.
+    pub fn valid(&self) -> Option<&str> {
+        self.parts.as_ref().and_then(|p| p.valid.as_deref())
+    }
+
+    /// The closest valid name, when a name is unknown.
+    pub fn suggestion(&self) -> Option<&str> {
+        self.parts.as_ref().and_then(|p| p.suggestion.as_deref())
+    }
+
+    /// Names the parameter the error is about (not shown: the message names it too), for
+    /// callers that present errors as data, such as the Python package.
+    pub fn with_key(mut self, key: impl Into<String>) -> Self {
+        self.parts_mut().key = Some(key.into());
+        self
+    }
+
+    /// The valid values, in words (not shown: the help says them too).
+    pub fn with_valid(mut self, valid: impl Into<String>) -> Self {
+        self.parts_mut().valid = Some(valid.into());
+        self
+    }
+
+    /// The closest valid name (not shown: the help says it too).
+    pub fn with_suggestion(mut self, suggestion: impl Into<String>) -> Self {
+        self.parts_mut().suggestion = Some(suggestion.into());
+        self
     }
 
     /// The same error with `help` (replacing any help it had).

@@ -28,6 +28,6 @@ mod error;
 mod parse;
 mod schema;
 
-pub use error::{line_col, ScenarioError, ScenarioWarning};
+pub use error::{line_col, ErrorParts, ScenarioError, ScenarioWarning};
 pub use parse::{parse, Scenario, ScenarioMeta};
 pub use schema::{Cite, DatedEvent, Kind, Origin, Param, ParamSpec, Value};

@@ -107,11 +107,18 @@ pub fn parse(
             .with_help(format!("add `model = \"...\"`, one of: {}", models.join(", "))));
     };
     let Some(schema) = schema_for(&meta.model) else {
-        let help = suggest(&meta.model, models.iter().copied()).map_or_else(
+        let suggestion = suggest(&meta.model, models.iter().copied());
+        let help = suggestion.map_or_else(
             || format!("known models: {}", models.join(", ")),
             |s| format!("did you mean \"{s}\"? known models: {}", models.join(", ")),
         );
-        return Err(ScenarioError::new(file, at(model_span), format!("unknown model \"{}\"", meta.model)).with_help(help));
+        let e = ScenarioError::new(file, at(model_span), format!("unknown model \"{}\"", meta.model))
+            .with_help(help)
+            .with_valid(format!("one of {}", models.join(", ")));
+        return Err(match suggestion {
+            Some(s) => e.with_suggestion(s),
+            None => e,
+        });
     };
 
     let mut params: Vec<Param> = schema
@@ -324,18 +331,16 @@ fn resolve_followers(params: &mut [Param]) {
 }
 
 fn range_error(file: &str, pos: Option<(usize, usize)>, spec: &ParamSpec, why: &str) -> ScenarioError {
-    ScenarioError::new(file, pos, format!("invalid value for `{}`: {why}", spec.key)).with_help(format!(
-        "valid: {} (default {}); `{}` is {}",
-        spec.describe(),
-        spec.default.to_toml(),
-        spec.key,
-        spec.doc
-    ))
+    ScenarioError::new(file, pos, format!("invalid value for `{}`: {why}", spec.key))
+        .with_help(format!("valid: {} (default {}); `{}` is {}", spec.describe(), spec.default.to_toml(), spec.key, spec.doc))
+        .with_key(spec.key)
+        .with_valid(spec.describe())
 }
 
 fn unknown_key(file: &str, pos: Option<(usize, usize)>, key: &str, params: &[Param]) -> ScenarioError {
     let keys = params.iter().map(|p| p.spec.key);
-    let help = match suggest(key, keys) {
+    let suggestion = suggest(key, keys);
+    let help = match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
         None => {
             let group = key.split('.').next().unwrap_or(key);
@@ -349,7 +354,11 @@ fn unknown_key(file: &str, pos: Option<(usize, usize)>, key: &str, params: &[Par
             }
         }
     };
-    ScenarioError::new(file, pos, format!("unknown parameter `{key}`")).with_help(help)
+    let e = ScenarioError::new(file, pos, format!("unknown parameter `{key}`")).with_help(help).with_key(key);
+    match suggestion {
+        Some(s) => e.with_suggestion(s),
+        None => e,
+    }
 }
 
 /// The closest candidate to `word`, if one is close enough to be a likely typo.
@@ -611,6 +620,18 @@ impl Scenario {
         spec.check(&value).map_err(|why| range_error(&by, None, spec, &why))?;
         assign(&mut self.params, idx, value, cite, origin);
         Ok(())
+    }
+
+    /// The error a scenario file gives for a value of `key` that is wrong because `why`
+    /// (`expected a date, found None`), placed at `by`: the same message and help (valid
+    /// values, default, meaning), or the unknown-key error with its suggestion. For callers
+    /// that convert values themselves before [`Scenario::assign`], such as the Python
+    /// package, so that their users read what a file's author reads.
+    pub fn value_error(&self, key: &str, by: &str, why: &str) -> ScenarioError {
+        match self.get(key) {
+            Some(p) => range_error(by, None, &p.spec, why),
+            None => unknown_key(by, None, key, &self.params),
+        }
     }
 
     /// Whether a parameter's value differs from the baseline's: from the schema's

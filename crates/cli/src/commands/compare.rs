@@ -4,17 +4,13 @@ use crate::cli::CompareArgs;
 use crate::commands::{ensemble_seeds, existing, out_error, set_scale, thread_pool, warn};
 use crate::error::CliError;
 use crate::posterior::Posterior;
-use perelom_engine::{ColumnData, Streams, Table};
+use perelom_analysis::{compare_ensembles, comparison_table, Outcomes};
+use perelom_engine::Streams;
+use perelom_experiments::compare::{check_comparable, horizon};
 use perelom_output::{write_csv, ResultDir};
 use perelom_scenario::Scenario;
 use std::io::Write;
 use std::process::ExitCode;
-
-/// Outcomes of each run of an ensemble: one row per seed, one column per outcome.
-struct Ensemble {
-    names: Vec<String>,
-    runs: Vec<Vec<f64>>,
-}
 
 fn run_ensemble(
     s: &Scenario,
@@ -22,7 +18,7 @@ fn run_ensemble(
     posterior: Option<&Posterior>,
     bar: &indicatif::ProgressBar,
     pool: &rayon::ThreadPool,
-) -> Result<Ensemble, CliError> {
+) -> Result<Outcomes, CliError> {
     let first = seeds.first().copied().unwrap_or(0);
     let prepare = |i: usize, s: &mut Scenario| -> Result<(), CliError> {
         if let Some(p) = posterior {
@@ -40,19 +36,24 @@ fn run_ensemble(
             })?;
             r.into_iter().next().ok_or_else(|| CliError::Message("a run gave no result".into()))
         };
-        let encode =
-            |o: &Vec<(String, f64)>| serde_json::to_vec(&o.iter().map(|(n, v)| (n, v.to_bits())).collect::<Vec<_>>()).unwrap_or_default();
-        let decode = |b: &[u8]| -> Result<Vec<(String, f64)>, CliError> {
-            let v: Vec<(String, u64)> = serde_json::from_slice(b).map_err(|e| CliError::Message(format!("a worker's result: {e}")))?;
-            Ok(v.into_iter().map(|(n, x)| (n, f64::from_bits(x))).collect())
-        };
-        let runs = crate::commands::ranks::ensemble(seeds, one, encode, decode, || bar.inc(1))?.unwrap_or_default();
+        let runs = crate::commands::ranks::ensemble(seeds, one, encode_outcomes, decode_outcomes, || bar.inc(1))?.unwrap_or_default();
         let names = runs.first().map(|r| r.iter().map(|(n, _)| n.clone()).collect()).unwrap_or_default();
-        return Ok(Ensemble { names, runs: runs.into_iter().map(|r| r.into_iter().map(|(_, v)| v).collect()).collect() });
+        return Ok(Outcomes { names, runs: runs.into_iter().map(|r| r.into_iter().map(|(_, v)| v).collect()).collect() });
     }
-    let runs = pool.install(|| perelom_models::run_seeds(s, seeds, "--runs", &prepare, &|sim, _| sim.outcomes(), &|| bar.inc(1)))?;
-    let names = runs.first().map(|r| r.iter().map(|(n, _)| n.clone()).collect()).unwrap_or_default();
-    Ok(Ensemble { names, runs: runs.into_iter().map(|r| r.into_iter().map(|(_, v)| v).collect()).collect() })
+    pool.install(|| perelom_experiments::compare::run_outcomes(s, seeds, "--runs", &prepare, &|| bar.inc(1)))
+}
+
+/// Named outcomes as bytes between MPI ranks: names and the values' exact bits.
+#[cfg(feature = "mpi")]
+#[allow(clippy::ptr_arg)] // the ensemble's encoder takes a reference to its result type
+fn encode_outcomes(o: &Vec<(String, f64)>) -> Vec<u8> {
+    serde_json::to_vec(&o.iter().map(|(n, v)| (n, v.to_bits())).collect::<Vec<_>>()).unwrap_or_default()
+}
+
+#[cfg(feature = "mpi")]
+fn decode_outcomes(b: &[u8]) -> Result<Vec<(String, f64)>, CliError> {
+    let v: Vec<(String, u64)> = serde_json::from_slice(b).map_err(|e| CliError::Message(format!("a worker's result: {e}")))?;
+    Ok(v.into_iter().map(|(n, x)| (n, f64::from_bits(x))).collect())
 }
 
 /// The step at which experiment `e` branches from the baseline (its `branch_at`).
@@ -81,7 +82,7 @@ fn run_branched(
     posterior: Option<&Posterior>,
     bar: &indicatif::ProgressBar,
     pool: &rayon::ThreadPool,
-) -> Result<(Ensemble, Vec<Ensemble>), CliError> {
+) -> Result<(Outcomes, Vec<Outcomes>), CliError> {
     let steps: Vec<Option<u32>> = experiments.iter().map(branch_step).collect::<Result<_, _>>()?;
     let first = seeds.first().copied().unwrap_or(0);
     // All outcomes of seed i: the baseline's, then each experiment's.
@@ -147,34 +148,12 @@ fn run_branched(
         use rayon::prelude::*;
         pool.install(|| (0..seeds.len()).into_par_iter().map(one).collect::<Result<Vec<_>, _>>())?
     };
-    let ensemble = |k: usize| -> Ensemble {
+    let ensemble = |k: usize| -> Outcomes {
         let runs: Vec<Vec<(String, f64)>> = per_seed.iter().map(|r| r.get(k).cloned().unwrap_or_default()).collect();
         let names = runs.first().map(|r| r.iter().map(|(n, _)| n.clone()).collect()).unwrap_or_default();
-        Ensemble { names, runs: runs.into_iter().map(|r| r.into_iter().map(|(_, v)| v).collect()).collect() }
+        Outcomes { names, runs: runs.into_iter().map(|r| r.into_iter().map(|(_, v)| v).collect()).collect() }
     };
     Ok((ensemble(0), (1..=experiments.len()).map(ensemble).collect()))
-}
-
-/// One outcome's comparison.
-struct Row {
-    outcome: String,
-    base: f64,
-    exp: f64,
-    diff: f64,
-    lo: f64,
-    hi: f64,
-    effect: f64,
-    /// Share of paired runs in which the experiment's value is above the baseline's.
-    p_up: f64,
-}
-
-/// The parameters that fix a run's horizon: runs compared outcome by outcome (totals over
-/// the run, values at its end) must share them.
-const HORIZON: &[&str] = &["run.start", "run.steps"];
-
-/// The horizon of `s` in words: `run.start = 1928-01-02, run.steps = 104`.
-fn horizon(s: &Scenario) -> String {
-    HORIZON.iter().filter_map(|k| s.get(k).map(|p| format!("{k} = {}", p.value))).collect::<Vec<_>>().join(", ")
 }
 
 pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
@@ -188,21 +167,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
         if let Some(scale) = args.scale.scale {
             set_scale(&mut s, scale)?;
         }
-        if s.meta.model != base.meta.model {
-            return Err(CliError::Message(format!(
-                "{e} uses model \"{}\" but the baseline {} uses \"{}\"\n  help: compare scenarios of the same model",
-                s.meta.model, args.baseline, base.meta.model
-            )));
-        }
-        // Strike totals of 30 weeks set against 104 weeks would be read as an effect.
-        if horizon(&s) != horizon(&base) {
-            return Err(CliError::Message(format!(
-                "{e} runs over another horizon ({}) than the baseline {} ({}); its totals and end values cannot be compared with the baseline's\n  help: give the experiment the baseline's run.start and run.steps (or leave them out of its file)",
-                horizon(&s),
-                args.baseline,
-                horizon(&base)
-            )));
-        }
+        check_comparable(&base, &args.baseline, &s, e)?;
         experiments.push(s);
     }
     let seeds = ensemble_seeds(&base, args.runs, "--runs")?;
@@ -254,6 +219,8 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
     }
 
     let mut rng = Streams::new(0).stream("compare.bootstrap", 0, 0);
+    let named: Vec<(String, Outcomes)> = experiments.iter().zip(results).map(|(e, r)| (e.meta.name.clone(), r)).collect();
+    let rows = compare_ensembles(&base_runs, &named, &mut rng)?;
     outln!(
         "Baseline: {} ({}); {} runs each on common seeds {}..={}; {:.1} s\n",
         base.meta.name,
@@ -270,8 +237,8 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
             p.source
         );
     }
-    let mut table_rows: Vec<(String, Row)> = Vec::new();
-    for (e, ens) in experiments.iter().zip(&results) {
+    let mut at = 0;
+    for (e, (_, ens)) in experiments.iter().zip(&named) {
         outln!("## {} ({})", e.meta.name, e.file);
         if let Some(d) = e.meta.branch_at {
             outln!("Branched from the baseline's own run on {d}: the same past, its changes from that date on.");
@@ -308,33 +275,28 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
             "d",
             "P(up)"
         );
-        for (k, name) in ens.names.iter().enumerate() {
-            let b: Vec<f64> = base_runs.runs.iter().map(|r| r[k]).collect();
-            let x: Vec<f64> = ens.runs.iter().map(|r| r[k]).collect();
-            if b.iter().chain(&x).any(|v| v.is_nan()) {
+        // This experiment's rows: one per outcome, in order.
+        let these = &rows[at..at + ens.names.len()];
+        at += ens.names.len();
+        for r in these {
+            let name = &r.outcome;
+            let Some(p) = &r.paired else {
                 // Named for a date the runs do not reach: not read from another week.
                 outln!("{name:<nw$} {:>11} {:>11} {:>11}  not measurable: the runs do not reach its date", "-", "-", "-");
-                let nan = f64::NAN;
-                let row = Row { outcome: name.clone(), base: nan, exp: nan, diff: nan, lo: nan, hi: nan, effect: nan, p_up: nan };
-                table_rows.push((e.meta.name.clone(), row));
                 continue;
-            }
-            let p = perelom_analysis::paired(&b, &x, &mut rng)?;
-            let (diff, lo, hi, effect, p_up) = (p.diff, p.lo, p.hi, p.cohens_d, p.p_up);
+            };
             let clear = if p.clear() { "*" } else { " " };
             outln!(
                 "{:<nw$} {:>11.3} {:>11.3} {:>+11.3}  [{:>+10.3}, {:>+10.3}]{clear} {:>7.2} {:>5.0}%",
                 name,
                 p.base_mean,
                 p.exp_mean,
-                diff,
-                lo,
-                hi,
-                effect,
-                100.0 * p_up
+                p.diff,
+                p.lo,
+                p.hi,
+                p.cohens_d,
+                100.0 * p.p_up
             );
-            table_rows
-                .push((e.meta.name.clone(), Row { outcome: name.clone(), base: p.base_mean, exp: p.exp_mean, diff, lo, hi, effect, p_up }));
         }
         outln!();
     }
@@ -342,17 +304,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
     outln!("P(up) = share of paired runs (same seed, same posterior draw) in which the experiment's value is higher");
 
     if let Some(dir) = dir {
-        let col = |f: &dyn Fn(&Row) -> f64| ColumnData::F64(table_rows.iter().map(|(_, r)| f(r)).collect());
-        let mut t = Table::new();
-        t.push("experiment", ColumnData::Str(table_rows.iter().map(|(e, _)| e.clone()).collect()));
-        t.push("outcome", ColumnData::Str(table_rows.iter().map(|(_, r)| r.outcome.clone()).collect()));
-        t.push("baseline_mean", col(&|r| r.base));
-        t.push("experiment_mean", col(&|r| r.exp));
-        t.push("difference", col(&|r| r.diff));
-        t.push("p05", col(&|r| r.lo));
-        t.push("p95", col(&|r| r.hi));
-        t.push("cohens_d", col(&|r| r.effect));
-        t.push("p_up", col(&|r| r.p_up));
+        let t = comparison_table(&rows);
         dir.write_file("compare.csv", |w| write_csv(&t, w))?;
         let json = serde_json::json!({
             "baseline": args.baseline,
@@ -363,11 +315,14 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
             "baseline_changes": perelom_models::provenance::changes_json(&base),
             "changes": experiments.iter().map(|e| (e.meta.name.clone(), perelom_models::provenance::changes_json(e))).collect::<serde_json::Map<_, _>>(),
             "branch_at": experiments.iter().map(|e| (e.meta.name.clone(), serde_json::json!(e.meta.branch_at.map(|d| d.to_string())))).collect::<serde_json::Map<_, _>>(),
-            "rows": table_rows.iter().map(|(e, r)| serde_json::json!({
-                "experiment": e, "outcome": r.outcome, "baseline_mean": finite(r.base), "experiment_mean": finite(r.exp),
-                "difference": finite(r.diff), "p05": finite(r.lo), "p95": finite(r.hi), "cohens_d": finite(r.effect),
-                "p_up": finite(r.p_up), "measurable": !r.base.is_nan(),
-            })).collect::<Vec<_>>(),
+            "rows": rows.iter().map(|r| {
+                let v = |f: &dyn Fn(&perelom_analysis::Paired) -> f64| finite(r.paired.as_ref().map_or(f64::NAN, f));
+                serde_json::json!({
+                    "experiment": r.experiment, "outcome": r.outcome, "baseline_mean": v(&|p| p.base_mean),
+                    "experiment_mean": v(&|p| p.exp_mean), "difference": v(&|p| p.diff), "p05": v(&|p| p.lo), "p95": v(&|p| p.hi),
+                    "cohens_d": v(&|p| p.cohens_d), "p_up": v(&|p| p.p_up), "measurable": r.paired.as_ref().is_some_and(|p| !p.base_mean.is_nan()),
+                })
+            }).collect::<Vec<_>>(),
         });
         dir.write_file("compare.json", |w| {
             serde_json::to_writer_pretty(&mut *w, &json)?;

@@ -201,7 +201,8 @@ pub(crate) fn write_results(dir: &ResultDir, sim: &dyn Simulation, scenario: &Sc
     Ok(())
 }
 
-/// The run manifest: everything needed to reproduce the run and to judge its numbers.
+/// The run manifest: everything needed to reproduce the run and to judge its numbers
+/// (`perelom_experiments::run::manifest`, with the commit this binary was built from).
 pub(crate) fn manifest(
     s: &Scenario,
     threads: usize,
@@ -210,21 +211,5 @@ pub(crate) fn manifest(
     format: Format,
     warnings: Vec<String>,
 ) -> RunManifest {
-    RunManifest {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        git_commit: option_env!("PERELOM_GIT_COMMIT").map(String::from),
-        file: s.file.clone(),
-        model: s.meta.model.clone(),
-        name: s.meta.name.clone(),
-        description: s.meta.description.clone(),
-        seed: s.int("run.seed"),
-        steps: s.int("run.steps"),
-        started,
-        wall,
-        threads,
-        format,
-        parameters: s.params.iter().map(|p| perelom_models::provenance::param_json(s, p)).collect(),
-        changes: perelom_models::provenance::changes_json(s),
-        warnings,
-    }
+    perelom_experiments::run::manifest(s, threads, started, wall, format, warnings, option_env!("PERELOM_GIT_COMMIT"))
 }

@@ -5,7 +5,7 @@ use crate::cli::{SensitivityArgs, SweepArgs};
 use crate::commands::sweep::{load, run_sweep};
 use crate::error::CliError;
 use perelom_engine::{ColumnData, Table};
-use perelom_experiments::sweep::{model_metrics, Structure};
+use perelom_experiments::sweep::{model_metrics, point_values, Structure, STATS};
 use perelom_output::{read_parquet, write_atomic, write_csv};
 use std::process::ExitCode;
 
@@ -17,21 +17,12 @@ struct Output {
 
 fn parse_output(s: &str) -> Result<Output, CliError> {
     let (metric, stat) = s.split_once(':').unwrap_or((s, "sum"));
-    if !["sum", "mean", "final", "max"].contains(&stat) {
+    if !STATS.contains(&stat) {
         return Err(CliError::Message(format!(
             "--output {s}: unknown statistic `{stat}`\n  help: METRIC:sum, METRIC:mean, METRIC:final or METRIC:max"
         )));
     }
     Ok(Output { metric: metric.to_string(), stat: stat.to_string() })
-}
-
-fn reduce(xs: &[f64], stat: &str) -> f64 {
-    match stat {
-        "mean" => xs.iter().sum::<f64>() / xs.len().max(1) as f64,
-        "final" => xs.last().copied().unwrap_or(f64::NAN),
-        "max" => xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        _ => xs.iter().sum(),
-    }
 }
 
 pub fn run(args: SensitivityArgs) -> Result<ExitCode, CliError> {
@@ -87,22 +78,7 @@ pub fn run(args: SensitivityArgs) -> Result<ExitCode, CliError> {
             return Err(CliError::Message(format!("--output {}: the sweep kept no metric `{}`", o.metric, o.metric)));
         };
         // Reduce each run over its weeks, then average the replicates of each point.
-        let mut per_run: Vec<(usize, Vec<f64>)> = Vec::new();
-        for i in 0..v.len() {
-            match per_run.last_mut() {
-                Some((r, xs)) if *r == run[i] as usize => xs.push(v[i]),
-                _ => per_run.push((run[i] as usize, vec![v[i]])),
-            }
-        }
-        let mut sums = vec![0.0; n_points];
-        let mut counts = vec![0.0; n_points];
-        for (r, xs) in &per_run {
-            // Runs are numbered point by point, `replicates` to a point.
-            let p = r / design.replicates as usize;
-            sums[p] += reduce(xs, &o.stat);
-            counts[p] += 1.0;
-        }
-        let y: Vec<f64> = sums.iter().zip(&counts).map(|(s, n)| s / f64::max(*n, 1.0)).collect();
+        let y = point_values(&run, &v, &o.stat, n_points, design.replicates);
         let name = format!("{}:{}", o.metric, o.stat);
         match &design.structure {
             Structure::Saltelli(d) => {

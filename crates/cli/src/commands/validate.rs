@@ -3,38 +3,11 @@ use crate::commands::{ensemble_seeds, existing, out_error, thread_pool, warn};
 use crate::error::CliError;
 use perelom_engine::stats::{interval, mean};
 use perelom_engine::{ColumnData, Table};
-use perelom_models::{ModelInfo, Regime, Targets, Validation};
+use perelom_models::{ModelInfo, Regime, TargetScore, Targets, Validation};
 use perelom_output::{write_csv, ResultDir};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// One row of the targets table.
-struct Row {
-    id: &'static str,
-    text: String,
-    facts: &'static str,
-    mean: f64,
-    lo: f64,
-    hi: f64,
-    /// Whether the run covers the target's dates; a target that is not measurable is
-    /// neither hit nor missed.
-    measurable: bool,
-    hit: bool,
-    valid_runs: usize,
-    /// Single runs whose own value hits the target's range.
-    runs_hit: usize,
-}
-
-impl Row {
-    fn result(&self) -> &'static str {
-        match (self.measurable, self.hit) {
-            (false, _) => "not measurable",
-            (true, true) => "hit",
-            (true, false) => "missed",
-        }
-    }
-}
 
 pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     let mut scenario = perelom_experiments::source::load(args.scenario.scenario.as_deref(), &args.scenario.sets)?;
@@ -119,19 +92,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::SUCCESS);
     }
     let (results, weekly): (Vec<Vec<Option<f64>>>, Vec<Table>) = results?.into_iter().unzip();
-    let rows: Vec<Row> = (targets.list)()
-        .into_iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let measurable = results.iter().all(|r| r[i].is_some());
-            let xs: Vec<f64> = results.iter().filter_map(|r| r[i]).filter(|x| !x.is_nan()).collect();
-            let m = if xs.is_empty() { f64::NAN } else { mean(&xs) };
-            let (lo, hi) = if xs.is_empty() { (f64::NAN, f64::NAN) } else { interval(&xs, 0.9) };
-            let hit = measurable && t.hit(m);
-            let runs_hit = results.iter().filter(|r| t.hits(r[i])).count();
-            Row { id: t.id, text: t.text, facts: t.facts, mean: m, lo, hi, measurable, hit, valid_runs: xs.len(), runs_hit }
-        })
-        .collect();
+    let rows = targets.score(&results);
     let hits = rows.iter().filter(|r| r.hit).count();
     let not_measurable = rows.iter().filter(|r| !r.measurable).count();
     if let Some(p) = &posterior {
@@ -145,7 +106,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         seeds[seeds.len() - 1],
         started.elapsed().as_secs_f64()
     );
-    let shown = |r: &Row| if r.measurable { r.result().replace("missed", "MISSED") } else { r.result().to_string() };
+    let shown = |r: &TargetScore| if r.measurable { r.result().replace("missed", "MISSED") } else { r.result().to_string() };
     let rw = rows.iter().map(|r| shown(r).len()).max().unwrap_or(6).max(6);
     outln!("{:<4}  {:>9}  {:>20}  {:<rw$}  {:>8}  target", "id", "mean", "90 % interval", "result", "runs hit");
     for r in &rows {
@@ -165,15 +126,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         outln!("\n{hits} of {} targets hit", rows.len());
     }
     if let Some(dir) = dir {
-        let mut t = Table::new();
-        t.push("target", ColumnData::Str(rows.iter().map(|r| r.id.to_string()).collect()));
-        t.push("description", ColumnData::Str(rows.iter().map(|r| r.text.clone()).collect()));
-        t.push("facts", ColumnData::Str(rows.iter().map(|r| r.facts.to_string()).collect()));
-        t.push("mean", ColumnData::F64(rows.iter().map(|r| r.mean).collect()));
-        t.push("p05", ColumnData::F64(rows.iter().map(|r| r.lo).collect()));
-        t.push("p95", ColumnData::F64(rows.iter().map(|r| r.hi).collect()));
-        t.push("hit", ColumnData::Str(rows.iter().map(|r| r.result().to_string()).collect()));
-        t.push("single_run_hit_rate", ColumnData::F64(rows.iter().map(|r| r.runs_hit as f64 / seeds.len() as f64).collect()));
+        let t = Targets::table(&rows);
         dir.write_file("targets.csv", |w| write_csv(&t, w))?;
         let mut per_run = Table::new();
         per_run.push("seed", ColumnData::I64(seeds.iter().map(|&s| s as i64).collect()));
@@ -196,7 +149,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
                 "id": r.id, "description": r.text, "facts": r.facts,
                 "mean": finite(r.mean), "p05": finite(r.lo), "p95": finite(r.hi),
                 "measurable": r.measurable, "hit": r.hit, "result": r.result(),
-                "single_run_hit_rate": r.runs_hit as f64 / seeds.len() as f64,
+                "single_run_hit_rate": r.single_run_hit_rate(),
             })).collect::<Vec<_>>(),
         });
         dir.write_file("targets.json", |w| {
