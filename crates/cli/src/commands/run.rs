@@ -99,7 +99,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let format: Format = args.format.into();
     write_results(&dir, sim.as_ref(), &scenario, format)?;
     let mut m = manifest(&scenario, threads, started, wall, format, warnings).to_json();
-    m["states_saved"] = serde_json::json!(saved);
+    if !saved.is_empty() {
+        m["states_saved"] = serde_json::json!(saved);
+    }
     if let (Some(cp), Some(path)) = (&checkpoint, &args.from_state) {
         // Where the run branched, and what the branch changed from the state's scenario.
         let changed: Vec<serde_json::Value> = scenario
