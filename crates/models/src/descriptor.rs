@@ -9,7 +9,7 @@
 //! its descriptor and listing it in the registry; no other crate changes.
 
 use crate::Simulation;
-use perelom_engine::{Clock, Table};
+use perelom_engine::{Clock, MetricSpec, Table};
 use perelom_scenario::{ParamSpec, Scenario, ScenarioError};
 
 /// A model as the front ends see it.
@@ -33,6 +33,10 @@ pub struct ModelInfo {
     /// The parameter `--scale` sets (a fraction of the full population), if the model
     /// has one.
     pub scale_key: Option<&'static str>,
+    /// The metrics table's own columns (after `step` and, for a dated model, `date`),
+    /// in order, with their kind, unit and meaning: the model's data dictionary, known
+    /// without building a run.
+    pub metrics: fn() -> Vec<MetricSpec>,
     /// How the metrics are charted: groups of columns drawn together.
     pub charts: &'static [ChartGroup],
     /// The documents (texts) a run writes beside its tables.
@@ -66,6 +70,11 @@ impl ModelInfo {
             Some(calendar) => calendar(s),
             None => Clock::abstract_steps(u32::try_from(s.int("run.steps")).unwrap_or(0)),
         }
+    }
+
+    /// The metric called `name` in the data dictionary ([`ModelInfo::metrics`]).
+    pub fn metric(&self, name: &str) -> Option<MetricSpec> {
+        (self.metrics)().into_iter().find(|m| m.name == name)
     }
 
     /// The historical targets, if the model has any.

@@ -149,3 +149,30 @@ fn with_seed_sets_the_seed_and_refuses_one_beyond_its_range() {
         assert!(s.with_seed(u64::MAX, "--seed").is_err(), "{}", b.name);
     }
 }
+
+/// The descriptor's data dictionary is the metrics table a run records: the same columns
+/// in the same order (after `step` and `date`), with the same kind, unit and meaning; and
+/// every charted column is in it. Front ends label charts from it before any run.
+#[test]
+fn the_descriptors_metrics_are_the_recorded_columns_and_cover_the_charts() {
+    for info in perelom_models::models() {
+        let b = builtin_scenarios().iter().find(|b| load_scenario_text(b.name, b.text).is_ok_and(|s| s.meta.model == info.name));
+        let s = small(builtin_scenario(b.expect("a built-in scenario of every model").name));
+        let mut sim = build(&s).unwrap_or_else(|e| panic!("{e}"));
+        sim.step();
+        let table = sim.metrics();
+        let recorded: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).filter(|n| *n != "step" && *n != "date").collect();
+        let specs = (info.metrics)();
+        let declared: Vec<&str> = specs.iter().map(|m| m.name).collect();
+        assert_eq!(recorded, declared, "{}", info.name);
+        for m in &specs {
+            assert_eq!(table.doc(m.name), Some(&m.column_doc()), "{}: {}", info.name, m.name);
+            assert!(!m.doc.is_empty() && !m.unit.is_empty(), "{}: {}", info.name, m.name);
+        }
+        for g in info.charts {
+            for c in g.columns {
+                assert!(info.metric(c).is_some(), "{}: chart `{}` draws `{c}`, which is not in the dictionary", info.name, g.title);
+            }
+        }
+    }
+}

@@ -25,6 +25,7 @@ pub static INFO: ModelInfo = ModelInfo {
     calendar: None,
     population,
     scale_key: None,
+    metrics: || super::METRICS.to_vec(),
     charts: &[ChartGroup { title: "Citizens: quiet, active, jailed", columns: &["quiet", "active", "jailed"] }],
     documents: &[],
     validation: Validation::Regime(Regime {

@@ -28,6 +28,7 @@ pub static INFO: ModelInfo = ModelInfo {
     calendar: Some(super::targets::clock),
     population,
     scale_key: Some("population.scale"),
+    metrics: super::metrics::recorder_spec,
     charts: CHARTS,
     documents: &[Document { file: "survey.md", title: "Political survey", media_type: "text/markdown; charset=utf-8" }],
     validation: Validation::Targets(Targets {
