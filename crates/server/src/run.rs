@@ -112,11 +112,21 @@ pub struct Shared {
     pub done: Option<Arc<str>>,
     pub error: Option<String>,
     pub last_access: Instant,
+    /// Whether a client ever asked the run to play or step: a run created and never
+    /// played is evicted soon (`Config::unplayed_timeout`).
+    pub played: bool,
+    /// Clients reading the run's event stream now.
+    pub subscribers: usize,
+    /// When the last subscriber left (`None` while someone reads, or if nobody ever
+    /// did): an unfinished run nobody reads is freed after `Config::disconnect_grace`.
+    pub orphaned_since: Option<Instant>,
 }
 
 pub struct Run {
     pub id: u64,
     pub scenario_name: String,
+    /// The run's seed (`run.seed`), kept exactly (JSON carries it as a string).
+    pub seed: u64,
     /// Differences of the run's scenario from the model's baseline, with citations.
     pub changes: serde_json::Value,
     pub model_name: String,
@@ -171,6 +181,7 @@ impl Run {
         let run = Arc::new(Run {
             id,
             scenario_name,
+            seed: u64::try_from(scenario.int("run.seed")).unwrap_or(0),
             changes: perelom_models::provenance::changes_json(&scenario),
             model_name: scenario.meta.model.clone(),
             scenario: scenario.clone(),
@@ -185,6 +196,9 @@ impl Run {
                 done: None,
                 error: None,
                 last_access: Instant::now(),
+                played: false,
+                subscribers: 0,
+                orphaned_since: None,
             }),
             notify,
             commands: Mutex::new(tx),
@@ -199,7 +213,13 @@ impl Run {
 
     /// Sends a command to the stepping thread.
     pub fn command(&self, c: Command) {
-        self.touch();
+        {
+            let mut sh = lock(&self.shared);
+            sh.last_access = Instant::now();
+            if matches!(c, Command::Play | Command::Step) {
+                sh.played = true;
+            }
+        }
         // The thread only ends when the run is dropped, so a failed send changes nothing.
         let _ = lock(&self.commands).send(c);
     }
@@ -226,6 +246,7 @@ impl Run {
             "id": self.id,
             "scenario": self.scenario_name,
             "model": self.model_name,
+            "seed": self.seed.to_string(),
             "steps": self.total_steps,
             "columns": self.columns,
             "changes": self.changes,
@@ -243,6 +264,32 @@ impl Run {
 
     fn changed(&self) {
         self.notify.send_modify(|v| *v = v.wrapping_add(1));
+    }
+}
+
+/// A client reading a run's event stream: counted while it lives. When the last one
+/// goes, the run is marked orphaned (the server frees an unfinished orphan after a grace).
+pub struct Subscription(Arc<Run>);
+
+impl Subscription {
+    pub fn new(run: Arc<Run>) -> Subscription {
+        {
+            let mut sh = lock(&run.shared);
+            sh.subscribers += 1;
+            sh.orphaned_since = None;
+            sh.last_access = Instant::now();
+        }
+        Subscription(run)
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut sh = lock(&self.0.shared);
+        sh.subscribers = sh.subscribers.saturating_sub(1);
+        if sh.subscribers == 0 {
+            sh.orphaned_since = Some(Instant::now());
+        }
     }
 }
 
