@@ -221,6 +221,20 @@ async function main() {
       assert.equal(await page.evaluate(() => window.pwned), undefined);
     });
 
+    await step('a click on a week of a chart opens that month of the survey', async () => {
+      // The 20th week (14 May 1928) belongs to May 1928.
+      const box = await page.locator('#charts .chart .u-over').first().boundingBox();
+      const x = await page.evaluate(() => window.app.charts[0].plot.valToPos(window.app.charts[0].plot.data[0][19], 'x'));
+      await page.mouse.click(box.x + x, box.y + 20);
+      await page.waitForSelector('#survey-1928-05.current');
+      assert.equal(await page.locator('#survey h4.current').count(), 1);
+      const months = await page.locator('#survey-months a').count();
+      assert.equal(months, await page.locator('#survey h4[id^="survey-"]').count());
+      await page.locator('#survey-months a').first().click();
+      await page.waitForSelector('#survey-1928-01.current');
+      await page.evaluate(() => window.scrollTo(0, 0));
+    });
+
     await step('every chart has its values as a table', async () => {
       const n = await page.locator('#charts .table-alt').count();
       assert.equal(n, await page.evaluate(() => window.app.scenario.charts.length));

@@ -289,6 +289,7 @@ function subscribe(run) {
         const box = $('survey');
         box.textContent = '';
         box.appendChild(renderMarkdown(md.text));
+        monthLinks(box);
         $('survey-box').hidden = false;
       }
       setDownloads();
@@ -514,6 +515,12 @@ function makeRunPlot(c) {
   c.plot = new uPlot(opts, [[], ...opts.series.slice(1).map(() => [])], c.plotBox);
   c.plot.root.setAttribute('role', 'img');
   c.plot.root.setAttribute('aria-label', `${spec.title}: a chart; its values are in the table below it`);
+  // A click on a week of a dated run opens that month of the survey.
+  c.plot.over.addEventListener('click', () => {
+    const i = c.plot.cursor.idx;
+    const x = i == null ? null : c.plot.data[0][i];
+    if (dated() && x != null) showSurveyMonth(x);
+  });
 }
 
 function column(rows, columns, name) {
@@ -624,6 +631,41 @@ function clearBaseline() {
   app.baseline = null;
   $('baseline-note').textContent = '';
   buildCharts();
+}
+
+// The survey's month of a week starting at `secs` (a week counts in the month of its
+// Thursday, as the survey counts it): scrolled to and marked.
+function showSurveyMonth(secs) {
+  const d = new Date((secs + 3 * 86400) * 1000);
+  const id = `survey-${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  const head = document.getElementById(id);
+  if (!head || $('survey-box').hidden) return false;
+  for (const h of document.querySelectorAll('#survey .current')) h.classList.remove('current');
+  head.classList.add('current');
+  head.tabIndex = -1;
+  head.scrollIntoView({ block: 'start' });
+  head.focus({ preventScroll: true });
+  return true;
+}
+
+// Links to the survey's months above it, for the keyboard and for a quick look.
+function monthLinks(box) {
+  const heads = [...box.querySelectorAll('h4[id^="survey-"]')];
+  const nav = $('survey-months');
+  nav.innerHTML = '';
+  if (!heads.length) { nav.hidden = true; return; }
+  nav.hidden = false;
+  nav.appendChild(document.createTextNode('Months: '));
+  for (const h of heads) {
+    const a = el('a', { href: `#${h.id}`, text: h.textContent.replace(/ (\d{4})$/, (m, y) => ` ${y.slice(2)}`).replace(/^(\w{3})\w*/, '$1') });
+    a.title = h.textContent;
+    a.onclick = (e) => {
+      e.preventDefault();
+      const [, y, m] = h.id.split('-');
+      showSurveyMonth(Date.UTC(+y, +m - 1, 1) / 1000);
+    };
+    nav.appendChild(a);
+  }
 }
 
 // --- the survey: Markdown to HTML -------------------------------------------------------------
