@@ -24,8 +24,8 @@ use perelom_engine::{Clock, Table};
 pub use descriptor::{ChartGroup, Document, GridSnapshot, ModelInfo, Regime, RegimeStat, Target, Targets, Validation};
 pub use ensemble::run_seeds;
 pub use registry::{
-    build, builtin, builtin_scenarios, check, load_scenario_text, model, model_names, model_of, models, run_window, schema_for, warnings,
-    BuiltIn,
+    build, builtin, builtin_experiment, builtin_experiments, builtin_scenarios, check, load_scenario_text, model, model_names, model_of,
+    models, run_window, schema_for, warnings, BuiltIn,
 };
 
 /// A model instance in the middle of a run.
