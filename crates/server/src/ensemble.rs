@@ -51,11 +51,31 @@ impl EnsembleStatus {
 }
 
 /// What one finished run leaves: its charted columns, its target readings or regime
-/// statistics.
+/// statistics, and, in a comparison, the baseline's run on the same seed.
 struct RunOut {
+    seed: i64,
     series: Vec<Vec<f32>>,
     targets: Option<Vec<Option<f64>>>,
     regime: Option<Vec<f64>>,
+    paired: Option<Pair>,
+}
+
+/// A comparison's two runs on one seed: the baseline's charted columns, and the scalar
+/// outcomes of both (`Simulation::outcomes`, by name).
+struct Pair {
+    base_series: Vec<Vec<f32>>,
+    names: Vec<String>,
+    base: Vec<f64>,
+    exp: Vec<f64>,
+}
+
+/// What an ensemble compares: its runs (the experiment) against the baseline's on the same
+/// seeds, as `perelom compare` does.
+pub struct Comparison {
+    /// The baseline scenario, resolved like the experiment (the same shared settings).
+    pub baseline: Scenario,
+    /// For people and the API: what is compared with what.
+    pub describe: Value,
 }
 
 /// What handlers and subscribers read.
@@ -88,6 +108,8 @@ pub struct Ensemble {
     /// The charted columns, in the order of the model's chart groups.
     pub columns: Vec<&'static str>,
     pub changes: Value,
+    /// When the ensemble is a comparison: the baseline run beside every run.
+    pub compare: Option<Comparison>,
     cancel: AtomicBool,
     pub shared: Mutex<EnsembleShared>,
     /// Bumped after every change of `shared`.
@@ -107,7 +129,15 @@ impl From<ScenarioError> for Stop {
 }
 
 impl Ensemble {
-    pub fn new(id: u64, scenario_name: String, scenario: Scenario, first_seed: u64, runs: usize, info: &ModelInfo) -> Arc<Ensemble> {
+    pub fn new(
+        id: u64,
+        scenario_name: String,
+        scenario: Scenario,
+        first_seed: u64,
+        runs: usize,
+        info: &ModelInfo,
+        compare: Option<Comparison>,
+    ) -> Arc<Ensemble> {
         let mut columns: Vec<&'static str> = Vec::new();
         for g in info.charts {
             for c in g.columns {
@@ -126,6 +156,7 @@ impl Ensemble {
             first_seed,
             runs,
             columns,
+            compare,
             cancel: AtomicBool::new(false),
             shared: Mutex::new(EnsembleShared {
                 status: EnsembleStatus::Running,
@@ -199,7 +230,28 @@ impl Ensemble {
     /// Keeps what a finished run leaves, and refreshes the summary now and then.
     fn record(&self, sim: &dyn Simulation, s: &Scenario, info: Option<&ModelInfo>) {
         let t = sim.metrics();
-        let series = self.columns.iter().map(|c| t.numbers(c).unwrap_or_default().into_iter().map(|x| x as f32).collect()).collect();
+        let series = self.series_of(&t);
+        let seed = s.int("run.seed");
+        // A comparison runs the baseline on the same seed, on this same thread.
+        let paired = self.compare.as_ref().map(|c| {
+            let built = u64::try_from(seed)
+                .map_err(|e| e.to_string())
+                .and_then(|seed| c.baseline.clone().with_seed(seed, "web explorer ensemble").map_err(|e| e.to_string()))
+                .and_then(|b| perelom_models::build(&b).map_err(|e| e.to_string()));
+            let exp = sim.outcomes();
+            let names: Vec<String> = exp.iter().map(|(n, _)| n.clone()).collect();
+            let (base_series, base) = match built {
+                Ok(mut b) => {
+                    b.run_to_end();
+                    let outcomes = b.outcomes();
+                    let value = |n: &str| outcomes.iter().find(|(m, _)| m == n).map_or(f64::NAN, |(_, v)| *v);
+                    (self.series_of(&b.metrics()), names.iter().map(|n| value(n)).collect())
+                }
+                // Checked before the ensemble started: cannot happen, but never a panic.
+                Err(_) => (vec![Vec::new(); self.columns.len()], vec![f64::NAN; names.len()]),
+            };
+            Pair { base_series, names, base, exp: exp.into_iter().map(|(_, v)| v).collect() }
+        });
         let targets = info.and_then(|i| i.targets()).map(|tg| (tg.measure)(&t, sim.clock(), s));
         let regime = match info.map(|i| &i.validation) {
             Some(Validation::Regime(r)) => Some((r.measure)(sim, s)),
@@ -216,7 +268,7 @@ impl Ensemble {
         };
         let due = {
             let mut sh = lock(&self.shared);
-            sh.results.push(Arc::new(RunOut { series, targets, regime }));
+            sh.results.push(Arc::new(RunOut { seed, series, targets, regime, paired }));
             sh.runs_done += 1;
             if sh.x.is_none() {
                 sh.x = x;
@@ -227,6 +279,11 @@ impl Ensemble {
         if due {
             self.publish(false);
         }
+    }
+
+    /// The charted columns of a metrics table, as `f32`.
+    fn series_of(&self, t: &perelom_engine::Table) -> Vec<Vec<f32>> {
+        self.columns.iter().map(|c| t.numbers(c).unwrap_or_default().into_iter().map(|x| x as f32).collect()).collect()
     }
 
     /// Recomputes the summary from the runs done so far (outside the lock) and publishes
@@ -253,21 +310,15 @@ impl Ensemble {
     /// The summary of `results`: quantiles of every charted column at every step, and
     /// the targets (or the regime) over the runs.
     fn summarize(&self, results: &[Arc<RunOut>], x: &[Value]) -> String {
-        let mut series = serde_json::Map::new();
-        let mut buf: Vec<f64> = Vec::with_capacity(results.len());
-        for (ci, c) in self.columns.iter().enumerate() {
-            let steps = results.iter().map(|r| r.series[ci].len()).max().unwrap_or(0);
-            let mut q: Vec<Vec<Value>> = vec![Vec::with_capacity(steps); QUANTILES.len()];
-            for t in 0..steps {
-                buf.clear();
-                buf.extend(results.iter().filter_map(|r| r.series[ci].get(t)).filter(|v| !v.is_nan()).map(|&v| f64::from(v)));
-                buf.sort_by(f64::total_cmp);
-                for (k, p) in QUANTILES.iter().enumerate() {
-                    q[k].push(quantile_sorted(&buf, *p).map_or(Value::Null, |v| json!(v as f32)));
-                }
-            }
-            series.insert((*c).to_string(), json!(q));
-        }
+        // In seed order, whatever order the runs finished in: the summary (and the
+        // bootstrap of the paired differences) depends only on the runs.
+        let mut results = results.to_vec();
+        results.sort_by_key(|r| r.seed);
+        let results = results.as_slice();
+        let series = self.bands(results.iter().map(|r| &r.series).collect());
+        let base_series =
+            self.compare.as_ref().map(|_| self.bands(results.iter().filter_map(|r| r.paired.as_ref().map(|p| &p.base_series)).collect()));
+        let paired = self.compare.as_ref().map(|_| paired_json(results));
         let info = perelom_models::model(&self.model_name);
         let targets = info.and_then(|i| i.targets()).map(|tg| {
             let readings: Vec<&Vec<Option<f64>>> = results.iter().filter_map(|r| r.targets.as_ref()).collect();
@@ -314,11 +365,63 @@ impl Ensemble {
             "x": x,
             "quantiles": QUANTILES,
             "series": series,
+            "baseline_series": base_series,
+            "paired": paired,
             "targets": targets,
             "regime": regime,
         })
         .to_string()
     }
+
+    /// The quantiles of every charted column at every step, over `runs` (each a list of
+    /// columns): `{column: [q05, q25, q50, q75, q95]}`.
+    fn bands(&self, runs: Vec<&Vec<Vec<f32>>>) -> serde_json::Map<String, Value> {
+        let mut out = serde_json::Map::new();
+        let mut buf: Vec<f64> = Vec::with_capacity(runs.len());
+        for (ci, c) in self.columns.iter().enumerate() {
+            let steps = runs.iter().map(|r| r.get(ci).map_or(0, Vec::len)).max().unwrap_or(0);
+            let mut q: Vec<Vec<Value>> = vec![Vec::with_capacity(steps); QUANTILES.len()];
+            for t in 0..steps {
+                buf.clear();
+                buf.extend(runs.iter().filter_map(|r| r.get(ci).and_then(|s| s.get(t))).filter(|v| !v.is_nan()).map(|&v| f64::from(v)));
+                buf.sort_by(f64::total_cmp);
+                for (k, p) in QUANTILES.iter().enumerate() {
+                    q[k].push(quantile_sorted(&buf, *p).map_or(Value::Null, |v| json!(v as f32)));
+                }
+            }
+            out.insert((*c).to_string(), json!(q));
+        }
+        out
+    }
+}
+
+/// The paired differences (experiment − baseline on the same seed) of every outcome, as
+/// `perelom compare` computes them: mean difference with a 90 % bootstrap interval from the
+/// same named stream, Cohen's d, the share of pairs that go up. An outcome some run cannot
+/// measure (NaN) is not measurable.
+fn paired_json(results: &[Arc<RunOut>]) -> Vec<Value> {
+    let pairs: Vec<&Pair> = results.iter().filter_map(|r| r.paired.as_ref()).collect();
+    let Some(first) = pairs.first() else { return Vec::new() };
+    let mut rng = perelom_engine::Streams::new(0).stream("compare.bootstrap", 0, 0);
+    first
+        .names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let b: Vec<f64> = pairs.iter().map(|p| p.base.get(k).copied().unwrap_or(f64::NAN)).collect();
+            let x: Vec<f64> = pairs.iter().map(|p| p.exp.get(k).copied().unwrap_or(f64::NAN)).collect();
+            if b.iter().chain(&x).any(|v| v.is_nan()) {
+                return json!({"outcome": name, "measurable": false});
+            }
+            match perelom_analysis::paired(&b, &x, &mut rng) {
+                Ok(p) => json!({
+                    "outcome": name, "measurable": true, "baseline_mean": p.base_mean, "experiment_mean": p.exp_mean,
+                    "diff": p.diff, "lo": p.lo, "hi": p.hi, "cohens_d": p.cohens_d, "p_up": p.p_up, "clear": p.clear(),
+                }),
+                Err(e) => json!({"outcome": name, "measurable": false, "error": e}),
+            }
+        })
+        .collect()
 }
 
 /// Quantile `q` of sorted values, type 7 (as `perelom_engine::stats::quantile`); `None`

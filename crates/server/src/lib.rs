@@ -413,6 +413,11 @@ async fn show_scenario(Path(name): Path<String>) -> Result<Json<Json_>, ApiError
         "documents": info.documents.iter().map(|d| json!({"file": d.file, "title": d.title})).collect::<Vec<_>>(),
         "validation": validation,
         "targets": targets,
+        "experiments": perelom_models::builtin_experiments(&name)
+            .iter()
+            .filter_map(|x| load_scenario_text(x.name, x.text).ok().map(|e| (x, e)))
+            .map(|(x, e)| json!({"name": x.name, "title": e.meta.name, "question": e.meta.description, "branch_at": e.meta.branch_at.map(|d| d.to_string())}))
+            .collect::<Vec<_>>(),
         "groups": groups.into_iter().map(|(name, params)| json!({"name": name, "params": params})).collect::<Vec<_>>(),
     })))
 }
@@ -516,7 +521,12 @@ struct NewRun {
 
 /// Applies a request's seed and overrides with the file's checks, and the server's caps.
 fn resolve(name: &str, set: &BTreeMap<String, Json_>, seed: Option<u64>, cfg: &Config) -> Result<Scenario, ApiError> {
-    let mut s = load_builtin(name).map_err(|e| ApiError::unprocessable(e.message))?;
+    let s = load_builtin(name).map_err(|e| ApiError::unprocessable(e.message))?;
+    resolve_from(s, set, seed, cfg)
+}
+
+/// [`resolve`] for a scenario already loaded (a built-in experiment).
+fn resolve_from(mut s: Scenario, set: &BTreeMap<String, Json_>, seed: Option<u64>, cfg: &Config) -> Result<Scenario, ApiError> {
     for (key, v) in set {
         let text = match v {
             Json_::String(t) => t.clone(),
@@ -896,6 +906,61 @@ struct NewEnsemble {
     seeds: u64,
     /// The first seed (default: the scenario's `run.seed`).
     first_seed: Option<SeedIn>,
+    /// Compare with the baseline on the same seeds: `"edits"` (the changes in `set` are
+    /// the experiment; the baseline keeps only the shared settings: `run.*` and the
+    /// model's scale) or the name of a built-in experiment of the scenario (the changes in
+    /// `set` apply to both).
+    compare: Option<String>,
+}
+
+/// The settings a comparison of edits gives the baseline too: the run's calendar and
+/// length (`run.*`, not its seed) and the model's scale.
+fn shared_setting(key: &str, info: &perelom_models::ModelInfo) -> bool {
+    (key.starts_with("run.") && key != "run.seed") || info.scale_key == Some(key)
+}
+
+/// The experiment and, for a comparison, the baseline of an ensemble request.
+fn resolve_comparison(req: &NewEnsemble, first: Option<u64>, cfg: &Config) -> Result<(Scenario, Option<ensemble::Comparison>), ApiError> {
+    let Some(what) = req.compare.as_deref() else {
+        return Ok((resolve(&req.scenario, &req.set, first, cfg)?, None));
+    };
+    let base_all = resolve(&req.scenario, &req.set, first, cfg)?;
+    let info = perelom_models::model_of(&base_all)?;
+    let (exp, baseline, describe) = if what == "edits" {
+        let shared: BTreeMap<String, Json_> =
+            req.set.iter().filter(|(k, _)| shared_setting(k, info)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        if shared.len() == req.set.len() {
+            return Err(ApiError::unprocessable(
+                "nothing to compare: change a parameter (besides run.* and the scale, which the baseline shares) to make an experiment",
+            ));
+        }
+        let baseline = resolve(&req.scenario, &shared, first, cfg)?;
+        let keys: Vec<&str> = req.set.keys().filter(|k| !shared.contains_key(*k)).map(String::as_str).collect();
+        let describe = json!({"kind": "edits", "experiment": format!("your changes ({})", keys.join(", ")), "baseline": req.scenario, "branch_at": null});
+        (base_all, baseline, describe)
+    } else {
+        let Some((of, x)) = perelom_models::builtin_experiment(what).filter(|(of, _)| *of == req.scenario) else {
+            let names: Vec<&str> = perelom_models::builtin_experiments(&req.scenario).iter().map(|x| x.name).collect();
+            let list = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+            return Err(ApiError::unprocessable(format!(
+                "no built-in experiment `{}` of `{}`; compare with \"edits\" or one of: {list}",
+                clip(what),
+                clip(&req.scenario)
+            )));
+        };
+        let loaded = load_scenario_text(x.name, x.text)?;
+        let exp = resolve_from(loaded, &req.set, first, cfg)?;
+        let describe = json!({
+            "kind": "experiment", "experiment": exp.meta.name, "name": x.name, "baseline": of,
+            "question": exp.meta.description, "branch_at": exp.meta.branch_at.map(|d| d.to_string()),
+        });
+        (exp, base_all, describe)
+    };
+    if info.clock(&exp).steps != info.clock(&baseline).steps || info.clock(&exp).start() != info.clock(&baseline).start() {
+        return Err(ApiError::unprocessable("the experiment runs over another horizon than the baseline: their totals cannot be compared"));
+    }
+    perelom_models::check(&baseline)?;
+    Ok((exp, Some(ensemble::Comparison { baseline, describe })))
 }
 
 /// `POST /api/ensembles`: runs a scenario over `seeds` consecutive seeds on the ensemble
@@ -907,7 +972,7 @@ async fn create_ensemble(State(st): State<Arc<AppState>>, body: Result<Json<NewE
         return Err(ApiError::unprocessable(format!("seeds must be from 1 to {} on this server", cfg.max_ensemble_runs)));
     }
     let first = req.first_seed.as_ref().map(|s| s.value("first_seed")).transpose()?;
-    let scenario = resolve(&req.scenario, &req.set, first, cfg)?;
+    let (scenario, compare) = resolve_comparison(&req, first, cfg)?;
     let first = u64::try_from(scenario.int("run.seed")).unwrap_or(0);
     let last = first.checked_add(req.seeds - 1).filter(|&l| i64::try_from(l).is_ok());
     if last.is_none() {
@@ -922,10 +987,11 @@ async fn create_ensemble(State(st): State<Arc<AppState>>, body: Result<Json<NewE
             req.seeds
         )));
     }
-    let work = req.seeds as f64 * population(&scenario)? * steps as f64;
+    // A comparison runs the baseline beside every run.
+    let work = req.seeds as f64 * population(&scenario)? * steps as f64 * if compare.is_some() { 2.0 } else { 1.0 };
     if work > cfg.max_ensemble_work {
         return Err(ApiError::unprocessable(format!(
-            "{} runs of {} agents for {steps} steps is {work:.3e} agent-steps; this server runs at most {:.3e} in one ensemble: fewer seeds, a smaller population or fewer steps",
+            "{} runs of {} agents for {steps} steps (twice in a comparison) is {work:.3e} agent-steps; this server runs at most {:.3e} in one ensemble: fewer seeds, a smaller population or fewer steps",
             req.seeds,
             population(&scenario)?.round(),
             cfg.max_ensemble_work
@@ -948,7 +1014,7 @@ async fn create_ensemble(State(st): State<Arc<AppState>>, body: Result<Json<NewE
             }
         }
         let id = st.next_id.fetch_add(1, Ordering::Relaxed);
-        let e = Ensemble::new(id, req.scenario.clone(), scenario, first, req.seeds as usize, info);
+        let e = Ensemble::new(id, req.scenario.clone(), scenario, first, req.seeds as usize, info, compare);
         all.insert(id, Arc::clone(&e));
         e
     };
@@ -969,6 +1035,7 @@ fn ensemble_json(e: &Ensemble) -> Json_ {
         "first_seed": e.first_seed.to_string(),
         "error": sh.error,
         "subscribers": sh.subscribers,
+        "compare": e.compare.as_ref().map(|c| c.describe.clone()),
     })
 }
 
@@ -1007,8 +1074,22 @@ async fn delete_ensemble(State(st): State<Arc<AppState>>, Path(id): Path<String>
 /// `run.seed` (`perelom validate FILE --runs N` repeats it).
 async fn ensemble_scenario_file(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let e = st.ensemble(&id)?;
+    let against = match &e.compare {
+        Some(c) => format!(
+            "# Compared on the same seeds with the baseline `{}` (its changes: {}).\n",
+            e.scenario_name,
+            c.baseline
+                .changes()
+                .iter()
+                .filter(|p| p.spec.key != "run.seed")
+                .map(|p| format!("{} = {}", p.spec.key, p.value))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => String::new(),
+    };
     let text = format!(
-        "# An ensemble of {} runs, seeds {} to {} (run.seed is the first).\n{}",
+        "# An ensemble of {} runs, seeds {} to {} (run.seed is the first).\n{against}{}",
         e.runs,
         e.first_seed,
         e.first_seed + e.runs as u64 - 1,

@@ -810,3 +810,139 @@ async fn ensembles_are_capped_and_freed() {
     let v = ensemble_until_ended(&app, v["id"].as_str().expect("id")).await;
     assert_eq!(v["status"], "done");
 }
+
+/// Creates an ensemble and waits for its end; returns its summary.
+async fn ensemble_summary(app: &Router, body: &str) -> Value {
+    let (s, v) = json_of(app, "POST", "/api/ensembles", Some(body)).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{body}: {v}");
+    let v = ensemble_until_ended(app, v["id"].as_str().expect("id")).await;
+    assert_eq!(v["status"], "done", "{v}");
+    v
+}
+
+/// A comparison of edits: the experiment's runs and the baseline's on the same seeds are
+/// exactly the two plain ensembles, and the paired differences are `perelom compare`'s
+/// (the same outcomes, the same bootstrap stream).
+#[tokio::test]
+async fn a_comparison_of_edits_pairs_the_runs_as_compare_does() {
+    let app = app();
+    let v = ensemble_summary(
+        &app,
+        r#"{"scenario":"epstein-2002","seeds":6,"first_seed":"3","compare":"edits","set":{"run.steps":"40","legitimacy.initial":"0.6"}}"#,
+    )
+    .await;
+    assert_eq!(v["compare"]["kind"], "edits");
+    assert!(v["compare"]["experiment"].as_str().is_some_and(|e| e.contains("legitimacy.initial") && !e.contains("run.steps")), "{v}");
+    let sm = &v["summary"];
+    let exp = ensemble_summary(
+        &app,
+        r#"{"scenario":"epstein-2002","seeds":6,"first_seed":"3","set":{"run.steps":"40","legitimacy.initial":"0.6"}}"#,
+    )
+    .await;
+    let base = ensemble_summary(&app, r#"{"scenario":"epstein-2002","seeds":6,"first_seed":"3","set":{"run.steps":"40"}}"#).await;
+    assert_eq!(sm["series"], exp["summary"]["series"]);
+    assert_eq!(sm["baseline_series"], base["summary"]["series"]);
+    assert_ne!(sm["series"], sm["baseline_series"]);
+
+    // The paired differences, computed here as `perelom compare` computes them.
+    let load = |set: &[&str]| {
+        let mut s =
+            perelom_models::load_scenario_text("e", perelom_models::builtin("epstein-2002").expect("built in").text).expect("parses");
+        for a in set {
+            s.set(a).expect("set");
+        }
+        s
+    };
+    let seeds: Vec<u64> = (3..9).collect();
+    let outcomes = |s: &perelom_scenario::Scenario| {
+        perelom_models::run_seeds(
+            s,
+            &seeds,
+            "test",
+            &|_, _| Ok::<(), perelom_scenario::ScenarioError>(()),
+            &|sim, _| sim.outcomes(),
+            &|| {},
+        )
+        .expect("runs")
+    };
+    let b = outcomes(&load(&["run.steps=40"]));
+    let x = outcomes(&load(&["run.steps=40", "legitimacy.initial=0.6"]));
+    let mut rng = perelom_engine::Streams::new(0).stream("compare.bootstrap", 0, 0);
+    let paired = sm["paired"].as_array().expect("paired");
+    assert_eq!(paired.len(), b[0].len());
+    for (k, row) in paired.iter().enumerate() {
+        assert_eq!(row["outcome"], b[0][k].0.as_str());
+        let bs: Vec<f64> = b.iter().map(|r| r[k].1).collect();
+        let xs: Vec<f64> = x.iter().map(|r| r[k].1).collect();
+        if bs.iter().chain(&xs).any(|v| v.is_nan()) {
+            assert_eq!(row["measurable"], false, "{row}");
+            continue;
+        }
+        let p = perelom_analysis::paired(&bs, &xs, &mut rng).expect("paired");
+        // Equal up to JSON's reading of decimals (serde_json may miss the last bit).
+        let close = |f: &str, want: f64| row[f].as_f64().is_some_and(|g| (g - want).abs() <= 1e-12 * want.abs().max(1.0));
+        assert!(close("diff", p.diff) && close("lo", p.lo) && close("hi", p.hi) && close("p_up", p.p_up), "{row}: {p:?}");
+        assert_eq!(row["clear"], p.clear());
+    }
+    let active = paired.iter().find(|r| r["outcome"] == "active (mean)").expect("active (mean)");
+    assert!(active["diff"].as_f64().is_some_and(|d| d > 0.0), "a lower legitimacy makes more citizens active: {active}");
+
+    // Nothing to compare, an unknown experiment, an experiment of another scenario.
+    for (body, want) in [
+        (r#"{"scenario":"epstein-2002","seeds":2,"compare":"edits","set":{"run.steps":"40"}}"#, "nothing to compare"),
+        (r#"{"scenario":"ussr-1928-1929","seeds":2,"compare":"x9"}"#, "x1-opposition-leads-strikes"),
+        (r#"{"scenario":"epstein-2002","seeds":2,"compare":"x1-opposition-leads-strikes"}"#, "one of: none"),
+    ] {
+        let (s, v) = json_of(&app, "POST", "/api/ensembles", Some(body)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {v}");
+        assert!(error_text(&v).contains(want), "{body}: {v}");
+    }
+}
+
+/// A built-in experiment against the baseline: the scenario lists them; on common seeds,
+/// the two agree week for week until the experiment's branch date and part after it.
+#[tokio::test]
+async fn a_builtin_experiment_is_compared_on_common_seeds() {
+    let app = app();
+    let (_, desc) = json_of(&app, "GET", "/api/scenarios/ussr-1928-1929", None).await;
+    let xs = desc["experiments"].as_array().expect("experiments");
+    assert_eq!(xs.len(), 5);
+    let x1 = xs.iter().find(|x| x["name"] == "x1-opposition-leads-strikes").expect("X1");
+    assert_eq!(x1["branch_at"], "1928-10-01");
+    assert!(
+        x1["title"].as_str().is_some_and(|t| t.starts_with("X1")) && x1["question"].as_str().is_some_and(|q| q.starts_with("Question"))
+    );
+    let (_, desc) = json_of(&app, "GET", "/api/scenarios/epstein-2002", None).await;
+    assert_eq!(desc["experiments"], json!([]));
+
+    let v = ensemble_summary(
+        &app,
+        r#"{"scenario":"ussr-1928-1929","seeds":3,"compare":"x1-opposition-leads-strikes","set":{"population.scale":"0.002"}}"#,
+    )
+    .await;
+    assert_eq!((v["compare"]["kind"].as_str(), v["compare"]["branch_at"].as_str()), (Some("experiment"), Some("1928-10-01")));
+    let sm = &v["summary"];
+    let x: Vec<&str> = sm["x"].as_array().expect("x").iter().filter_map(Value::as_str).collect();
+    let branch = x.iter().position(|d| *d >= "1928-10-01").expect("the branch date is in the run");
+    let (mut same_before, mut differ_after) = (true, false);
+    for (c, q) in sm["series"].as_object().expect("series") {
+        let b = &sm["baseline_series"][c];
+        for k in 0..5 {
+            let (qe, qb) = (q[k].as_array().expect("q"), b[k].as_array().expect("q"));
+            same_before &= qe[..branch - 1] == qb[..branch - 1];
+            differ_after |= qe[branch..] != qb[branch..];
+        }
+    }
+    assert!(same_before, "the same seeds give the same history before the branch");
+    assert!(differ_after, "the experiment changes the future");
+    assert!(sm["paired"].as_array().is_some_and(|p| p.len() > 5));
+    assert!(sm["targets"].as_array().is_some_and(|t| !t.is_empty()), "the experiment's targets table");
+    let (_, body, _) = send(&app, "GET", &format!("/api/ensembles/{}/scenario.toml", v["id"].as_str().expect("id")), None).await;
+    let text = String::from_utf8(body).expect("utf-8");
+    assert!(
+        text.contains("# Compared on the same seeds with the baseline `ussr-1928-1929` (its changes: population.scale = 0.002)"),
+        "{text}"
+    );
+    let again = perelom_models::load_scenario_text("x.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.meta.branch_at.map(|d| d.to_string()).as_deref(), Some("1928-10-01"));
+}
