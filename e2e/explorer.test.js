@@ -347,6 +347,31 @@ async function main() {
       await page.locator('#ensemble').screenshot({ path: path.join(SHOTS, '4-ussr-ensemble.png') });
     });
 
+    await step('compare an experiment (X1) with the baseline on common seeds: paired differences', async () => {
+      const options = await page.locator('#ens-compare option').allTextContents();
+      assert.ok(options.length === 7 && options.some((o) => o.startsWith('X1:')), options.join());
+      await page.selectOption('#ens-compare', 'x1-opposition-leads-strikes');
+      assert.match(await page.locator('#ens-compare-note').textContent(), /^Question: .* until 1928-10-01\.$/);
+      await ensembleToEnd(page, 4);
+      const c = await page.evaluate(() => {
+        const ch = window.app.ensCharts[0];
+        const k = ch.spec.cols.length;
+        const d = ch.plot.data;
+        return { series: d.length - 1, cols: k, expMedian: d[3], baseMedian: d[5 * k + 1], dashed: ch.plot.series.slice(5 * k + 1).every((s) => s.dash) };
+      });
+      assert.equal(c.series, 6 * c.cols);
+      assert.ok(c.dashed);
+      // The same seeds: the same history until the branch on 1 October 1928 (week 40).
+      assert.deepEqual(c.expMedian.slice(0, 38), c.baseMedian.slice(0, 38));
+      const rows = await page.locator('#paired tbody tr').count();
+      assert.ok(rows > 10, `${rows} outcomes`);
+      assert.match(await page.locator('#paired caption').textContent(), /^Paired differences, experiment − baseline, on 4 common seeds: \d+ of \d+ outcomes change clearly/);
+      assert.match(await page.locator('#ens-note').textContent(), /^4 runs of X1: .*, against ussr-1928-1929 on the same seeds/);
+      assert.equal(await page.locator('#targets tbody tr').count(), await page.evaluate(() => window.app.scenario.targets.length));
+      await page.locator('#ensemble').screenshot({ path: path.join(SHOTS, '4b-ussr-compare-x1.png') });
+      await page.selectOption('#ens-compare', '');
+    });
+
     await step('Epstein: the grid is drawn live, pause and step work', async () => {
       await page.selectOption('#scenario', 'epstein-2002');
       await page.waitForSelector('[data-key="grid.width"]');
@@ -431,8 +456,7 @@ async function main() {
       await tabTo(page, 'ens-n', 'Tab');
       await page.keyboard.press('Control+A');
       await page.keyboard.type('3');
-      await page.keyboard.press('Tab');
-      assert.equal(await page.evaluate(() => document.activeElement.id), 'ens-run');
+      await tabTo(page, 'ens-run', 'Tab', 3);
       await page.keyboard.press('Enter');
       await page.waitForFunction(() => window.app.ens && window.app.ens.status === 'done', null, { timeout: 120000 });
       await page.focus('#param-search');

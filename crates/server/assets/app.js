@@ -134,6 +134,11 @@ async function chooseScenario(name) {
     form.appendChild(fs);
   }
   $('seed').value = s.seed || '1';
+  const cmp = $('ens-compare');
+  cmp.innerHTML = '';
+  cmp.append(el('option', { value: '', text: 'no comparison' }), el('option', { value: 'edits', text: 'your changes against the scenario\'s values' }));
+  for (const x of s.experiments || []) cmp.appendChild(el('option', { value: x.name, text: x.title }));
+  describeCompare();
   $('param-search').value = '';
   filterParams();
   app.dirty = true;
@@ -725,6 +730,16 @@ window.renderMarkdown = renderMarkdown;
 
 // --- ensembles ------------------------------------------------------------------------------
 
+// What the chosen comparison does, in words.
+function describeCompare() {
+  const v = $('ens-compare').value;
+  const x = ((app.scenario && app.scenario.experiments) || []).find((e) => e.name === v);
+  let text = '';
+  if (v === 'edits') text = 'The parameters you changed are the experiment; the baseline shares only the run\'s length and the scale. Both run on the same seeds.';
+  else if (x) text = `${x.question} Your changes apply to both; on the same seeds the two share their history${x.branch_at ? ` until ${x.branch_at}` : ''}.`;
+  $('ens-compare-note').textContent = text;
+}
+
 const BAND_ALPHA = [0.13, 0.3];
 
 function rgba(hex, a) {
@@ -741,6 +756,7 @@ function clearEnsemble() {
   $('ensemble').hidden = true;
   $('targets-box').hidden = true;
   $('regime-box').hidden = true;
+  $('paired-box').hidden = true;
   $('ens-status').textContent = '';
   $('ens-downloads').innerHTML = '';
   $('ens-cancel').disabled = true;
@@ -753,6 +769,7 @@ async function runEnsemble() {
   const max = app.limits.max_ensemble_runs || 100;
   if (!(n >= 1 && n <= max)) throw new Error(`the number of seeds must be from 1 to ${max}`);
   const body = { scenario: app.scenario.name, set: changes(), seeds: n };
+  if ($('ens-compare').value) body.compare = $('ens-compare').value;
   const seed = seedText();
   if (seed !== '') body.first_seed = seed;
   if (app.ens) {
@@ -773,11 +790,14 @@ async function runEnsemble() {
       await new Promise((r) => setTimeout(r, 1000 * Math.max(1, e.retryAfter)));
     }
   }
-  const ens = { id: created.id, runs: created.runs, status: 'running', runsDone: 0, summary: null, es: null, label: `seeds ${seed || app.scenario.seed} to ${BigInt(seed || app.scenario.seed) + BigInt(n - 1)}; ${describeChanges(body.set)}` };
+  const compare = body.compare ? { kind: body.compare, title: $('ens-compare').selectedOptions[0].textContent } : null;
+  const ens = { id: created.id, runs: created.runs, status: 'running', runsDone: 0, summary: null, es: null, compare,
+    label: `seeds ${seed || app.scenario.seed} to ${BigInt(seed || app.scenario.seed) + BigInt(n - 1)}; ${describeChanges(body.set)}` };
   app.ens = ens;
   $('ensemble').hidden = false;
   $('ens-cancel').disabled = false;
-  $('ens-note').textContent = `${n} runs of ${app.scenario.name} (${ens.label}). Lines are medians; the shaded bands hold the middle 50 % and 90 % of the runs.`;
+  const what = compare ? `${compare.title}, against ${app.scenario.name} on the same seeds` : app.scenario.name;
+  $('ens-note').textContent = `${n} runs of ${what} (${ens.label}). Lines are medians; the shaded bands hold the middle 50 % and 90 % of the runs${compare ? '; dashed lines are the baseline\'s medians' : ''}.`;
   const dl = $('ens-downloads');
   dl.innerHTML = '';
   dl.append(link(`/api/ensembles/${ens.id}/scenario.toml`, 'Download the ensemble\'s scenario file', 'dl-ens-scenario', true));
@@ -858,6 +878,13 @@ function makeEnsemblePlot(c) {
     opts.bands.push({ series: [first + 3, first + 1], fill: rgba(colour, BAND_ALPHA[1]) });
     key.push({ colour, text: `${label(col)}${side}: median, 50 % and 90 % bands` });
   });
+  // A comparison: the baseline's medians, dashed, after the experiment's bands.
+  if (app.ens && app.ens.compare) {
+    spec.cols.forEach((col, i) => {
+      opts.series.push({ label: `${label(col)}: baseline median`, scale: right.has(col) ? 'y2' : 'y', stroke: COLOURS[i % COLOURS.length], width: 1.5, dash: [6, 4] });
+    });
+    key.push({ colour: '#555', dash: true, text: 'dashed: the baseline\'s medians' });
+  }
   opts.legend = { show: false };
   fillKey(c, key, spec.cols);
   sizeFigure(c, width);
@@ -878,11 +905,47 @@ function drawEnsemble() {
     if (assignAxes(c, maxes, s.runs_done === s.runs || app.ens.status !== 'running')) makeEnsemblePlot(c);
     const data = [xs];
     for (const q of qs) for (const series of q) data.push(series.length ? series : xs.map(() => null));
+    if (app.ens.compare) {
+      for (const col of c.spec.cols) {
+        const b = s.baseline_series && s.baseline_series[col];
+        data.push(b && b[2].length ? b[2] : xs.map(() => null));
+      }
+    }
     c.plot.setData(data);
     if (c.det.open) fillEnsembleTable(c);
   }
   drawTargets(s);
   drawRegime(s);
+  drawPaired(s);
+}
+
+function drawPaired(s) {
+  const box = $('paired-box');
+  if (!s.paired) { box.hidden = true; return; }
+  box.hidden = false;
+  const finished = app.ens && app.ens.status !== 'running';
+  const clear = s.paired.filter((p) => p.clear).length;
+  $('paired-caption').textContent = `Paired differences, experiment − baseline, on ${s.runs_done} common seeds${finished ? '' : ' so far'}: `
+    + `${clear} of ${s.paired.length} outcomes change clearly (their 90 % bootstrap interval excludes zero, marked *)`;
+  const body = $('paired').tBodies[0];
+  body.innerHTML = '';
+  for (const p of s.paired) {
+    const row = el('tr', { class: p.clear ? 'clear' : '' }, el('th', { scope: 'row', text: p.outcome }));
+    if (!p.measurable) {
+      const td = el('td', { text: 'not measurable: the runs do not reach its date' });
+      td.colSpan = 6;
+      row.appendChild(td);
+    } else {
+      row.append(
+        el('td', { text: fmtNum(p.baseline_mean) }),
+        el('td', { text: fmtNum(p.experiment_mean) }),
+        el('td', { text: (p.diff > 0 ? '+' : '') + fmtNum(p.diff) + (p.clear ? ' *' : '') }),
+        el('td', { text: `${fmtNum(p.lo)} to ${fmtNum(p.hi)}` }),
+        el('td', { text: fmtNum(p.cohens_d) }),
+        el('td', { text: `${Math.round(100 * p.p_up)} %` }));
+    }
+    body.appendChild(row);
+  }
 }
 
 // The text alternative of an ensemble chart: median, 50 % and 90 % intervals a step.
@@ -890,12 +953,17 @@ function fillEnsembleTable(c) {
   const s = app.ens && app.ens.summary;
   if (!s) return;
   const heads = [dated() ? 'Date' : 'Step'];
-  for (const col of c.spec.cols) heads.push(`${label(col)}: median`, `${label(col)}: 50 % interval`, `${label(col)}: 90 % interval`);
+  const cmp = !!(app.ens && app.ens.compare);
+  for (const col of c.spec.cols) {
+    heads.push(`${label(col)}: median`, `${label(col)}: 50 % interval`, `${label(col)}: 90 % interval`);
+    if (cmp) heads.push(`${label(col)}: baseline median`);
+  }
   const rows = (s.x || []).map((x, t) => {
     const r = [dated() ? fmtDate(dateSeconds(x)) : String(x)];
     for (const col of c.spec.cols) {
       const q = s.series[col];
       r.push(fmtNum(q[2][t]), `${fmtNum(q[1][t])} – ${fmtNum(q[3][t])}`, `${fmtNum(q[0][t])} – ${fmtNum(q[4][t])}`);
+      if (cmp) r.push(fmtNum(s.baseline_series && s.baseline_series[col] ? s.baseline_series[col][2][t] : null));
     }
     return r;
   });
@@ -979,6 +1047,7 @@ $('unpin').onclick = () => { clearBaseline(); updateStatus(); };
 $('ens-run').onclick = () => guarded(runEnsemble);
 $('ens-cancel').onclick = () => guarded(cancelEnsemble);
 $('param-search').oninput = filterParams;
+$('ens-compare').onchange = describeCompare;
 $('param-search').onkeydown = (e) => { if (e.key === 'Escape') { e.target.value = ''; filterParams(); } };
 
 // Charts follow the page's width (a phone turned, a window resized).
