@@ -41,6 +41,9 @@ pub struct ModelInfo {
     pub charts: &'static [ChartGroup],
     /// The documents (texts) a run writes beside its tables.
     pub documents: &'static [Document],
+    /// Where a run's events happen, for models with places: a schematic map and the
+    /// counts per place and step.
+    pub map: Option<AreaMap>,
     /// How an ensemble of the model is validated.
     pub validation: Validation,
     /// Rebuilds a run from a saved state (`Simulation::save_state`): the scenario it was
@@ -104,6 +107,45 @@ pub struct Document {
     pub title: &'static str,
     /// Its media type (`text/markdown; charset=utf-8`).
     pub media_type: &'static str,
+}
+
+/// A schematic map of the places a model's events happen, and what is counted there.
+pub struct AreaMap {
+    /// What the map shows, in a few words.
+    pub title: &'static str,
+    /// Width and height of the box the outlines are drawn in (an SVG view box).
+    pub size: (u32, u32),
+    /// The places, in a fixed order.
+    pub areas: &'static [Area],
+    /// What is counted per place and step, in a fixed order.
+    pub layers: &'static [MapLayer],
+    /// The counts of a run so far: `[layer][area][step]`, in the orders of `layers`,
+    /// `areas` and the steps done. Summed over the places, a layer is its metric column.
+    pub count: fn(&dyn Simulation) -> Vec<Vec<Vec<u32>>>,
+}
+
+/// One place of an [`AreaMap`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Area {
+    /// The place's name in the model's tables (`Ivanovo`).
+    pub name: &'static str,
+    /// What the map calls it.
+    pub title: &'static str,
+    /// Its simplified outline: an SVG path in the map's box.
+    pub path: &'static str,
+    /// Where its label goes (x, y in the map's box).
+    pub label: (f32, f32),
+}
+
+/// One thing an [`AreaMap`] counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MapLayer {
+    /// A short key (`strikes`).
+    pub key: &'static str,
+    /// What is counted, for people ("strikes begun").
+    pub label: &'static str,
+    /// The metric column the layer splits by place.
+    pub metric: &'static str,
 }
 
 /// How a model's ensembles are checked.

@@ -21,7 +21,9 @@ pub mod ussr;
 
 use perelom_engine::{Clock, Table};
 
-pub use descriptor::{ChartGroup, Document, GridSnapshot, ModelInfo, Regime, RegimeStat, Target, Targets, Validation};
+pub use descriptor::{
+    Area, AreaMap, ChartGroup, Document, GridSnapshot, MapLayer, ModelInfo, Regime, RegimeStat, Target, Targets, Validation,
+};
 pub use ensemble::run_seeds;
 pub use registry::{
     build, builtin, builtin_experiment, builtin_experiments, builtin_scenarios, check, load_scenario_text, model, model_names, model_of,
