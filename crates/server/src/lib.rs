@@ -255,6 +255,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/runs/{id}/data.parquet", get(data_parquet))
         .route("/api/runs/{id}/documents/{file}", get(document))
         .route("/api/runs/{id}/report.html", get(report))
+        .route("/api/runs/{id}/areas", get(areas))
         .route("/api/ensembles", get(list_ensembles).post(create_ensemble))
         .route("/api/ensembles/{id}", get(show_ensemble).delete(delete_ensemble))
         .route("/api/ensembles/{id}/events", get(ensemble_events))
@@ -411,6 +412,13 @@ async fn show_scenario(Path(name): Path<String>) -> Result<Json<Json_>, ApiError
         "charts": info.charts.iter().map(|c| json!({"title": c.title, "columns": c.columns})).collect::<Vec<_>>(),
         "metrics": metrics,
         "documents": info.documents.iter().map(|d| json!({"file": d.file, "title": d.title})).collect::<Vec<_>>(),
+        "map": info.map.as_ref().map(|m| json!({
+            "title": m.title,
+            "width": m.size.0,
+            "height": m.size.1,
+            "areas": m.areas.iter().map(|a| json!({"name": a.name, "title": a.title, "path": a.path, "x": a.label.0, "y": a.label.1})).collect::<Vec<_>>(),
+            "layers": m.layers.iter().map(|l| json!({"key": l.key, "label": l.label, "metric": l.metric})).collect::<Vec<_>>(),
+        })),
         "validation": validation,
         "targets": targets,
         "experiments": perelom_models::builtin_experiments(&name)
@@ -861,6 +869,27 @@ async fn document(State(st): State<Arc<AppState>>, Path((id, file)): Path<(Strin
         }
         _ => Err(ApiError::new(StatusCode::NOT_FOUND, format!("the run has no `{}`", doc.file))),
     }
+}
+
+/// `GET /api/runs/{id}/areas`: the run's counts per place and week so far (its model's
+/// map): `{"x": [dates], "layers": [{"key", "counts": [[per step] per area]}]}`.
+async fn areas(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<Json_>, ApiError> {
+    let r = st.get(&id)?;
+    let info = perelom_models::model(&r.model_name).ok_or_else(|| internal("the run's model is unknown"))?;
+    let Some(map) = &info.map else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, format!("model `{}` has no map of places", r.model_name)));
+    };
+    let Exported::Areas { counts, x } = r.export(Export::Areas).await.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?
+    else {
+        return Err(internal("the model answered with something else than its counts"));
+    };
+    let counts = counts.unwrap_or_default();
+    Ok(Json(json!({
+        "steps_done": x.len(),
+        "x": x,
+        "areas": map.areas.iter().map(|a| a.name).collect::<Vec<_>>(),
+        "layers": map.layers.iter().zip(counts).map(|(l, c)| json!({"key": l.key, "counts": c})).collect::<Vec<_>>(),
+    })))
 }
 
 /// `GET /api/runs/{id}/report.html`: the HTML report of the run so far (the same page

@@ -39,40 +39,57 @@ pub enum Export {
     Document(&'static str),
     /// Everything a report needs: the metrics and the documents so far.
     Results,
+    /// The model's counts per place and step (its descriptor's map), with the steps' dates.
+    Areas,
 }
 
 /// A copy of part of a model, made by the stepping thread.
 #[derive(Debug)]
 pub enum Exported {
     Metrics(Table),
-    Document { steps_done: u32, text: Option<String> },
-    Results { steps_done: u32, metrics: Table, documents: Vec<(String, String)> },
+    Document {
+        steps_done: u32,
+        text: Option<String>,
+    },
+    Results {
+        steps_done: u32,
+        metrics: Table,
+        documents: Vec<(String, String)>,
+    },
+    /// `[layer][area][step]`, and the x value of each step done (date or step number).
+    Areas {
+        counts: Option<Vec<Vec<Vec<u32>>>>,
+        x: Vec<serde_json::Value>,
+    },
 }
 
 /// The model behind a run, owned by its stepping thread.
-pub struct Model(Box<dyn Simulation>);
+pub struct Model {
+    sim: Box<dyn Simulation>,
+    model_name: String,
+}
 
 impl Model {
     pub fn build(scenario: &Scenario) -> Result<Model, perelom_scenario::ScenarioError> {
-        Ok(Model(perelom_models::build(scenario)?))
+        Ok(Model { sim: perelom_models::build(scenario)?, model_name: scenario.meta.model.clone() })
     }
 
     pub fn sim(&self) -> &dyn Simulation {
-        self.0.as_ref()
+        self.sim.as_ref()
     }
 
     fn sim_mut(&mut self) -> &mut dyn Simulation {
-        self.0.as_mut()
+        self.sim.as_mut()
     }
 
     /// The grid, for models on one, as a JSON `grid` event: its size, one code a cell
     /// (a character), and the legend of the codes (label and colour).
     fn grid_event(&self) -> Option<String> {
-        let g = self.0.grid()?;
+        let g = self.sim.grid()?;
         let cells = String::from_utf8_lossy(&g.cells).into_owned();
         let legend: Vec<serde_json::Value> =
             g.legend.iter().map(|(code, label, rgb)| json!({"code": (*code as char).to_string(), "label": label, "rgb": rgb})).collect();
-        Some(json!({"step": self.0.steps_done(), "width": g.width, "height": g.height, "cells": cells, "legend": legend}).to_string())
+        Some(json!({"step": self.sim.steps_done(), "width": g.width, "height": g.height, "cells": cells, "legend": legend}).to_string())
     }
 }
 
@@ -370,6 +387,16 @@ fn export(model: &Model, what: Export) -> Result<Exported, String> {
                 text: sim.documents().into_iter().find(|(n, _)| n == file).map(|(_, t)| t),
             },
             Export::Results => Exported::Results { steps_done: sim.steps_done(), metrics: sim.metrics(), documents: sim.documents() },
+            Export::Areas => {
+                let map = perelom_models::model(&model.model_name).and_then(|m| m.map.as_ref());
+                let x = (0..sim.steps_done())
+                    .map(|s| match sim.clock().date(s) {
+                        Some(d) => json!(d.to_string()),
+                        None => json!(s),
+                    })
+                    .collect();
+                Exported::Areas { counts: map.map(|m| (m.count)(sim)), x }
+            }
         }
     }))
     .map_err(|_| "the model failed while its results were copied (a bug: please report the parameters)".to_string())

@@ -946,3 +946,48 @@ async fn a_builtin_experiment_is_compared_on_common_seeds() {
     let again = perelom_models::load_scenario_text("x.toml", &text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.meta.branch_at.map(|d| d.to_string()).as_deref(), Some("1928-10-01"));
 }
+
+/// The map of a run: its model's places and, per layer, the counts per place and week,
+/// which add up to the layer's metric; a model without places has no map.
+#[tokio::test]
+async fn a_run_maps_its_events_by_place() {
+    let app = app();
+    let (_, desc) = json_of(&app, "GET", "/api/scenarios/ussr-1928-1929", None).await;
+    let map = &desc["map"];
+    let areas = map["areas"].as_array().expect("areas");
+    assert_eq!(areas.len(), 6);
+    assert!(areas.iter().all(|a| a["path"].as_str().is_some_and(|p| p.starts_with('M')) && a["x"].is_number()));
+    let layers = map["layers"].as_array().expect("layers");
+    let id = create(&app, r#"{"scenario":"ussr-1928-1929","seed":1,"set":{"population.scale":"0.005","run.steps":"60"}}"#).await;
+    let (s, v) = json_of(&app, "GET", &format!("/api/runs/{id}/areas"), None).await;
+    assert_eq!((s, v["steps_done"].as_u64()), (StatusCode::OK, Some(0)), "{v}");
+    json_of(&app, "POST", &format!("/api/runs/{id}/control"), Some(r#"{"action":"play"}"#)).await;
+    events_until_done(&app, &id).await;
+    let (s, v) = json_of(&app, "GET", &format!("/api/runs/{id}/areas"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!((v["steps_done"].as_u64(), v["x"][0].as_str()), (Some(60), Some("1928-01-02")));
+    let (_, csv, _) = send(&app, "GET", &format!("/api/runs/{id}/data.csv"), None).await;
+    let csv = String::from_utf8(csv).expect("utf-8");
+    let mut lines = csv.lines();
+    let head: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let mut total = 0.0;
+    for (layer, got) in layers.iter().zip(v["layers"].as_array().expect("layers")) {
+        assert_eq!(layer["key"], got["key"]);
+        let col = head.iter().position(|h| *h == layer["metric"].as_str().expect("metric")).expect("the layer's metric");
+        let per_area = got["counts"].as_array().expect("counts");
+        assert_eq!(per_area.len(), 6);
+        for (step, row) in rows.iter().enumerate() {
+            let sum: f64 = per_area.iter().map(|a| a[step].as_f64().unwrap_or(f64::NAN)).sum();
+            assert_eq!(Some(sum), row[col].parse::<f64>().ok(), "{} at step {step}", layer["key"]);
+            total += sum;
+        }
+    }
+    assert!(total > 0.0);
+    let (_, desc) = json_of(&app, "GET", "/api/scenarios/epstein-2002", None).await;
+    assert!(desc["map"].is_null());
+    let e = create(&app, SMALL_EPSTEIN).await;
+    let (s, v) = json_of(&app, "GET", &format!("/api/runs/{e}/areas"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(error_text(&v).contains("has no map"), "{v}");
+}
