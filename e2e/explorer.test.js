@@ -221,8 +221,36 @@ async function main() {
       assert.equal(await page.evaluate(() => window.pwned), undefined);
     });
 
+    await step('the map of the regions with a time slider', async () => {
+      await page.waitForSelector('#map-box:not([hidden])');
+      assert.equal(await page.locator('#map g.area').count(), 6);
+      const layers = await page.locator('#map-layer option').allTextContents();
+      assert.equal(layers.length, 3);
+      // The slow-downs: a count in every window the data have, equal to the API's.
+      await page.selectOption('#map-layer', { index: 1 });
+      const api = await page.evaluate(async () => (await fetch(`/api/runs/${window.app.run.id}/areas`)).json());
+      const windowSum = (w) => api.layers[1].counts.map((a) => a.slice(Math.max(0, w - 3), w + 1).reduce((x, y) => x + y, 0));
+      const shown = async () => (await page.locator('#map .count').allTextContents()).map(Number);
+      assert.deepEqual(await shown(), windowSum(39));
+      assert.match(await page.locator('#map-date').textContent(), /to 1 Oct 1928$/);
+      // The keyboard moves the slider: Home goes to the first week.
+      await page.focus('#map-week');
+      await page.keyboard.press('Home');
+      assert.match(await page.locator('#map-date').textContent(), /^2 Jan 1928 to 2 Jan 1928$/);
+      assert.deepEqual(await shown(), windowSum(0));
+      for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowRight');
+      assert.deepEqual(await shown(), windowSum(20));
+      assert.match(await page.locator('#map-summary').textContent(), /^Shops in a slow-down \(shop-weeks\) in the four weeks from /);
+      await page.locator('#map-box .table-alt summary').click();
+      await page.waitForSelector('#map-table table');
+      assert.equal(await page.locator('#map-table tbody tr').count(), 6);
+      await page.locator('#map-box').screenshot({ path: path.join(SHOTS, '1b-ussr-map.png') });
+      await page.locator('#map-box .table-alt summary').click();
+    });
+
     await step('a click on a week of a chart opens that month of the survey', async () => {
       // The 20th week (14 May 1928) belongs to May 1928.
+      await page.locator('#charts .chart .u-over').first().scrollIntoViewIfNeeded();
       const box = await page.locator('#charts .chart .u-over').first().boundingBox();
       const x = await page.evaluate(() => window.app.charts[0].plot.valToPos(window.app.charts[0].plot.data[0][19], 'x'));
       await page.mouse.click(box.x + x, box.y + 20);

@@ -146,6 +146,7 @@ async function chooseScenario(name) {
   buildCharts();
   $('grid-box').hidden = true;
   $('grid-legend').innerHTML = '';
+  setupMap();
   $('survey-box').hidden = true;
   if (app.ens && app.ens.status === 'running') api('DELETE', `/api/ensembles/${app.ens.id}`).catch(() => {});
   clearEnsemble();
@@ -250,6 +251,7 @@ async function newRun() {
   app.dirty = false;
   $('survey-box').hidden = true;
   $('survey').textContent = '';
+  $('map-box').hidden = true;
   buildCharts();
   setDownloads();
   await subscribe(app.run);
@@ -300,6 +302,7 @@ function subscribe(run) {
       setDownloads();
       updateStatus();
       queueRedraw();
+      loadMap(run);
     });
     es.onerror = () => { resolve(); };
   });
@@ -671,6 +674,90 @@ function monthLinks(box) {
     };
     nav.appendChild(a);
   }
+}
+
+// --- the map of places -------------------------------------------------------------------------
+
+const SVG = 'http://www.w3.org/2000/svg';
+const WINDOW = 4; // weeks the map adds up, ending at the slider's week
+
+function svgEl(tag, attrs) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  return e;
+}
+
+// The model's places and layers (from its descriptor), drawn empty until a run ends.
+function setupMap() {
+  app.map = null;
+  $('map-box').hidden = true;
+  const m = app.scenario.map;
+  if (!m) return;
+  $('map-title').textContent = `Where: ${m.title}`;
+  const svg = $('map');
+  svg.setAttribute('viewBox', `0 0 ${m.width} ${m.height}`);
+  svg.innerHTML = '';
+  for (const a of m.areas) {
+    const g = svgEl('g', { class: 'area', 'data-area': a.name });
+    g.appendChild(svgEl('path', { d: a.path }));
+    const t = svgEl('text', { x: a.x, y: a.y - 1.2 });
+    t.textContent = a.title;
+    const n = svgEl('text', { x: a.x, y: a.y + 2.8, class: 'count' });
+    g.append(t, n);
+    svg.appendChild(g);
+  }
+  const sel = $('map-layer');
+  sel.innerHTML = '';
+  m.layers.forEach((l, i) => sel.appendChild(el('option', { value: String(i), text: l.label })));
+}
+
+async function loadMap(run) {
+  if (!app.scenario.map || run !== app.run) return;
+  const data = await api('GET', `/api/runs/${run.id}/areas`);
+  if (run !== app.run || !data.steps_done) return;
+  app.map = data;
+  const slider = $('map-week');
+  slider.max = String(data.steps_done - 1);
+  slider.value = String(data.steps_done - 1);
+  $('map-box').hidden = false;
+  drawMap();
+}
+
+function mapWindow(counts, w) {
+  let s = 0;
+  for (let t = Math.max(0, w - WINDOW + 1); t <= w; t++) s += counts[t] || 0;
+  return s;
+}
+
+function drawMap() {
+  const d = app.map;
+  const m = app.scenario.map;
+  if (!d || !m) return;
+  const li = Number($('map-layer').value) || 0;
+  const layer = m.layers[li];
+  const counts = d.layers[li].counts; // [area][step]
+  const w = Number($('map-week').value);
+  // The colour scale: the largest four-week count of any place in the run.
+  let max = 0;
+  for (const a of counts) for (let t = 0; t < a.length; t++) max = Math.max(max, mapWindow(a, t));
+  const label = (x) => (dated() ? fmtDate(dateSeconds(x)) : `step ${x}`);
+  const from = label(d.x[Math.max(0, w - WINDOW + 1)]);
+  $('map-date').textContent = `${from} to ${label(d.x[w])}`;
+  const rows = [];
+  const parts = [];
+  m.areas.forEach((a, i) => {
+    const v = mapWindow(counts[i], w);
+    const total = counts[i].reduce((x, y) => x + y, 0);
+    const g = $('map').querySelector(`[data-area="${CSS.escape(a.name)}"]`);
+    const share = max > 0 ? v / max : 0;
+    g.querySelector('path').style.fill = v > 0 ? `rgba(192,57,43,${(0.15 + 0.8 * share).toFixed(3)})` : '#f2f2f2';
+    g.querySelector('.count').textContent = String(v);
+    g.classList.toggle('dark', share > 0.55);
+    rows.push([a.title, fmtNum(v), fmtNum(total)]);
+    parts.push(`${a.title} ${v}`);
+  });
+  $('map-summary').textContent = `${layer.label[0].toUpperCase()}${layer.label.slice(1)} in the four weeks from ${from} to ${label(d.x[w])}: ${parts.join(', ')}. The darker a region, the more; the map is schematic.`;
+  fillTable($('map-table'), `${layer.label} by region`, ['Region', 'In the four weeks', 'In the whole run'], rows);
 }
 
 // --- the survey: Markdown to HTML -------------------------------------------------------------
@@ -1048,6 +1135,8 @@ $('ens-run').onclick = () => guarded(runEnsemble);
 $('ens-cancel').onclick = () => guarded(cancelEnsemble);
 $('param-search').oninput = filterParams;
 $('ens-compare').onchange = describeCompare;
+$('map-layer').onchange = drawMap;
+$('map-week').oninput = drawMap;
 $('param-search').onkeydown = (e) => { if (e.key === 'Escape') { e.target.value = ''; filterParams(); } };
 
 // Charts follow the page's width (a phone turned, a window resized).
