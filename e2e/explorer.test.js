@@ -57,6 +57,39 @@ async function runToEnd(page, timeout = 120000) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
+/** Starts an ensemble with the button and waits for it to end. */
+async function ensembleToEnd(page, seeds, timeout = 180000) {
+  const before = await page.evaluate(() => (window.app.ens ? window.app.ens.id : null));
+  await page.fill('#ens-n', String(seeds));
+  await page.click('#ens-run');
+  await page.waitForFunction((b) => window.app.ens && window.app.ens.id !== b && window.app.ens.status === 'done' && window.app.ens.summary
+    && window.app.ens.summary.runs_done === window.app.ens.runs, before, { timeout });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/** Presses `key` (Tab or Shift+Tab) until the element `id` has the focus. */
+async function tabTo(page, id, key, max = 40) {
+  for (let i = 0; i < max; i++) {
+    if ((await page.evaluate(() => document.activeElement.id)) === id) return;
+    await page.keyboard.press(key);
+  }
+  assert.equal(await page.evaluate(() => document.activeElement.id), id, `${key} never reached #${id}`);
+}
+
+/** The page is no wider than its window: nothing overflows sideways. */
+async function assertNoHorizontalOverflow(page) {
+  const w = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth, win: window.innerWidth }));
+  assert.ok(w.doc <= w.win && w.body <= w.win, `horizontal overflow: ${JSON.stringify(w)}`);
+}
+
+/** Reads a download into a string. */
+async function downloadText(page, selector, name) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  const file = path.join(DOWNLOADS, name);
+  await download.saveAs(file);
+  return fs.readFileSync(file, 'utf8');
+}
+
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   fs.mkdirSync(DOWNLOADS, { recursive: true });
@@ -95,6 +128,24 @@ async function main() {
       assert.ok(legends.includes('population') && legends.includes('ogpu'), legends.join());
       const cites = await page.locator('#params .cite').allTextContents();
       assert.ok(cites.some((c) => c.startsWith('source: F')) && cites.includes('assumed'));
+      assert.match(await page.locator('#param-count').textContent(), /^\d{3} parameters$/);
+    });
+
+    await step('the search box filters the parameters by key and description', async () => {
+      const visible = () => page.evaluate(() => [...document.querySelectorAll('#params .param')].filter((d) => !d.hidden).map((d) => d.querySelector('[data-key]').dataset.key));
+      const all = await visible();
+      await page.fill('#param-search', 'informer');
+      const found = await visible();
+      assert.ok(found.includes('ogpu.informers') && found.length < 10, found.join());
+      assert.match(await page.locator('#param-count').textContent(), /^\d+ of \d+ parameters match$/);
+      // Words of a description, in any order.
+      await page.fill('#param-search', 'seven-hour day');
+      const byDoc = await visible();
+      assert.ok(byDoc.length >= 1 && byDoc.length < all.length, byDoc.join());
+      const hiddenGroups = await page.locator('#params fieldset[hidden]').count();
+      assert.ok(hiddenGroups > 0);
+      await page.press('#param-search', 'Escape');
+      assert.equal((await visible()).length, all.length);
     });
 
     await step('a bad value is refused with the scenario-file message', async () => {
@@ -119,6 +170,115 @@ async function main() {
       await page.screenshot({ path: path.join(SHOTS, '1-ussr-baseline.png'), fullPage: true });
     });
 
+    await step('readable charts: dates on the time axis, labels from the data dictionary, small counts on a right axis', async () => {
+      const charts = await page.evaluate(() => window.app.charts.map((c) => ({
+        time: c.plot.scales.x.time,
+        x0: c.plot.data[0][0],
+        x1: c.plot.data[0][1],
+        labels: c.plot.series.slice(1).map((s) => s.label),
+        scales: c.plot.series.slice(1).map((s) => s.scale),
+        maxes: c.plot.data.slice(1).map((d) => Math.max(0, ...d.filter((v) => v != null).map(Math.abs))),
+        axes: c.plot.axes.map((a) => a.label || ''),
+      })));
+      const jan2 = Date.UTC(1928, 0, 2) / 1000;
+      for (const c of charts) {
+        assert.equal(c.time, true);
+        assert.equal(c.x0, jan2);
+        assert.equal(c.x1 - c.x0, 7 * 86400, 'weekly steps');
+        for (const l of c.labels) assert.ok(!l.includes('_') && /^[A-Z]/.test(l), `a column name as a label: ${l}`);
+        assert.ok(c.axes[1].length > 0, 'the value axis says its unit');
+      }
+      assert.ok(charts.some((c) => c.labels.includes('Strikes begun')));
+      const split = charts.filter((c) => c.scales.includes('y2'));
+      assert.ok(split.length >= 1, 'some chart has counts of very different sizes');
+      for (const c of split) {
+        const leftMax = Math.max(...c.maxes.filter((_, i) => c.scales[i] === 'y'));
+        c.maxes.forEach((m, i) => { if (c.scales[i] === 'y2') assert.ok(m * 10 < leftMax, `${c.labels[i]}: ${m} beside ${leftMax}`); });
+        assert.match(c.axes[2], /right axis/);
+      }
+      const key = await page.locator('#charts .chart .legend.key li').first().textContent();
+      assert.ok(key.length > 3 && !key.includes('_'), key);
+    });
+
+    await step('the survey is rendered from its Markdown, escaped', async () => {
+      const s = await page.evaluate(() => {
+        const box = document.getElementById('survey');
+        return { h3: box.querySelectorAll('h3').length, months: [...box.querySelectorAll('h4')].map((h) => h.id), strong: box.querySelectorAll('strong').length,
+          li: box.querySelectorAll('li').length, text: box.textContent };
+      });
+      assert.equal(s.h3, 1);
+      assert.ok(s.months.length >= 9 && s.months[0] === 'survey-1928-01', s.months.join());
+      assert.ok(s.strong > 5 && s.li > 0);
+      assert.ok(!s.text.includes('**') && !s.text.includes('## '), 'no raw Markdown');
+      const html = await page.evaluate(() => {
+        const d = document.createElement('div');
+        d.appendChild(window.renderMarkdown('# Title\n\n<img src=x onerror="window.pwned=1"> **bold** & *it* `code`\n\n- one\n\n- two'));
+        return d.innerHTML;
+      });
+      assert.ok(html.includes('&lt;img') && !html.includes('<img'), html);
+      assert.ok(html.includes('<strong>bold</strong>') && html.includes('<em>it</em>') && html.includes('<code>code</code>') && html.includes('&amp;'), html);
+      assert.ok(html.includes('<h3>Title</h3>') && /<ul><li>one<\/li><li>two<\/li><\/ul>/.test(html), html);
+      assert.equal(await page.evaluate(() => window.pwned), undefined);
+    });
+
+    await step('the map of the regions with a time slider', async () => {
+      await page.waitForSelector('#map-box:not([hidden])');
+      assert.equal(await page.locator('#map g.area').count(), 6);
+      const layers = await page.locator('#map-layer option').allTextContents();
+      assert.equal(layers.length, 3);
+      // The slow-downs: a count in every window the data have, equal to the API's.
+      await page.selectOption('#map-layer', { index: 1 });
+      const api = await page.evaluate(async () => (await fetch(`/api/runs/${window.app.run.id}/areas`)).json());
+      const windowSum = (w) => api.layers[1].counts.map((a) => a.slice(Math.max(0, w - 3), w + 1).reduce((x, y) => x + y, 0));
+      const shown = async () => (await page.locator('#map .count').allTextContents()).map(Number);
+      assert.deepEqual(await shown(), windowSum(39));
+      assert.match(await page.locator('#map-date').textContent(), /to 1 Oct 1928$/);
+      // The keyboard moves the slider: Home goes to the first week.
+      await page.focus('#map-week');
+      await page.keyboard.press('Home');
+      assert.match(await page.locator('#map-date').textContent(), /^2 Jan 1928 to 2 Jan 1928$/);
+      assert.deepEqual(await shown(), windowSum(0));
+      for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowRight');
+      assert.deepEqual(await shown(), windowSum(20));
+      assert.match(await page.locator('#map-summary').textContent(), /^Shops in a slow-down \(shop-weeks\) in the four weeks from /);
+      await page.locator('#map-box .table-alt summary').click();
+      await page.waitForSelector('#map-table table');
+      assert.equal(await page.locator('#map-table tbody tr').count(), 6);
+      await page.locator('#map-box').screenshot({ path: path.join(SHOTS, '1b-ussr-map.png') });
+      await page.locator('#map-box .table-alt summary').click();
+    });
+
+    await step('a click on a week of a chart opens that month of the survey', async () => {
+      // The 20th week (14 May 1928) belongs to May 1928.
+      await page.locator('#charts .chart .u-over').first().scrollIntoViewIfNeeded();
+      const box = await page.locator('#charts .chart .u-over').first().boundingBox();
+      const x = await page.evaluate(() => window.app.charts[0].plot.valToPos(window.app.charts[0].plot.data[0][19], 'x'));
+      await page.mouse.click(box.x + x, box.y + 20);
+      await page.waitForSelector('#survey-1928-05.current');
+      assert.equal(await page.locator('#survey h4.current').count(), 1);
+      const months = await page.locator('#survey-months a').count();
+      assert.equal(months, await page.locator('#survey h4[id^="survey-"]').count());
+      await page.locator('#survey-months a').first().click();
+      await page.waitForSelector('#survey-1928-01.current');
+      await page.evaluate(() => window.scrollTo(0, 0));
+    });
+
+    await step('every chart has its values as a table', async () => {
+      const n = await page.locator('#charts .table-alt').count();
+      assert.equal(n, await page.evaluate(() => window.app.scenario.charts.length));
+      await page.locator('#charts .table-alt summary').first().click();
+      await page.waitForSelector('#charts .table-alt table');
+      const table = await page.evaluate(() => {
+        const t = document.querySelector('#charts .table-alt table');
+        return { rows: t.tBodies[0].rows.length, head: [...t.tHead.rows[0].cells].map((c) => c.textContent), first: t.tBodies[0].rows[0].cells[0].textContent };
+      });
+      assert.equal(table.rows, 40);
+      assert.equal(table.head[0], 'Date');
+      assert.equal(table.first, '2 Jan 1928');
+      assert.ok(table.head.includes('Strikes begun'), table.head.join());
+      await page.locator('#charts .table-alt summary').first().click();
+    });
+
     await step('download the CSV', async () => {
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#dl-data-csv')]);
       const file = path.join(DOWNLOADS, 'baseline.csv');
@@ -132,6 +292,14 @@ async function main() {
         return [r.status, String.fromCharCode(...b.slice(0, 4))];
       });
       assert.deepEqual(pq, [200, 'PAR1']);
+    });
+
+    await step('download the scenario file that reproduces the run', async () => {
+      const toml = await downloadText(page, '#dl-scenario', 'baseline.toml');
+      assert.match(toml, /^seed = \{ value = 7\b/m);
+      assert.match(toml, /^steps = \{ value = 40\b/m);
+      assert.match(toml, /^scale = \{ value = 0\.005\b/m);
+      assert.match(toml, /^model = "/m);
     });
 
     await step('the finished run offers its HTML report', async () => {
@@ -163,10 +331,81 @@ async function main() {
       await page.screenshot({ path: path.join(SHOTS, '2-ussr-compare.png'), fullPage: true });
     });
 
+    await step('an ensemble: medians with 50 % and 90 % bands, and the targets table', async () => {
+      // 104 weeks reach every target's date.
+      await setParam(page, 'run.steps', '104');
+      await ensembleToEnd(page, 8);
+      const charts = await page.evaluate(() => window.app.ensCharts.map((c) => {
+        const d = c.plot.data;
+        const k = c.spec.cols.length;
+        let ordered = true;
+        for (let j = 0; j < k; j++) {
+          for (let t = 0; t < d[0].length; t++) {
+            const q = [1, 2, 3, 4, 5].map((i) => d[j * 5 + i][t]);
+            if (q.some((v) => v == null) || q.some((v, i) => i > 0 && v < q[i - 1])) ordered = false;
+          }
+        }
+        return { steps: d[0].length, series: d.length - 1, cols: k, bands: (c.plot.bands || []).length, ordered };
+      }));
+      assert.equal(charts.length, await page.evaluate(() => window.app.scenario.charts.length));
+      for (const c of charts) {
+        assert.equal(c.steps, 104);
+        assert.equal(c.series, 5 * c.cols);
+        assert.equal(c.bands, 2 * c.cols);
+        assert.ok(c.ordered, 'percentiles in order at every week');
+      }
+      const rows = await page.locator('#targets tbody tr').count();
+      assert.equal(rows, await page.evaluate(() => window.app.scenario.targets.length));
+      const results = await page.locator('#targets td.result').allTextContents();
+      assert.ok(results.every((r) => ['hit', 'missed', 'not measurable'].includes(r)), results.join());
+      assert.ok(results.filter((r) => r === 'not measurable').length === 0, 'a 104-week run measures every target');
+      assert.match(await page.locator('#targets caption').textContent(), /\d+ of \d+ measurable targets hit by the mean of 8 runs$/);
+      assert.match(await page.locator('#ens-status').textContent(), /8 of 8 runs done · done/);
+      assert.ok(await page.locator('#regime-box').isHidden());
+      const toml = await downloadText(page, '#dl-ens-scenario', 'ensemble.toml');
+      assert.match(toml, /^# An ensemble of 8 runs, seeds 7 to 14/);
+      assert.match(toml, /^informers = \{ value = 5\b/m);
+      // The table alternative of an ensemble chart: median and intervals a week.
+      await page.locator('#ens-charts .table-alt summary').first().click();
+      await page.waitForSelector('#ens-charts .table-alt table');
+      const head = await page.locator('#ens-charts .table-alt thead th').allTextContents();
+      assert.ok(head.some((h) => h.endsWith(': 90 % interval')), head.join());
+      assert.equal(await page.locator('#ens-charts .table-alt tbody tr').count(), 104);
+      await page.locator('#ens-charts .table-alt summary').first().click();
+      await page.locator('#ensemble').screenshot({ path: path.join(SHOTS, '4-ussr-ensemble.png') });
+    });
+
+    await step('compare an experiment (X1) with the baseline on common seeds: paired differences', async () => {
+      const options = await page.locator('#ens-compare option').allTextContents();
+      assert.ok(options.length === 7 && options.some((o) => o.startsWith('X1:')), options.join());
+      await page.selectOption('#ens-compare', 'x1-opposition-leads-strikes');
+      assert.match(await page.locator('#ens-compare-note').textContent(), /^Question: .* until 1928-10-01\.$/);
+      await ensembleToEnd(page, 4);
+      const c = await page.evaluate(() => {
+        const ch = window.app.ensCharts[0];
+        const k = ch.spec.cols.length;
+        const d = ch.plot.data;
+        return { series: d.length - 1, cols: k, expMedian: d[3], baseMedian: d[5 * k + 1], dashed: ch.plot.series.slice(5 * k + 1).every((s) => s.dash) };
+      });
+      assert.equal(c.series, 6 * c.cols);
+      assert.ok(c.dashed);
+      // The same seeds: the same history until the branch on 1 October 1928 (week 40).
+      assert.deepEqual(c.expMedian.slice(0, 38), c.baseMedian.slice(0, 38));
+      const rows = await page.locator('#paired tbody tr').count();
+      assert.ok(rows > 10, `${rows} outcomes`);
+      assert.match(await page.locator('#paired caption').textContent(), /^Paired differences, experiment − baseline, on 4 common seeds: \d+ of \d+ outcomes change clearly/);
+      assert.match(await page.locator('#ens-note').textContent(), /^4 runs of X1: .*, against ussr-1928-1929 on the same seeds/);
+      assert.equal(await page.locator('#targets tbody tr').count(), await page.evaluate(() => window.app.scenario.targets.length));
+      await page.locator('#ensemble').screenshot({ path: path.join(SHOTS, '4b-ussr-compare-x1.png') });
+      await page.selectOption('#ens-compare', '');
+    });
+
     await step('Epstein: the grid is drawn live, pause and step work', async () => {
       await page.selectOption('#scenario', 'epstein-2002');
       await page.waitForSelector('[data-key="grid.width"]');
       await setParam(page, 'run.steps', '60');
+      // A seed beyond 2^53 is kept exactly (a JavaScript number would change it).
+      await page.fill('#seed', '9007199254740993');
       await page.fill('#delay', '30');
       await page.click('#run');
       await page.waitForFunction(() => window.app.run && window.app.run.rows.length >= 5);
@@ -188,6 +427,104 @@ async function main() {
       assert.equal(drawn.step, '60');
       assert.ok(!drawn.hidden && drawn.coloured > 1000, JSON.stringify(drawn));
       await page.screenshot({ path: path.join(SHOTS, '3-epstein.png'), fullPage: true });
+      // Undated: step numbers on the x axis; the grid's colour key and a text account.
+      const xs = await page.evaluate(() => window.app.charts[0].plot.data[0]);
+      assert.equal(xs.length, 60);
+      assert.ok(xs.every((x, i) => i === 0 || x === xs[i - 1] + 1), xs.slice(0, 5).join());
+      assert.equal(await page.evaluate(() => window.app.charts[0].plot.scales.x.time), false);
+      assert.equal(await page.locator('#grid-legend li').count(), 5);
+      assert.match(await page.locator('#grid').getAttribute('aria-label'), /^The grid at step 60: \d+ empty, \d+ quiet citizen/);
+    });
+
+    await step('seeds beyond 2^53 are kept exactly', async () => {
+      const seed = await page.evaluate(() => window.app.run.seed);
+      assert.equal(seed, '9007199254740993');
+      const run = await page.evaluate(async () => (await fetch(`/api/runs/${window.app.run.id}`)).json());
+      assert.equal(run.seed, '9007199254740993');
+      const toml = await downloadText(page, '#dl-scenario', 'epstein.toml');
+      assert.match(toml, /^seed = \{ value = 9007199254740993\b/m);
+    });
+
+    await step('an Epstein ensemble: bands over steps and the regime table', async () => {
+      await page.fill('#seed', '1');
+      await ensembleToEnd(page, 6);
+      assert.ok(await page.locator('#targets-box').isHidden());
+      assert.equal(await page.locator('#regime tbody tr').count(), 5);
+      assert.match(await page.locator('#regime caption').textContent(), /^The regime: \d+ of 6 runs have an outburst/);
+      const x = await page.evaluate(() => window.app.ensCharts[0].plot.data[0].slice(0, 3));
+      assert.deepEqual(x, [0, 1, 2]);
+      await page.screenshot({ path: path.join(SHOTS, '5-epstein-ensemble.png'), fullPage: true });
+    });
+
+    await step('keyboard only: reach and use the main controls with Tab and Enter', async () => {
+      await page.goto(url);
+      await page.waitForSelector('#params fieldset legend');
+      const order = [];
+      await page.keyboard.press('Tab');
+      order.push(await page.evaluate(() => document.activeElement.className || document.activeElement.id));
+      assert.equal(order[0], 'skip', 'the first Tab offers the skip link');
+      // Tab through to the seed box, type a seed, go on to Run and press Enter.
+      for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement.id)) !== 'seed'; i++) await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'seed');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('5');
+      for (let i = 0; i < 5 && (await page.evaluate(() => document.activeElement.id)) !== 'run'; i++) await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'run');
+      // A small run: the scale through the search box and the keyboard.
+      await page.focus('#param-search');
+      await page.keyboard.type('population.scale');
+      for (let i = 0; i < 6 && (await page.evaluate(() => document.activeElement.dataset.key)) !== 'population.scale'; i++) await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement.dataset.key), 'population.scale');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('0.002');
+      await tabTo(page, 'run', 'Shift+Tab');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => window.app.run && window.app.run.status === 'done' && window.app.run.seed === '5', null, { timeout: 120000 });
+      // The ensemble button the same way; Escape empties the search box.
+      await tabTo(page, 'ens-n', 'Tab');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('3');
+      await tabTo(page, 'ens-run', 'Tab', 3);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => window.app.ens && window.app.ens.status === 'done', null, { timeout: 120000 });
+      await page.focus('#param-search');
+      await page.keyboard.press('Escape');
+      assert.equal(await page.inputValue('#param-search'), '');
+      // The table of a chart opens from the keyboard.
+      await page.focus('#charts .table-alt summary');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#charts .table-alt table', { state: 'visible' });
+    });
+
+    await step('a phone\'s width (390 px): one column, no horizontal overflow', async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(url);
+      await page.waitForSelector('#params fieldset legend');
+      await assertNoHorizontalOverflow(page);
+      await setParam(page, 'population.scale', '0.003');
+      await setParam(page, 'run.steps', '30');
+      await runToEnd(page);
+      await ensembleToEnd(page, 4);
+      await page.locator('#charts .table-alt summary').first().click();
+      await page.locator('#ens-charts .table-alt summary').first().click();
+      await page.waitForSelector('#ens-charts .table-alt table');
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await assertNoHorizontalOverflow(page);
+      const widths = await page.evaluate(() => [...document.querySelectorAll('.chart')].map((c) => c.getBoundingClientRect().right));
+      assert.ok(widths.every((r) => r <= 390), widths.join());
+      await page.screenshot({ path: path.join(SHOTS, '6-phone-ussr.png'), fullPage: true });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: path.join(SHOTS, '6-phone-ussr-top.png') });
+      // Controls, then results, then the parameters.
+      const tops = await page.evaluate(() => ['run', 'ens-run', 'charts', 'param-search'].map((id) => document.getElementById(id).getBoundingClientRect().top));
+      assert.ok(tops[0] < tops[1] && tops[1] < tops[2] && tops[2] < tops[3], tops.join());
+      await page.selectOption('#scenario', 'epstein-2002');
+      await page.waitForSelector('[data-key="grid.width"]');
+      await setParam(page, 'run.steps', '40');
+      await runToEnd(page);
+      await assertNoHorizontalOverflow(page);
+      await page.screenshot({ path: path.join(SHOTS, '7-phone-epstein.png'), fullPage: true });
+      await page.setViewportSize({ width: 1400, height: 1000 });
     });
 
     assert.deepEqual(errors, [], 'no page errors');

@@ -112,6 +112,15 @@ pub struct ServeArgs {
     /// Most agents in one run (workers for the 1928-1929 model, grid cells for Epstein).
     #[arg(long, default_value_t = 300_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub max_population: u64,
+    /// Seconds after which a run created and never played is dropped (1-86400).
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub unplayed_timeout: u64,
+    /// Ensembles running at once (1-64); more get "429 Too Many Requests".
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub max_ensembles: u64,
+    /// Most runs (seeds) in one ensemble (1-10000).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub max_ensemble_runs: u64,
 }
 
 #[derive(Args, Debug)]

@@ -9,7 +9,7 @@
 //! its descriptor and listing it in the registry; no other crate changes.
 
 use crate::Simulation;
-use perelom_engine::{Clock, Table};
+use perelom_engine::{Clock, MetricSpec, Table};
 use perelom_scenario::{ParamSpec, Scenario, ScenarioError};
 
 /// A model as the front ends see it.
@@ -33,10 +33,17 @@ pub struct ModelInfo {
     /// The parameter `--scale` sets (a fraction of the full population), if the model
     /// has one.
     pub scale_key: Option<&'static str>,
+    /// The metrics table's own columns (after `step` and, for a dated model, `date`),
+    /// in order, with their kind, unit and meaning: the model's data dictionary, known
+    /// without building a run.
+    pub metrics: fn() -> Vec<MetricSpec>,
     /// How the metrics are charted: groups of columns drawn together.
     pub charts: &'static [ChartGroup],
     /// The documents (texts) a run writes beside its tables.
     pub documents: &'static [Document],
+    /// Where a run's events happen, for models with places: a schematic map and the
+    /// counts per place and step.
+    pub map: Option<AreaMap>,
     /// How an ensemble of the model is validated.
     pub validation: Validation,
     /// Rebuilds a run from a saved state (`Simulation::save_state`): the scenario it was
@@ -68,6 +75,11 @@ impl ModelInfo {
         }
     }
 
+    /// The metric called `name` in the data dictionary ([`ModelInfo::metrics`]).
+    pub fn metric(&self, name: &str) -> Option<MetricSpec> {
+        (self.metrics)().into_iter().find(|m| m.name == name)
+    }
+
     /// The historical targets, if the model has any.
     pub fn targets(&self) -> Option<&Targets> {
         match &self.validation {
@@ -95,6 +107,45 @@ pub struct Document {
     pub title: &'static str,
     /// Its media type (`text/markdown; charset=utf-8`).
     pub media_type: &'static str,
+}
+
+/// A schematic map of the places a model's events happen, and what is counted there.
+pub struct AreaMap {
+    /// What the map shows, in a few words.
+    pub title: &'static str,
+    /// Width and height of the box the outlines are drawn in (an SVG view box).
+    pub size: (u32, u32),
+    /// The places, in a fixed order.
+    pub areas: &'static [Area],
+    /// What is counted per place and step, in a fixed order.
+    pub layers: &'static [MapLayer],
+    /// The counts of a run so far: `[layer][area][step]`, in the orders of `layers`,
+    /// `areas` and the steps done. Summed over the places, a layer is its metric column.
+    pub count: fn(&dyn Simulation) -> Vec<Vec<Vec<u32>>>,
+}
+
+/// One place of an [`AreaMap`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Area {
+    /// The place's name in the model's tables (`Ivanovo`).
+    pub name: &'static str,
+    /// What the map calls it.
+    pub title: &'static str,
+    /// Its simplified outline: an SVG path in the map's box.
+    pub path: &'static str,
+    /// Where its label goes (x, y in the map's box).
+    pub label: (f32, f32),
+}
+
+/// One thing an [`AreaMap`] counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MapLayer {
+    /// A short key (`strikes`).
+    pub key: &'static str,
+    /// What is counted, for people ("strikes begun").
+    pub label: &'static str,
+    /// The metric column the layer splits by place.
+    pub metric: &'static str,
 }
 
 /// How a model's ensembles are checked.

@@ -21,11 +21,13 @@ pub mod ussr;
 
 use perelom_engine::{Clock, Table};
 
-pub use descriptor::{ChartGroup, Document, GridSnapshot, ModelInfo, Regime, RegimeStat, Target, TargetScore, Targets, Validation};
+pub use descriptor::{
+    Area, AreaMap, ChartGroup, Document, GridSnapshot, MapLayer, ModelInfo, Regime, RegimeStat, Target, TargetScore, Targets, Validation,
+};
 pub use ensemble::run_seeds;
 pub use registry::{
-    build, builtin, builtin_scenarios, check, load_scenario_text, model, model_names, model_of, models, run_window, schema_for, warnings,
-    BuiltIn,
+    build, builtin, builtin_experiment, builtin_experiments, builtin_scenarios, check, load_scenario_text, model, model_names, model_of,
+    models, run_window, schema_for, warnings, BuiltIn,
 };
 
 /// A model instance in the middle of a run.

@@ -48,6 +48,62 @@ const BUILTINS: &[BuiltIn] = &[
     },
 ];
 
+/// The counterfactual experiments shipped in `experiments/`, embedded: each a change to a
+/// built-in scenario (`baseline`) with the question it asks, for front ends that offer them
+/// (the explorer's comparisons). `perelom compare` reads the same files from disk.
+const EXPERIMENTS: &[(&str, BuiltIn)] = &[
+    (
+        "ussr-1928-1929",
+        BuiltIn {
+            name: "x1-opposition-leads-strikes",
+            description: "X1: the opposition leads the strikes from autumn 1928",
+            text: include_str!("../../../experiments/x1-opposition-leads-strikes.toml"),
+        },
+    ),
+    (
+        "ussr-1928-1929",
+        BuiltIn {
+            name: "x2-escalation-a-year-later",
+            description: "X2: escalation a year later",
+            text: include_str!("../../../experiments/x2-escalation-a-year-later.toml"),
+        },
+    ),
+    (
+        "ussr-1928-1929",
+        BuiltIn {
+            name: "x3-programme-of-action",
+            description: "X3: a concrete programme of action",
+            text: include_str!("../../../experiments/x3-programme-of-action.toml"),
+        },
+    ),
+    (
+        "ussr-1928-1929",
+        BuiltIn {
+            name: "x4-no-tightening",
+            description: "X4: no tightening of labour policy",
+            text: include_str!("../../../experiments/x4-no-tightening.toml"),
+        },
+    ),
+    (
+        "ussr-1928-1929",
+        BuiltIn {
+            name: "x5-strategy-and-time",
+            description: "X5: lead the strikes, and a year more before the escalation",
+            text: include_str!("../../../experiments/x5-strategy-and-time.toml"),
+        },
+    ),
+];
+
+/// The built-in experiments that change the built-in scenario `baseline`.
+pub fn builtin_experiments(baseline: &str) -> Vec<&'static BuiltIn> {
+    EXPERIMENTS.iter().filter(|(b, _)| *b == baseline).map(|(_, e)| e).collect()
+}
+
+/// The built-in experiment called `name`, with the name of the scenario it changes.
+pub fn builtin_experiment(name: &str) -> Option<(&'static str, &'static BuiltIn)> {
+    EXPERIMENTS.iter().find(|(_, e)| e.name == name).map(|(b, e)| (*b, e))
+}
+
 /// The scenario `perelom run` uses without an argument.
 pub const DEFAULT_SCENARIO: &str = "ussr-1928-1929";
 
@@ -182,6 +238,30 @@ mod tests {
             }
         }
         assert!(builtin(DEFAULT_SCENARIO).is_some());
+    }
+
+    /// Every embedded experiment parses, changes its baseline's model, and is the file in
+    /// `experiments/` (so `perelom compare` and the explorer run the same experiment).
+    #[test]
+    fn every_builtin_experiment_parses_against_its_baseline() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../experiments");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .map(|d| d.flatten().filter_map(|e| e.file_name().to_str().map(str::to_string)).filter(|n| n.ends_with(".toml")).collect())
+            .unwrap_or_default();
+        on_disk.sort();
+        let mut embedded: Vec<String> = EXPERIMENTS.iter().map(|(_, e)| format!("{}.toml", e.name)).collect();
+        embedded.sort();
+        assert_eq!(embedded, on_disk);
+        for (baseline, e) in EXPERIMENTS {
+            let base = builtin(baseline).map(|b| load_scenario_text(b.name, b.text)).unwrap_or_else(|| panic!("{baseline}"));
+            let x = load_scenario_text(e.name, e.text).unwrap_or_else(|err| panic!("{}: {err}", e.name));
+            assert_eq!(Some(x.meta.model.as_str()), base.as_ref().ok().map(|b| b.meta.model.as_str()), "{}", e.name);
+            assert_eq!(x.meta.name, e.description, "{}", e.name);
+            assert!(!x.changes().is_empty(), "{} changes nothing", e.name);
+            check(&x).unwrap_or_else(|err| panic!("{}: {err}", e.name));
+            assert_eq!(builtin_experiment(e.name).map(|(b, _)| b), Some(*baseline));
+            assert!(builtin_experiments(baseline).iter().any(|x| x.name == e.name));
+        }
     }
 }
 

@@ -149,3 +149,68 @@ fn with_seed_sets_the_seed_and_refuses_one_beyond_its_range() {
         assert!(s.with_seed(u64::MAX, "--seed").is_err(), "{}", b.name);
     }
 }
+
+/// The descriptor's data dictionary is the metrics table a run records: the same columns
+/// in the same order (after `step` and `date`), with the same kind, unit and meaning; and
+/// every charted column is in it. Front ends label charts from it before any run.
+#[test]
+fn the_descriptors_metrics_are_the_recorded_columns_and_cover_the_charts() {
+    for info in perelom_models::models() {
+        let b = builtin_scenarios().iter().find(|b| load_scenario_text(b.name, b.text).is_ok_and(|s| s.meta.model == info.name));
+        let s = small(builtin_scenario(b.expect("a built-in scenario of every model").name));
+        let mut sim = build(&s).unwrap_or_else(|e| panic!("{e}"));
+        sim.step();
+        let table = sim.metrics();
+        let recorded: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).filter(|n| *n != "step" && *n != "date").collect();
+        let specs = (info.metrics)();
+        let declared: Vec<&str> = specs.iter().map(|m| m.name).collect();
+        assert_eq!(recorded, declared, "{}", info.name);
+        for m in &specs {
+            assert_eq!(table.doc(m.name), Some(&m.column_doc()), "{}: {}", info.name, m.name);
+            assert!(!m.doc.is_empty() && !m.unit.is_empty(), "{}: {}", info.name, m.name);
+        }
+        for g in info.charts {
+            for c in g.columns {
+                assert!(info.metric(c).is_some(), "{}: chart `{}` draws `{c}`, which is not in the dictionary", info.name, g.title);
+            }
+        }
+    }
+}
+
+/// A model's map splits metrics by place: summed over its places, each layer is its
+/// metric column, week by week; every place of the tables has an outline.
+#[test]
+fn a_map_splits_its_metrics_by_place() {
+    let mut maps = 0;
+    for info in perelom_models::models() {
+        let Some(map) = &info.map else { continue };
+        maps += 1;
+        let b = builtin_scenarios().iter().find(|b| load_scenario_text(b.name, b.text).is_ok_and(|s| s.meta.model == info.name));
+        let mut s = builtin_scenario(b.expect("a built-in scenario of every model").name);
+        if let Some(k) = info.scale_key {
+            s.set(&format!("{k}=0.005")).unwrap();
+        }
+        s.set("run.steps=60").unwrap();
+        let mut sim = build(&s).unwrap_or_else(|e| panic!("{e}"));
+        sim.run_to_end();
+        let counts = (map.count)(sim.as_ref());
+        assert_eq!(counts.len(), map.layers.len(), "{}", info.name);
+        let metrics = sim.metrics();
+        let mut seen = 0u64;
+        for (layer, per_area) in map.layers.iter().zip(&counts) {
+            assert_eq!(per_area.len(), map.areas.len());
+            let want = metrics.numbers(layer.metric).unwrap_or_else(|| panic!("{}: no metric {}", info.name, layer.metric));
+            for (step, w) in want.iter().enumerate() {
+                let got: u32 = per_area.iter().map(|a| a[step]).sum();
+                assert_eq!(f64::from(got), *w, "{}: {} at step {step}", info.name, layer.key);
+                seen += u64::from(got);
+            }
+        }
+        assert!(seen > 0, "{}: the map counts nothing in 60 steps", info.name);
+        for a in map.areas {
+            assert!(a.path.starts_with('M') && a.path.ends_with('Z'), "{}", a.name);
+            assert!(a.label.0 > 0.0 && a.label.0 < map.size.0 as f32 && a.label.1 > 0.0 && a.label.1 < map.size.1 as f32, "{}", a.name);
+        }
+    }
+    assert!(maps > 0, "some model has a map");
+}

@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 mod assets;
+mod ensemble;
 mod run;
 
 use axum::body::Body;
@@ -25,12 +26,13 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
+use ensemble::{Ensemble, EnsembleStatus, Watcher};
 use futures_util::stream::{self, Stream};
 use perelom_models::{builtin, builtin_scenarios, load_scenario_text};
 use perelom_scenario::{Cite, Scenario, ScenarioError};
-use run::{lock, Command, Export, Exported, Prepared, Run, Status};
+use run::{lock, Command, Export, Exported, Prepared, Run, Status, Subscription};
 use serde::Deserialize;
 use serde_json::{json, Value as Json_};
 use std::collections::{BTreeMap, HashMap};
@@ -38,7 +40,7 @@ use std::convert::Infallible;
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Largest request body accepted.
@@ -47,6 +49,11 @@ pub const MAX_BODY: usize = 64 * 1024;
 pub const MAX_STEPS: u32 = 5000;
 /// Longest pause between steps a client may ask for.
 pub const MAX_DELAY_MS: u64 = 2000;
+
+/// Most ensembles (running and finished) a server holds; the oldest finished go first.
+pub const MAX_ENSEMBLES_HELD: usize = 32;
+/// Most run-steps (runs times steps) of one ensemble: bounds what it keeps in memory.
+pub const MAX_ENSEMBLE_RUN_STEPS: u64 = 200_000;
 
 /// Limits of one server.
 #[derive(Clone, Debug)]
@@ -57,41 +64,129 @@ pub struct Config {
     pub max_population: u64,
     /// A run nobody has asked about for this long is dropped.
     pub idle_timeout: Duration,
+    /// A run never played nor stepped is dropped this long after it was last asked about.
+    pub unplayed_timeout: Duration,
+    /// An unfinished run (or running ensemble) whose event stream had readers and has none
+    /// left is dropped after this grace (a reloading page reconnects within it).
+    pub disconnect_grace: Duration,
+    /// Ensembles running at once; one more gets 429.
+    pub max_ensembles: usize,
+    /// Most runs (seeds) in one ensemble.
+    pub max_ensemble_runs: usize,
+    /// Most agent-steps (runs times agents times steps) in one ensemble.
+    pub max_ensemble_work: f64,
+    /// Threads of the pool all ensembles share (the rest of the machine stays free for
+    /// single runs and requests).
+    pub ensemble_threads: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { max_runs: 8, max_population: 300_000, idle_timeout: Duration::from_secs(30 * 60) }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Config {
+            max_runs: 8,
+            max_population: 300_000,
+            idle_timeout: Duration::from_secs(30 * 60),
+            unplayed_timeout: Duration::from_secs(2 * 60),
+            disconnect_grace: Duration::from_secs(5),
+            max_ensembles: 2,
+            max_ensemble_runs: 100,
+            max_ensemble_work: 2e9,
+            ensemble_threads: (cores / 2).max(1),
+        }
     }
 }
 
-/// The server's state: its limits and its runs.
+/// The server's state: its limits, its runs and its ensembles.
 pub struct AppState {
     cfg: Config,
     runs: Mutex<HashMap<u64, Arc<Run>>>,
+    ensembles: Mutex<HashMap<u64, Arc<Ensemble>>>,
+    pool: OnceLock<Result<Arc<rayon::ThreadPool>, String>>,
     next_id: AtomicU64,
 }
 
 impl AppState {
-    /// A server with the limits `cfg` and no runs yet; run ids start at 1.
+    /// A server with the limits `cfg` and no runs yet; run (and ensemble) ids start at 1.
     pub fn new(cfg: Config) -> Arc<AppState> {
-        Arc::new(AppState { cfg, runs: Mutex::new(HashMap::new()), next_id: AtomicU64::new(1) })
+        Arc::new(AppState {
+            cfg,
+            runs: Mutex::new(HashMap::new()),
+            ensembles: Mutex::new(HashMap::new()),
+            pool: OnceLock::new(),
+            next_id: AtomicU64::new(1),
+        })
     }
 
     fn get(&self, id: &str) -> Result<Arc<Run>, ApiError> {
+        self.sweep();
         let run = id.parse::<u64>().ok().and_then(|id| lock(&self.runs).get(&id).cloned());
         let run = run.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no run `{}`", clip(id))))?;
         run.touch();
         Ok(run)
     }
 
-    /// Drops runs idle for longer than the timeout.
-    fn sweep_idle(&self) {
+    fn ensemble(&self, id: &str) -> Result<Arc<Ensemble>, ApiError> {
+        self.sweep();
+        let e = id.parse::<u64>().ok().and_then(|id| lock(&self.ensembles).get(&id).cloned());
+        let e = e.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no ensemble `{}`", clip(id))))?;
+        e.touch();
+        Ok(e)
+    }
+
+    /// The pool ensembles run on, made at the first ensemble.
+    fn pool(&self) -> Result<Arc<rayon::ThreadPool>, ApiError> {
+        let threads = self.cfg.ensemble_threads.max(1);
+        let pool = self.pool.get_or_init(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .thread_name(|i| format!("perelom-ensemble-{i}"))
+                .build()
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
+        });
+        pool.clone().map_err(internal)
+    }
+
+    /// Whether a run should go: idle for the idle timeout; never played for the shorter
+    /// unplayed timeout; unfinished and left by its last reader for the grace.
+    fn run_expired(&self, r: &Run, now: Instant) -> bool {
+        let sh = lock(&r.shared);
+        let idle = now.saturating_duration_since(sh.last_access);
+        let orphaned = sh.orphaned_since.is_some_and(|t| now.saturating_duration_since(t) >= self.cfg.disconnect_grace);
+        let ended = matches!(sh.status, Status::Done | Status::Failed);
+        idle >= self.cfg.idle_timeout || (!sh.played && idle >= self.cfg.unplayed_timeout) || (!ended && sh.subscribers == 0 && orphaned)
+    }
+
+    /// Whether an ensemble should go: finished and idle for the idle timeout; running and
+    /// left by its last reader for the grace, or asked about by nobody for the unplayed
+    /// timeout.
+    fn ensemble_expired(&self, e: &Ensemble, now: Instant) -> bool {
+        let sh = lock(&e.shared);
+        let idle = now.saturating_duration_since(sh.last_access);
+        let orphaned = sh.orphaned_since.is_some_and(|t| now.saturating_duration_since(t) >= self.cfg.disconnect_grace);
+        if sh.status.ended() {
+            idle >= self.cfg.idle_timeout
+        } else {
+            idle >= self.cfg.unplayed_timeout || (sh.subscribers == 0 && orphaned)
+        }
+    }
+
+    /// Drops the runs and ensembles that should go (see [`AppState::run_expired`]). Called
+    /// by the janitor every second and before a request looks runs up.
+    fn sweep(&self) {
         let now = Instant::now();
         lock(&self.runs).retain(|_, r| {
-            let keep = now.duration_since(lock(&r.shared).last_access) < self.cfg.idle_timeout;
+            let keep = !self.run_expired(r, now);
             if !keep {
                 r.stop();
+            }
+            keep
+        });
+        lock(&self.ensembles).retain(|_, e| {
+            let keep = !self.ensemble_expired(e, now);
+            if !keep {
+                e.cancel();
             }
             keep
         });
@@ -150,14 +245,21 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/scenarios/{name}", get(show_scenario))
         .route("/api/facts", get(list_facts))
         .route("/api/facts/{id}", get(show_fact))
-        .route("/api/runs", post(create_run))
+        .route("/api/limits", get(limits))
+        .route("/api/runs", get(list_runs).post(create_run))
         .route("/api/runs/{id}", get(show_run).delete(delete_run))
-        .route("/api/runs/{id}/control", post(control_run))
+        .route("/api/runs/{id}/control", axum::routing::post(control_run))
+        .route("/api/runs/{id}/scenario.toml", get(run_scenario_file))
         .route("/api/runs/{id}/events", get(events))
         .route("/api/runs/{id}/data.csv", get(data_csv))
         .route("/api/runs/{id}/data.parquet", get(data_parquet))
         .route("/api/runs/{id}/documents/{file}", get(document))
         .route("/api/runs/{id}/report.html", get(report))
+        .route("/api/runs/{id}/areas", get(areas))
+        .route("/api/ensembles", get(list_ensembles).post(create_ensemble))
+        .route("/api/ensembles/{id}", get(show_ensemble).delete(delete_ensemble))
+        .route("/api/ensembles/{id}/events", get(ensemble_events))
+        .route("/api/ensembles/{id}/scenario.toml", get(ensemble_scenario_file))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page") })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
@@ -182,10 +284,10 @@ pub async fn serve(
     let state = AppState::new(cfg);
     let janitor = Arc::clone(&state);
     let janitor = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
-            janitor.sweep_idle();
+            janitor.sweep();
         }
     });
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -200,6 +302,9 @@ pub async fn serve(
             for r in lock(&state.runs).drain() {
                 r.1.stop();
             }
+            for e in lock(&state.ensembles).drain() {
+                e.1.cancel();
+            }
             let _ = stop.send(());
             match tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await {
                 Ok(r) => r.map_err(|e| format!("server error: {e}")),
@@ -210,6 +315,9 @@ pub async fn serve(
     janitor.abort();
     for r in lock(&state.runs).drain() {
         r.1.stop();
+    }
+    for e in lock(&state.ensembles).drain() {
+        e.1.cancel();
     }
     out
 }
@@ -274,6 +382,24 @@ async fn show_scenario(Path(name): Path<String>) -> Result<Json<Json_>, ApiError
     }
     let b = builtin(&name).map(|b| b.description).unwrap_or_default();
     let info = perelom_models::model_of(&s)?;
+    // The data dictionary: what each metric holds, in a label for charts and in full.
+    let metrics: Vec<Json_> = (info.metrics)()
+        .iter()
+        .map(|m| json!({"name": m.name, "label": metric_label(m.doc, m.name), "unit": m.unit, "kind": m.kind.word(), "doc": m.doc}))
+        .collect();
+    let targets = info.targets().map(|t| {
+        let measurable = (t.measurable)(&info.clock(&s));
+        (t.list)()
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| json!({"id": t.id, "text": t.text, "facts": t.facts, "lo": t.lo, "hi": t.hi, "measurable": measurable.get(i).copied().unwrap_or(false)}))
+            .collect::<Vec<_>>()
+    });
+    let validation = match info.validation {
+        perelom_models::Validation::Targets(_) => "targets",
+        perelom_models::Validation::Regime(_) => "regime",
+        perelom_models::Validation::None => "none",
+    };
     Ok(Json(json!({
         "name": name,
         "title": s.meta.name,
@@ -281,10 +407,58 @@ async fn show_scenario(Path(name): Path<String>) -> Result<Json<Json_>, ApiError
         "model": s.meta.model,
         "model_title": info.title,
         "population": (info.population)(&s),
+        "dated": info.calendar.is_some(),
+        "seed": s.int("run.seed").to_string(),
         "charts": info.charts.iter().map(|c| json!({"title": c.title, "columns": c.columns})).collect::<Vec<_>>(),
+        "metrics": metrics,
         "documents": info.documents.iter().map(|d| json!({"file": d.file, "title": d.title})).collect::<Vec<_>>(),
+        "map": info.map.as_ref().map(|m| json!({
+            "title": m.title,
+            "width": m.size.0,
+            "height": m.size.1,
+            "areas": m.areas.iter().map(|a| json!({"name": a.name, "title": a.title, "path": a.path, "x": a.label.0, "y": a.label.1})).collect::<Vec<_>>(),
+            "layers": m.layers.iter().map(|l| json!({"key": l.key, "label": l.label, "metric": l.metric})).collect::<Vec<_>>(),
+        })),
+        "validation": validation,
+        "targets": targets,
+        "experiments": perelom_models::builtin_experiments(&name)
+            .iter()
+            .filter_map(|x| load_scenario_text(x.name, x.text).ok().map(|e| (x, e)))
+            .map(|(x, e)| json!({"name": x.name, "title": e.meta.name, "question": e.meta.description, "branch_at": e.meta.branch_at.map(|d| d.to_string())}))
+            .collect::<Vec<_>>(),
         "groups": groups.into_iter().map(|(name, params)| json!({"name": name, "params": params})).collect::<Vec<_>>(),
     })))
+}
+
+/// A short label for a metric, from its description in the data dictionary: the words
+/// before the first colon, semicolon or parenthesis, capitalised ("strikes begun: a
+/// factory ..." gives "Strikes begun"); the column name when there are none.
+fn metric_label(doc: &str, name: &str) -> String {
+    let cut = [doc.find(':'), doc.find(';'), doc.find(" (")].into_iter().flatten().min().unwrap_or(doc.len());
+    let words = doc[..cut].trim();
+    let words = if words.is_empty() { name } else { words };
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `GET /api/limits`: the caps of this server, so that the page can say them.
+async fn limits(State(st): State<Arc<AppState>>) -> Json<Json_> {
+    let c = &st.cfg;
+    Json(json!({
+        "max_runs": c.max_runs,
+        "max_population": c.max_population,
+        "max_steps": MAX_STEPS,
+        "max_delay_ms": MAX_DELAY_MS,
+        "max_ensembles": c.max_ensembles,
+        "max_ensemble_runs": c.max_ensemble_runs,
+        "max_ensemble_work": c.max_ensemble_work,
+        "max_ensemble_run_steps": MAX_ENSEMBLE_RUN_STEPS,
+        "unplayed_timeout_s": c.unplayed_timeout.as_secs_f64(),
+        "disconnect_grace_s": c.disconnect_grace.as_secs_f64(),
+    }))
 }
 
 /// The facts a citation names: id, footnotes and Perelom's paraphrase.
@@ -318,21 +492,50 @@ async fn show_fact(Path(id): Path<String>) -> Result<Json<Json_>, ApiError> {
 
 // --- runs --------------------------------------------------------------------------------
 
+/// A seed as a request gives it: a string of digits (kept exactly: a browser's numbers
+/// lose digits beyond 2^53) or a JSON number.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SeedIn {
+    Number(u64),
+    Text(String),
+}
+
+impl SeedIn {
+    fn value(&self, field: &str) -> Result<u64, ApiError> {
+        match self {
+            SeedIn::Number(n) => Ok(*n),
+            SeedIn::Text(t) => {
+                let t = t.trim();
+                match t.parse::<u64>() {
+                    Ok(n) if t.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+                    _ => Err(ApiError::unprocessable(format!("{field} `{}` is not a whole number from 0 to {}", clip(t), i64::MAX))),
+                }
+            }
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewRun {
     scenario: String,
-    seed: Option<u64>,
+    seed: Option<SeedIn>,
     #[serde(default)]
     set: BTreeMap<String, Json_>,
     /// Pause between steps while playing, in milliseconds.
     delay_ms: Option<u64>,
 }
 
-/// Applies the request's seed and overrides with the file's checks, and the server's caps.
-fn resolve(req: &NewRun, cfg: &Config) -> Result<Scenario, ApiError> {
-    let mut s = load_builtin(&req.scenario).map_err(|e| ApiError::unprocessable(e.message))?;
-    for (key, v) in &req.set {
+/// Applies a request's seed and overrides with the file's checks, and the server's caps.
+fn resolve(name: &str, set: &BTreeMap<String, Json_>, seed: Option<u64>, cfg: &Config) -> Result<Scenario, ApiError> {
+    let s = load_builtin(name).map_err(|e| ApiError::unprocessable(e.message))?;
+    resolve_from(s, set, seed, cfg)
+}
+
+/// [`resolve`] for a scenario already loaded (a built-in experiment).
+fn resolve_from(mut s: Scenario, set: &BTreeMap<String, Json_>, seed: Option<u64>, cfg: &Config) -> Result<Scenario, ApiError> {
+    for (key, v) in set {
         let text = match v {
             Json_::String(t) => t.clone(),
             Json_::Number(_) | Json_::Bool(_) | Json_::Array(_) => v.to_string(),
@@ -343,7 +546,7 @@ fn resolve(req: &NewRun, cfg: &Config) -> Result<Scenario, ApiError> {
             ApiError::from(e)
         })?;
     }
-    if let Some(seed) = req.seed {
+    if let Some(seed) = seed {
         s = s.with_seed(seed, "web explorer seed").map_err(|mut e| {
             e.file = "seed".to_string();
             ApiError::from(e)
@@ -376,7 +579,8 @@ async fn create_run(State(st): State<Arc<AppState>>, body: Result<Json<NewRun>, 
     if delay > MAX_DELAY_MS {
         return Err(ApiError::unprocessable(format!("delay_ms must be from 0 to {MAX_DELAY_MS}")));
     }
-    let scenario = resolve(&req, &st.cfg)?;
+    let seed = req.seed.as_ref().map(|s| s.value("seed")).transpose()?;
+    let scenario = resolve(&req.scenario, &req.set, seed, &st.cfg)?;
     reserve_slot(&st)?;
     let build_from = scenario.clone();
     let prepared = tokio::task::spawn_blocking(move || Prepared::new(&build_from))
@@ -401,8 +605,10 @@ fn too_many(cfg: &Config) -> ApiError {
     )
 }
 
-/// Makes room for one more run: evicts the oldest finished run when full, else 429.
+/// Makes room for one more run: drops expired runs, then evicts the oldest finished run
+/// when full, else 429.
 fn reserve_slot(st: &AppState) -> Result<(), ApiError> {
+    st.sweep();
     let mut runs = lock(&st.runs);
     if runs.len() < st.cfg.max_runs {
         return Ok(());
@@ -426,18 +632,43 @@ fn reserve_slot(st: &AppState) -> Result<(), ApiError> {
 /// The run's status from its published snapshot: never waits for a step.
 async fn show_run(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<Json_>, ApiError> {
     let r = st.get(&id)?;
+    let mut v = run_json(&r);
+    v["error"] = json!(lock(&r.shared).error);
+    v["changes"] = r.changes.clone();
+    Ok(Json(v))
+}
+
+/// What a list says of a run (its snapshot: never waits for a step).
+fn run_json(r: &Run) -> Json_ {
     let sh = lock(&r.shared);
-    Ok(Json(json!({
+    json!({
         "id": r.id.to_string(),
         "scenario": r.scenario_name,
         "model": r.model_name,
+        "seed": r.seed.to_string(),
         "status": sh.status.word(),
         "stepping": sh.stepping,
         "steps": r.total_steps,
         "steps_done": sh.steps.len(),
-        "error": sh.error,
-        "changes": r.changes,
-    })))
+        "played": sh.played,
+        "subscribers": sh.subscribers,
+        "idle_s": sh.last_access.elapsed().as_secs(),
+    })
+}
+
+/// `GET /api/runs`: the runs this server holds, oldest first.
+async fn list_runs(State(st): State<Arc<AppState>>) -> Json<Json_> {
+    st.sweep();
+    let mut runs: Vec<Arc<Run>> = lock(&st.runs).values().cloned().collect();
+    runs.sort_by_key(|r| r.id);
+    Json(json!({"runs": runs.iter().map(|r| run_json(r)).collect::<Vec<_>>(), "max_runs": st.cfg.max_runs}))
+}
+
+/// `GET /api/runs/{id}/scenario.toml`: the run's resolved scenario (every parameter, its
+/// seed and the explorer's changes, with citations): `perelom run FILE` repeats the run.
+async fn run_scenario_file(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let r = st.get(&id)?;
+    attachment(r.scenario.to_toml().into_bytes(), "application/toml; charset=utf-8", &format!("{}-run{}.toml", r.scenario_name, r.id))
 }
 
 async fn delete_run(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
@@ -478,6 +709,8 @@ async fn control_run(
 /// Where a subscriber is in a run's events.
 struct Cursor {
     run: Arc<Run>,
+    /// Counts this reader while the stream lives.
+    _sub: Subscription,
     rx: tokio::sync::watch::Receiver<u64>,
     generation: u64,
     sent: usize,
@@ -534,6 +767,7 @@ impl Cursor {
 fn event_stream(run: Arc<Run>) -> impl Stream<Item = Result<Event, Infallible>> {
     let rx = run.notify.subscribe();
     let cursor = Cursor {
+        _sub: Subscription::new(Arc::clone(&run)),
         run,
         rx,
         generation: 0,
@@ -637,6 +871,27 @@ async fn document(State(st): State<Arc<AppState>>, Path((id, file)): Path<(Strin
     }
 }
 
+/// `GET /api/runs/{id}/areas`: the run's counts per place and week so far (its model's
+/// map): `{"x": [dates], "layers": [{"key", "counts": [[per step] per area]}]}`.
+async fn areas(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<Json_>, ApiError> {
+    let r = st.get(&id)?;
+    let info = perelom_models::model(&r.model_name).ok_or_else(|| internal("the run's model is unknown"))?;
+    let Some(map) = &info.map else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, format!("model `{}` has no map of places", r.model_name)));
+    };
+    let Exported::Areas { counts, x } = r.export(Export::Areas).await.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?
+    else {
+        return Err(internal("the model answered with something else than its counts"));
+    };
+    let counts = counts.unwrap_or_default();
+    Ok(Json(json!({
+        "steps_done": x.len(),
+        "x": x,
+        "areas": map.areas.iter().map(|a| a.name).collect::<Vec<_>>(),
+        "layers": map.layers.iter().zip(counts).map(|(l, c)| json!({"key": l.key, "counts": c})).collect::<Vec<_>>(),
+    })))
+}
+
 /// `GET /api/runs/{id}/report.html`: the HTML report of the run so far (the same page
 /// `perelom report` writes for a run directory), built by the report crate.
 async fn report(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
@@ -666,6 +921,281 @@ async fn report(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Resu
     .await
     .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the report failed"))??;
     Response::builder().header(header::CONTENT_TYPE, "text/html; charset=utf-8").body(Body::from(html)).map_err(internal)
+}
+
+// --- ensembles -----------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewEnsemble {
+    scenario: String,
+    #[serde(default)]
+    set: BTreeMap<String, Json_>,
+    /// How many runs (consecutive seeds).
+    seeds: u64,
+    /// The first seed (default: the scenario's `run.seed`).
+    first_seed: Option<SeedIn>,
+    /// Compare with the baseline on the same seeds: `"edits"` (the changes in `set` are
+    /// the experiment; the baseline keeps only the shared settings: `run.*` and the
+    /// model's scale) or the name of a built-in experiment of the scenario (the changes in
+    /// `set` apply to both).
+    compare: Option<String>,
+}
+
+/// The settings a comparison of edits gives the baseline too: the run's calendar and
+/// length (`run.*`, not its seed) and the model's scale.
+fn shared_setting(key: &str, info: &perelom_models::ModelInfo) -> bool {
+    (key.starts_with("run.") && key != "run.seed") || info.scale_key == Some(key)
+}
+
+/// The experiment and, for a comparison, the baseline of an ensemble request.
+fn resolve_comparison(req: &NewEnsemble, first: Option<u64>, cfg: &Config) -> Result<(Scenario, Option<ensemble::Comparison>), ApiError> {
+    let Some(what) = req.compare.as_deref() else {
+        return Ok((resolve(&req.scenario, &req.set, first, cfg)?, None));
+    };
+    let base_all = resolve(&req.scenario, &req.set, first, cfg)?;
+    let info = perelom_models::model_of(&base_all)?;
+    let (exp, baseline, describe) = if what == "edits" {
+        let shared: BTreeMap<String, Json_> =
+            req.set.iter().filter(|(k, _)| shared_setting(k, info)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        if shared.len() == req.set.len() {
+            return Err(ApiError::unprocessable(
+                "nothing to compare: change a parameter (besides run.* and the scale, which the baseline shares) to make an experiment",
+            ));
+        }
+        let baseline = resolve(&req.scenario, &shared, first, cfg)?;
+        let keys: Vec<&str> = req.set.keys().filter(|k| !shared.contains_key(*k)).map(String::as_str).collect();
+        let describe = json!({"kind": "edits", "experiment": format!("your changes ({})", keys.join(", ")), "baseline": req.scenario, "branch_at": null});
+        (base_all, baseline, describe)
+    } else {
+        let Some((of, x)) = perelom_models::builtin_experiment(what).filter(|(of, _)| *of == req.scenario) else {
+            let names: Vec<&str> = perelom_models::builtin_experiments(&req.scenario).iter().map(|x| x.name).collect();
+            let list = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+            return Err(ApiError::unprocessable(format!(
+                "no built-in experiment `{}` of `{}`; compare with \"edits\" or one of: {list}",
+                clip(what),
+                clip(&req.scenario)
+            )));
+        };
+        let loaded = load_scenario_text(x.name, x.text)?;
+        let exp = resolve_from(loaded, &req.set, first, cfg)?;
+        let describe = json!({
+            "kind": "experiment", "experiment": exp.meta.name, "name": x.name, "baseline": of,
+            "question": exp.meta.description, "branch_at": exp.meta.branch_at.map(|d| d.to_string()),
+        });
+        (exp, base_all, describe)
+    };
+    if info.clock(&exp).steps != info.clock(&baseline).steps || info.clock(&exp).start() != info.clock(&baseline).start() {
+        return Err(ApiError::unprocessable("the experiment runs over another horizon than the baseline: their totals cannot be compared"));
+    }
+    perelom_models::check(&baseline)?;
+    Ok((exp, Some(ensemble::Comparison { baseline, describe })))
+}
+
+/// `POST /api/ensembles`: runs a scenario over `seeds` consecutive seeds on the ensemble
+/// pool; 202 with its id. Capped in runs, work and memory; 429 when enough run already.
+async fn create_ensemble(State(st): State<Arc<AppState>>, body: Result<Json<NewEnsemble>, JsonRejection>) -> Result<Response, ApiError> {
+    let Json(req) = body?;
+    let cfg = &st.cfg;
+    if req.seeds == 0 || req.seeds > cfg.max_ensemble_runs as u64 {
+        return Err(ApiError::unprocessable(format!("seeds must be from 1 to {} on this server", cfg.max_ensemble_runs)));
+    }
+    let first = req.first_seed.as_ref().map(|s| s.value("first_seed")).transpose()?;
+    let (scenario, compare) = resolve_comparison(&req, first, cfg)?;
+    let first = u64::try_from(scenario.int("run.seed")).unwrap_or(0);
+    let last = first.checked_add(req.seeds - 1).filter(|&l| i64::try_from(l).is_ok());
+    if last.is_none() {
+        return Err(ApiError::unprocessable(format!("the seeds from {first} would pass the largest seed, {}", i64::MAX)));
+    }
+    let info = perelom_models::model_of(&scenario)?;
+    perelom_models::check(&scenario)?;
+    let steps = u64::from(info.clock(&scenario).steps);
+    if req.seeds * steps > MAX_ENSEMBLE_RUN_STEPS {
+        return Err(ApiError::unprocessable(format!(
+            "{} runs of {steps} steps: an ensemble on this server has at most {MAX_ENSEMBLE_RUN_STEPS} run-steps (runs times steps)",
+            req.seeds
+        )));
+    }
+    // A comparison runs the baseline beside every run.
+    let work = req.seeds as f64 * population(&scenario)? * steps as f64 * if compare.is_some() { 2.0 } else { 1.0 };
+    if work > cfg.max_ensemble_work {
+        return Err(ApiError::unprocessable(format!(
+            "{} runs of {} agents for {steps} steps (twice in a comparison) is {work:.3e} agent-steps; this server runs at most {:.3e} in one ensemble: fewer seeds, a smaller population or fewer steps",
+            req.seeds,
+            population(&scenario)?.round(),
+            cfg.max_ensemble_work
+        )));
+    }
+    let pool = st.pool()?;
+    st.sweep();
+    let e = {
+        let mut all = lock(&st.ensembles);
+        let running = all.values().filter(|e| !e.status().ended()).count();
+        if running >= cfg.max_ensembles {
+            let msg = format!("this server runs at most {} ensembles at once; try again in a moment", cfg.max_ensembles);
+            return Ok((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "2")], Json(json!({"error": msg}))).into_response());
+        }
+        while all.len() >= MAX_ENSEMBLES_HELD {
+            let oldest = all.values().filter(|e| e.status().ended()).min_by_key(|e| lock(&e.shared).last_access).map(|e| e.id);
+            match oldest.and_then(|id| all.remove(&id)) {
+                Some(old) => old.cancel(),
+                None => break,
+            }
+        }
+        let id = st.next_id.fetch_add(1, Ordering::Relaxed);
+        let e = Ensemble::new(id, req.scenario.clone(), scenario, first, req.seeds as usize, info, compare);
+        all.insert(id, Arc::clone(&e));
+        e
+    };
+    e.start(pool);
+    Ok((StatusCode::ACCEPTED, Json(json!({"id": e.id.to_string(), "runs": e.runs}))).into_response())
+}
+
+/// What a list says of an ensemble.
+fn ensemble_json(e: &Ensemble) -> Json_ {
+    let sh = lock(&e.shared);
+    json!({
+        "id": e.id.to_string(),
+        "scenario": e.scenario_name,
+        "model": e.model_name,
+        "status": sh.status.word(),
+        "runs": e.runs,
+        "runs_done": sh.runs_done,
+        "first_seed": e.first_seed.to_string(),
+        "error": sh.error,
+        "subscribers": sh.subscribers,
+        "compare": e.compare.as_ref().map(|c| c.describe.clone()),
+    })
+}
+
+/// `GET /api/ensembles`: the ensembles this server holds.
+async fn list_ensembles(State(st): State<Arc<AppState>>) -> Json<Json_> {
+    st.sweep();
+    let mut all: Vec<Arc<Ensemble>> = lock(&st.ensembles).values().cloned().collect();
+    all.sort_by_key(|e| e.id);
+    Json(json!({"ensembles": all.iter().map(|e| ensemble_json(e)).collect::<Vec<_>>(), "max_ensembles": st.cfg.max_ensembles}))
+}
+
+/// `GET /api/ensembles/{id}`: progress, and the latest summary (medians and bands of the
+/// charted columns, the targets or the regime over the runs done).
+async fn show_ensemble(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let e = st.ensemble(&id)?;
+    let mut head = ensemble_json(&e);
+    head["changes"] = e.changes.clone();
+    let summary = lock(&e.shared).summary.clone();
+    // The summary is ready JSON: spliced in, not parsed again.
+    let mut text = head.to_string();
+    text.pop();
+    text.push_str(",\"summary\":");
+    text.push_str(summary.as_deref().unwrap_or("null"));
+    text.push('}');
+    Response::builder().header(header::CONTENT_TYPE, "application/json").body(Body::from(text)).map_err(internal)
+}
+
+async fn delete_ensemble(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    let e = st.ensemble(&id)?;
+    lock(&st.ensembles).remove(&e.id);
+    e.cancel();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/ensembles/{id}/scenario.toml`: the ensemble's scenario, its first seed in
+/// `run.seed` (`perelom validate FILE --runs N` repeats it).
+async fn ensemble_scenario_file(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let e = st.ensemble(&id)?;
+    let against = match &e.compare {
+        Some(c) => format!(
+            "# Compared on the same seeds with the baseline `{}` (its changes: {}).\n",
+            e.scenario_name,
+            c.baseline
+                .changes()
+                .iter()
+                .filter(|p| p.spec.key != "run.seed")
+                .map(|p| format!("{} = {}", p.spec.key, p.value))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => String::new(),
+    };
+    let text = format!(
+        "# An ensemble of {} runs, seeds {} to {} (run.seed is the first).\n{against}{}",
+        e.runs,
+        e.first_seed,
+        e.first_seed + e.runs as u64 - 1,
+        e.scenario.to_toml()
+    );
+    attachment(text.into_bytes(), "application/toml; charset=utf-8", &format!("{}-ensemble{}.toml", e.scenario_name, e.id))
+}
+
+/// `GET /api/ensembles/{id}/events`: `progress` after every run, `summary` when a new one
+/// is out, `end` once the ensemble has ended and its last summary is sent; then the
+/// stream closes. A reader leaving a running ensemble with no other reader cancels it
+/// after the grace.
+async fn ensemble_events(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let e = st.ensemble(&id)?;
+    struct Reader {
+        watcher: Watcher,
+        e: Arc<Ensemble>,
+        rx: tokio::sync::watch::Receiver<u64>,
+        progress: Option<(EnsembleStatus, usize)>,
+        summary: Option<Arc<str>>,
+        ended: bool,
+        queue: std::collections::VecDeque<Event>,
+    }
+    let reader = Reader {
+        watcher: Watcher::new(Arc::clone(&e)),
+        rx: e.notify.subscribe(),
+        e,
+        progress: None,
+        summary: None,
+        ended: false,
+        queue: Default::default(),
+    };
+    let stream = stream::unfold(reader, |mut r| async move {
+        loop {
+            if let Some(ev) = r.queue.pop_front() {
+                return Some((Ok::<Event, Infallible>(ev), r));
+            }
+            if r.ended {
+                let _ = &r.watcher;
+                return None;
+            }
+            r.rx.borrow_and_update();
+            {
+                let sh = lock(&r.e.shared);
+                let now = (sh.status, sh.runs_done);
+                if r.progress != Some(now) {
+                    r.progress = Some(now);
+                    let data = json!({"status": sh.status.word(), "runs_done": sh.runs_done, "runs": r.e.runs, "error": sh.error});
+                    r.queue.push_back(Event::default().event("progress").data(data.to_string()));
+                }
+                let fresh = match (&sh.summary, &r.summary) {
+                    (Some(a), Some(b)) => !Arc::ptr_eq(a, b),
+                    (Some(_), None) => true,
+                    _ => false,
+                };
+                if fresh {
+                    r.summary = sh.summary.clone();
+                    if let Some(text) = &sh.summary {
+                        r.queue.push_back(Event::default().event("summary").data(text.as_ref()));
+                    }
+                }
+                // The final summary is published before the status changes, so it is sent.
+                if sh.status.ended() {
+                    r.ended = true;
+                    r.queue.push_back(Event::default().event("end").data(json!({"status": sh.status.word()}).to_string()));
+                }
+            }
+            if !r.queue.is_empty() {
+                continue;
+            }
+            if r.rx.changed().await.is_err() {
+                return None;
+            }
+            r.e.touch();
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
 }
 
 #[cfg(test)]

@@ -39,40 +39,57 @@ pub enum Export {
     Document(&'static str),
     /// Everything a report needs: the metrics and the documents so far.
     Results,
+    /// The model's counts per place and step (its descriptor's map), with the steps' dates.
+    Areas,
 }
 
 /// A copy of part of a model, made by the stepping thread.
 #[derive(Debug)]
 pub enum Exported {
     Metrics(Table),
-    Document { steps_done: u32, text: Option<String> },
-    Results { steps_done: u32, metrics: Table, documents: Vec<(String, String)> },
+    Document {
+        steps_done: u32,
+        text: Option<String>,
+    },
+    Results {
+        steps_done: u32,
+        metrics: Table,
+        documents: Vec<(String, String)>,
+    },
+    /// `[layer][area][step]`, and the x value of each step done (date or step number).
+    Areas {
+        counts: Option<Vec<Vec<Vec<u32>>>>,
+        x: Vec<serde_json::Value>,
+    },
 }
 
 /// The model behind a run, owned by its stepping thread.
-pub struct Model(Box<dyn Simulation>);
+pub struct Model {
+    sim: Box<dyn Simulation>,
+    model_name: String,
+}
 
 impl Model {
     pub fn build(scenario: &Scenario) -> Result<Model, perelom_scenario::ScenarioError> {
-        Ok(Model(perelom_models::build(scenario)?))
+        Ok(Model { sim: perelom_models::build(scenario)?, model_name: scenario.meta.model.clone() })
     }
 
     pub fn sim(&self) -> &dyn Simulation {
-        self.0.as_ref()
+        self.sim.as_ref()
     }
 
     fn sim_mut(&mut self) -> &mut dyn Simulation {
-        self.0.as_mut()
+        self.sim.as_mut()
     }
 
     /// The grid, for models on one, as a JSON `grid` event: its size, one code a cell
     /// (a character), and the legend of the codes (label and colour).
     fn grid_event(&self) -> Option<String> {
-        let g = self.0.grid()?;
+        let g = self.sim.grid()?;
         let cells = String::from_utf8_lossy(&g.cells).into_owned();
         let legend: Vec<serde_json::Value> =
             g.legend.iter().map(|(code, label, rgb)| json!({"code": (*code as char).to_string(), "label": label, "rgb": rgb})).collect();
-        Some(json!({"step": self.0.steps_done(), "width": g.width, "height": g.height, "cells": cells, "legend": legend}).to_string())
+        Some(json!({"step": self.sim.steps_done(), "width": g.width, "height": g.height, "cells": cells, "legend": legend}).to_string())
     }
 }
 
@@ -112,11 +129,21 @@ pub struct Shared {
     pub done: Option<Arc<str>>,
     pub error: Option<String>,
     pub last_access: Instant,
+    /// Whether a client ever asked the run to play or step: a run created and never
+    /// played is evicted soon (`Config::unplayed_timeout`).
+    pub played: bool,
+    /// Clients reading the run's event stream now.
+    pub subscribers: usize,
+    /// When the last subscriber left (`None` while someone reads, or if nobody ever
+    /// did): an unfinished run nobody reads is freed after `Config::disconnect_grace`.
+    pub orphaned_since: Option<Instant>,
 }
 
 pub struct Run {
     pub id: u64,
     pub scenario_name: String,
+    /// The run's seed (`run.seed`), kept exactly (JSON carries it as a string).
+    pub seed: u64,
     /// Differences of the run's scenario from the model's baseline, with citations.
     pub changes: serde_json::Value,
     pub model_name: String,
@@ -171,6 +198,7 @@ impl Run {
         let run = Arc::new(Run {
             id,
             scenario_name,
+            seed: u64::try_from(scenario.int("run.seed")).unwrap_or(0),
             changes: perelom_models::provenance::changes_json(&scenario),
             model_name: scenario.meta.model.clone(),
             scenario: scenario.clone(),
@@ -185,6 +213,9 @@ impl Run {
                 done: None,
                 error: None,
                 last_access: Instant::now(),
+                played: false,
+                subscribers: 0,
+                orphaned_since: None,
             }),
             notify,
             commands: Mutex::new(tx),
@@ -199,7 +230,13 @@ impl Run {
 
     /// Sends a command to the stepping thread.
     pub fn command(&self, c: Command) {
-        self.touch();
+        {
+            let mut sh = lock(&self.shared);
+            sh.last_access = Instant::now();
+            if matches!(c, Command::Play | Command::Step) {
+                sh.played = true;
+            }
+        }
         // The thread only ends when the run is dropped, so a failed send changes nothing.
         let _ = lock(&self.commands).send(c);
     }
@@ -226,6 +263,7 @@ impl Run {
             "id": self.id,
             "scenario": self.scenario_name,
             "model": self.model_name,
+            "seed": self.seed.to_string(),
             "steps": self.total_steps,
             "columns": self.columns,
             "changes": self.changes,
@@ -243,6 +281,32 @@ impl Run {
 
     fn changed(&self) {
         self.notify.send_modify(|v| *v = v.wrapping_add(1));
+    }
+}
+
+/// A client reading a run's event stream: counted while it lives. When the last one
+/// goes, the run is marked orphaned (the server frees an unfinished orphan after a grace).
+pub struct Subscription(Arc<Run>);
+
+impl Subscription {
+    pub fn new(run: Arc<Run>) -> Subscription {
+        {
+            let mut sh = lock(&run.shared);
+            sh.subscribers += 1;
+            sh.orphaned_since = None;
+            sh.last_access = Instant::now();
+        }
+        Subscription(run)
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut sh = lock(&self.0.shared);
+        sh.subscribers = sh.subscribers.saturating_sub(1);
+        if sh.subscribers == 0 {
+            sh.orphaned_since = Some(Instant::now());
+        }
     }
 }
 
@@ -323,6 +387,16 @@ fn export(model: &Model, what: Export) -> Result<Exported, String> {
                 text: sim.documents().into_iter().find(|(n, _)| n == file).map(|(_, t)| t),
             },
             Export::Results => Exported::Results { steps_done: sim.steps_done(), metrics: sim.metrics(), documents: sim.documents() },
+            Export::Areas => {
+                let map = perelom_models::model(&model.model_name).and_then(|m| m.map.as_ref());
+                let x = (0..sim.steps_done())
+                    .map(|s| match sim.clock().date(s) {
+                        Some(d) => json!(d.to_string()),
+                        None => json!(s),
+                    })
+                    .collect();
+                Exported::Areas { counts: map.map(|m| (m.count)(sim)), x }
+            }
         }
     }))
     .map_err(|_| "the model failed while its results were copied (a bug: please report the parameters)".to_string())

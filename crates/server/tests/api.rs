@@ -483,3 +483,511 @@ async fn facts_are_served_with_citations_and_explorer_changes_are_uncited() {
     assert_eq!(k["set_in"], "web explorer");
     assert!(k["baseline_citation"].as_str().is_some_and(|c| c.contains("k = 2.3")), "{k}");
 }
+
+/// Polls an ensemble until it has ended; returns its last answer.
+async fn ensemble_until_ended(app: &Router, id: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(240);
+    loop {
+        let (s, v) = json_of(app, "GET", &format!("/api/ensembles/{id}"), None).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        if v["status"] != "running" {
+            return v;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the ensemble did not end in time: {v}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The scenario's description carries the data dictionary (a label, unit and meaning
+/// for every charted column), whether steps are dated, and the model's targets.
+#[tokio::test]
+async fn scenarios_carry_the_data_dictionary_and_the_targets() {
+    let app = app();
+    let (_, v) = json_of(&app, "GET", "/api/scenarios/ussr-1928-1929", None).await;
+    assert_eq!(v["dated"], true);
+    assert_eq!(v["validation"], "targets");
+    let metrics = v["metrics"].as_array().expect("metrics");
+    let started = metrics.iter().find(|m| m["name"] == "strikes_started").expect("strikes_started");
+    assert_eq!(started["label"], "Strikes begun");
+    assert_eq!(started["unit"], "strikes");
+    assert!(started["doc"].as_str().is_some_and(|d| d.contains("F13")));
+    for chart in v["charts"].as_array().expect("charts") {
+        for c in chart["columns"].as_array().expect("columns") {
+            let m = metrics.iter().find(|m| m["name"] == *c).unwrap_or_else(|| panic!("{c} is not in the dictionary"));
+            let label = m["label"].as_str().expect("label");
+            assert!(!label.is_empty() && !label.contains('_'), "{m}");
+        }
+    }
+    let targets = v["targets"].as_array().expect("targets");
+    assert!(targets.len() >= 10);
+    // An open end of a range (a target of "at least 0.2") is null.
+    let end = |v: &Value, open: f64| v.as_f64().unwrap_or(open);
+    assert!(targets.iter().all(|t| end(&t["lo"], f64::NEG_INFINITY) <= end(&t["hi"], f64::INFINITY)));
+    assert!(targets.iter().all(|t| t["id"].as_str().is_some_and(|i| i.starts_with('T'))));
+    assert!(targets.iter().all(|t| t["measurable"] == true), "the baseline covers every target");
+
+    let (_, v) = json_of(&app, "GET", "/api/scenarios/epstein-2002", None).await;
+    assert_eq!((v["dated"].as_bool(), v["validation"].as_str()), (Some(false), Some("regime")));
+    assert!(v["targets"].is_null());
+    let labels: Vec<&str> = v["metrics"].as_array().expect("metrics").iter().filter_map(|m| m["label"].as_str()).collect();
+    assert!(labels.contains(&"Citizens openly rebelling"), "{labels:?}");
+
+    let (s, v) = json_of(&app, "GET", "/api/limits", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!((v["max_runs"].as_u64(), v["max_ensembles"].as_u64()), (Some(8), Some(2)));
+}
+
+/// Seeds beyond 2^53 (where a browser's numbers lose digits) are sent and answered as
+/// strings and kept exactly: in the run, its events and its scenario file.
+#[tokio::test]
+async fn seeds_beyond_2_to_the_53_are_kept_exactly() {
+    let app = app();
+    let big = "9007199254740993"; // 2^53 + 1: a JavaScript number would make it ...992
+    let body = format!(r#"{{"scenario":"epstein-2002","seed":"{big}","set":{{"run.steps":"3","grid.width":"20","grid.height":"20"}}}}"#);
+    let id = create(&app, &body).await;
+    let (_, v) = json_of(&app, "GET", &format!("/api/runs/{id}"), None).await;
+    assert_eq!(v["seed"], big);
+    json_of(&app, "POST", &format!("/api/runs/{id}/control"), Some(r#"{"action":"play"}"#)).await;
+    let ev = events_until_done(&app, &id).await;
+    assert_eq!(ev[0].1["seed"], big);
+    let (s, body, ctype) = send(&app, "GET", &format!("/api/runs/{id}/scenario.toml"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ctype.starts_with("application/toml"), "{ctype}");
+    let toml = String::from_utf8(body).expect("utf-8");
+    let again = perelom_models::load_scenario_text("run.toml", &toml).unwrap_or_else(|e| panic!("{e}\n{toml}"));
+    assert_eq!(again.int("run.seed").to_string(), big);
+    assert_eq!(again.int("run.steps"), 3);
+    assert_eq!(again.int("grid.width"), 20);
+
+    // A number within u64 is exact too; anything else is refused.
+    let body = r#"{"scenario":"epstein-2002","seed":9007199254740993,"set":{"run.steps":"3"}}"#;
+    let id = create(&app, body).await;
+    let (_, v) = json_of(&app, "GET", &format!("/api/runs/{id}"), None).await;
+    assert_eq!(v["seed"], big);
+    for bad in [r#""12x""#, r#""-1""#, r#""9223372036854775808""#, r#""""#, "1.5", "true"] {
+        let (s, v) = json_of(&app, "POST", "/api/runs", Some(&format!(r#"{{"scenario":"epstein-2002","seed":{bad}}}"#))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
+    }
+}
+
+/// `GET /api/runs` lists the runs; runs created and never played are dropped after the
+/// (short) unplayed timeout, while a played run stays.
+#[tokio::test]
+async fn runs_are_listed_and_unplayed_runs_are_evicted_soon() {
+    let app = app_with(Config { unplayed_timeout: Duration::from_millis(300), max_runs: 3, ..Config::default() });
+    let played = create(&app, SMALL_EPSTEIN).await;
+    let idle = create(&app, SMALL_EPSTEIN).await;
+    let _idle2 = create(&app, SMALL_EPSTEIN).await;
+    json_of(&app, "POST", &format!("/api/runs/{played}/control"), Some(r#"{"action":"step"}"#)).await;
+    let (s, v) = json_of(&app, "GET", "/api/runs", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let runs = v["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 3);
+    let r = runs.iter().find(|r| r["id"] == idle).expect("listed");
+    assert_eq!((r["scenario"].as_str(), r["played"].as_bool(), r["steps"].as_u64()), (Some("epstein-2002"), Some(false), Some(5)));
+    // The server is full: unplayed runs hold the slots, but only for a short while.
+    let (s, _) = json_of(&app, "POST", "/api/runs", Some(SMALL_EPSTEIN)).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let (_, v) = json_of(&app, "GET", "/api/runs", None).await;
+    let ids: Vec<&str> = v["runs"].as_array().expect("runs").iter().filter_map(|r| r["id"].as_str()).collect();
+    assert_eq!(ids, [played.as_str()]);
+    let (s, _) = json_of(&app, "GET", &format!("/api/runs/{idle}"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    create(&app, SMALL_EPSTEIN).await;
+    // Deleting a listed run removes it from the list.
+    let (s, _, _) = send(&app, "DELETE", &format!("/api/runs/{played}"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, v) = json_of(&app, "GET", "/api/runs", None).await;
+    assert!(v["runs"].as_array().expect("runs").iter().all(|r| r["id"] != played));
+}
+
+/// Opens a run's event stream and reads it up to its `meta` event; the stream stays open
+/// while the returned body lives.
+async fn open_events(app: &Router, uri: &str) -> axum::body::BodyDataStream {
+    let req = Request::builder().uri(uri).body(Body::empty()).expect("request");
+    let res = app.clone().oneshot(req).await.expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut body = res.into_body().into_data_stream();
+    let first = tokio::time::timeout(Duration::from_secs(30), body.next()).await.expect("an event").expect("open").expect("chunk");
+    assert!(!first.is_empty());
+    body
+}
+
+/// A client that leaves the event stream of an unfinished run frees it after the grace,
+/// unless another client still reads it.
+#[tokio::test]
+async fn a_client_leaving_the_stream_frees_its_unfinished_run() {
+    let app = app_with(Config { disconnect_grace: Duration::from_millis(200), ..Config::default() });
+    let slow = r#"{"scenario":"epstein-2002","seed":1,"delay_ms":50,"set":{"run.steps":"500","grid.width":"20","grid.height":"20"}}"#;
+    let id = create(&app, slow).await;
+    let uri = format!("/api/runs/{id}/events");
+    let first = open_events(&app, &uri).await;
+    let second = open_events(&app, &uri).await;
+    json_of(&app, "POST", &format!("/api/runs/{id}/control"), Some(r#"{"action":"play"}"#)).await;
+    let (_, v) = json_of(&app, "GET", &format!("/api/runs/{id}"), None).await;
+    assert_eq!(v["subscribers"], 2, "{v}");
+    drop(first);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let (s, v) = json_of(&app, "GET", &format!("/api/runs/{id}"), None).await;
+    assert_eq!((s, v["subscribers"].as_u64()), (StatusCode::OK, Some(1)), "one reader left: the run stays");
+    drop(second);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let (s, _) = json_of(&app, "GET", &format!("/api/runs/{id}"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "nobody reads the unfinished run: it is freed");
+
+    // A finished run stays for its downloads when its reader goes.
+    let done = create(&app, SMALL_EPSTEIN).await;
+    json_of(&app, "POST", &format!("/api/runs/{done}/control"), Some(r#"{"action":"play"}"#)).await;
+    events_until_done(&app, &done).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let (s, _) = json_of(&app, "GET", &format!("/api/runs/{done}"), None).await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+/// An ensemble of the dated model: medians and bands of every charted column at every
+/// week, and the targets table with the same means as measuring each run directly.
+#[tokio::test]
+async fn an_ensemble_summarises_its_runs_and_scores_the_targets() {
+    let app = app();
+    let body = r#"{"scenario":"ussr-1928-1929","seeds":6,"first_seed":"11","set":{"population.scale":"0.002"}}"#;
+    let (s, v) = json_of(&app, "POST", "/api/ensembles", Some(body)).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let id = v["id"].as_str().expect("id").to_string();
+    let (s, v) = json_of(&app, "GET", "/api/ensembles", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(v["ensembles"].as_array().expect("list").iter().any(|e| e["id"] == id.as_str() && e["runs"] == 6));
+    let v = ensemble_until_ended(&app, &id).await;
+    assert_eq!((v["status"].as_str(), v["runs_done"].as_u64(), v["first_seed"].as_str()), (Some("done"), Some(6), Some("11")), "{v}");
+    let sm = &v["summary"];
+    assert_eq!(sm["runs_done"], 6);
+    let x = sm["x"].as_array().expect("x");
+    assert_eq!((x.len(), x[0].as_str()), (104, Some("1928-01-02")));
+    let (_, desc) = json_of(&app, "GET", "/api/scenarios/ussr-1928-1929", None).await;
+    for chart in desc["charts"].as_array().expect("charts") {
+        for c in chart["columns"].as_array().expect("columns") {
+            let q = sm["series"][c.as_str().expect("name")].as_array().unwrap_or_else(|| panic!("no bands of {c}"));
+            assert_eq!(q.len(), 5);
+            for t in 0..104 {
+                let at: Vec<f64> = q.iter().map(|s| s[t].as_f64().unwrap_or(f64::NAN)).collect();
+                assert!(at.windows(2).all(|w| w[0] <= w[1]), "{c} at week {t}: quantiles out of order {at:?}");
+            }
+        }
+    }
+    // The targets as `perelom validate` scores them.
+    let mut scenario =
+        perelom_models::load_scenario_text("b", perelom_models::builtin("ussr-1928-1929").expect("built in").text).expect("parses");
+    scenario.set("population.scale=0.002").expect("set");
+    let info = perelom_models::model_of(&scenario).expect("model");
+    let tg = info.targets().expect("targets");
+    let seeds: Vec<u64> = (11..17).collect();
+    let direct = perelom_models::run_seeds(
+        &scenario,
+        &seeds,
+        "test",
+        &|_, _| Ok::<(), perelom_scenario::ScenarioError>(()),
+        &|sim, s| (tg.measure)(&sim.metrics(), sim.clock(), s),
+        &|| {},
+    )
+    .expect("runs");
+    let targets = sm["targets"].as_array().expect("targets");
+    assert_eq!(targets.len(), (tg.list)().len());
+    for (i, t) in targets.iter().enumerate() {
+        let xs: Vec<f64> = direct.iter().filter_map(|r| r[i]).filter(|x| !x.is_nan()).collect();
+        let want = xs.iter().sum::<f64>() / xs.len() as f64;
+        let got = t["mean"].as_f64().unwrap_or(f64::NAN);
+        assert!(xs.is_empty() && t["mean"].is_null() || (got - want).abs() <= 1e-9 * want.abs().max(1.0), "{t}: direct mean {want}");
+        let result = t["result"].as_str().expect("result");
+        assert!(["hit", "missed", "not measurable"].contains(&result), "{t}");
+        let (lo, hi) = (t["lo"].as_f64().unwrap_or(f64::NEG_INFINITY), t["hi"].as_f64().unwrap_or(f64::INFINITY));
+        let hit = t["measurable"] == true && got >= lo && got <= hi;
+        assert_eq!(result == "hit", hit, "{t}");
+    }
+    // Its scenario file gives the first seed; an ended ensemble can be deleted.
+    let (s, body, _) = send(&app, "GET", &format!("/api/ensembles/{id}/scenario.toml"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let text = String::from_utf8(body).expect("utf-8");
+    let again = perelom_models::load_scenario_text("e.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((again.int("run.seed"), again.float("population.scale")), (11, 0.002));
+    let (s, _, _) = send(&app, "DELETE", &format!("/api/ensembles/{id}"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = json_of(&app, "GET", &format!("/api/ensembles/{id}"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+/// An ensemble of a model without dates or targets: step numbers and the regime; its
+/// event stream reports progress and summaries and ends.
+#[tokio::test]
+async fn an_ensemble_streams_progress_and_its_regime() {
+    let app = app();
+    let body = r#"{"scenario":"epstein-2002","seeds":5,"set":{"run.steps":"30","grid.width":"20","grid.height":"20"}}"#;
+    let (s, v) = json_of(&app, "POST", "/api/ensembles", Some(body)).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let id = v["id"].as_str().expect("id").to_string();
+    let req = Request::builder().uri(format!("/api/ensembles/{id}/events")).body(Body::empty()).expect("request");
+    let res = app.clone().oneshot(req).await.expect("response");
+    let mut stream = res.into_body().into_data_stream();
+    let mut text = String::new();
+    while let Some(chunk) = tokio::time::timeout(Duration::from_secs(120), stream.next()).await.expect("events in time") {
+        text.push_str(&String::from_utf8_lossy(&chunk.expect("chunk")));
+    }
+    assert!(text.contains("event: progress") && text.contains("event: summary"), "{text}");
+    let end = text.rfind("event: end").expect("an end event");
+    assert!(text[end..].contains(r#""status":"done""#), "{text}");
+    let v = ensemble_until_ended(&app, &id).await;
+    let sm = &v["summary"];
+    assert_eq!(sm["x"].as_array().map(|x| x.first().cloned()), Some(Some(json!(0.0))), "{}", sm["x"]);
+    assert!(sm["targets"].is_null());
+    assert_eq!(sm["regime"]["event"], "outburst");
+    assert_eq!(sm["regime"]["stats"].as_array().map(Vec::len), Some(5));
+    assert_eq!(sm["series"]["active"].as_array().and_then(|q| q[2].as_array()).map(Vec::len), Some(30));
+}
+
+/// Ensembles are capped: runs per ensemble, work, memory, and how many run at once (429
+/// with a Retry-After); a reader leaving a running ensemble cancels it after the grace.
+#[tokio::test]
+async fn ensembles_are_capped_and_freed() {
+    let app = app_with(Config {
+        max_ensembles: 1,
+        max_ensemble_runs: 50,
+        max_ensemble_work: 1e9,
+        disconnect_grace: Duration::from_millis(200),
+        ..Config::default()
+    });
+    let post = |body: String| {
+        let app = app.clone();
+        async move { json_of(&app, "POST", "/api/ensembles", Some(&body)).await }
+    };
+    for (body, want) in [
+        (r#"{"scenario":"epstein-2002","seeds":0}"#, "from 1 to 50"),
+        (r#"{"scenario":"epstein-2002","seeds":51}"#, "from 1 to 50"),
+        (r#"{"scenario":"epstein-2002","seeds":50,"set":{"run.steps":"5000"}}"#, "run-steps"),
+        (r#"{"scenario":"ussr-1928-1929","seeds":50,"set":{"population.scale":"0.1"}}"#, "agent-steps"),
+        (r#"{"scenario":"epstein-2002","seeds":2,"first_seed":"9223372036854775807"}"#, "largest seed"),
+        (r#"{"scenario":"epstein-2002","seeds":2,"set":{"legitimacy.initial":"7"}}"#, "legitimacy.initial"),
+        (r#"{"scenario":"nothing","seeds":2}"#, "no built-in scenario"),
+    ] {
+        let (s, v) = post(body.to_string()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {v}");
+        assert!(error_text(&v).contains(want), "{body}: {v}");
+    }
+    for body in [
+        r#"{"scenario":"epstein-2002","seeds":2,"colour":1}"#,
+        r#"{"scenario":"epstein-2002","seeds":"2"}"#,
+        r#"{"scenario":"epstein-2002"}"#,
+    ] {
+        let (s, _) = post(body.to_string()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    let (s, _) = post("{".to_string()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    for uri in ["/api/ensembles/77", "/api/ensembles/x", "/api/ensembles/77/events", "/api/ensembles/77/scenario.toml"] {
+        let (s, v) = json_of(&app, "GET", uri, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{uri}");
+        assert!(error_text(&v).contains("no ensemble"), "{v}");
+    }
+    let (s, _, _) = send(&app, "DELETE", "/api/ensembles/77", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // A long ensemble holds the only place: the next gets 429 with a Retry-After.
+    let long = r#"{"scenario":"ussr-1928-1929","seeds":50,"set":{"population.scale":"0.01"}}"#;
+    let (s, v) = post(long.to_string()).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let id = v["id"].as_str().expect("id").to_string();
+    let req = Request::builder().method("POST").uri("/api/ensembles").header(header::CONTENT_TYPE, "application/json");
+    let res = app.clone().oneshot(req.body(Body::from(long)).expect("request")).await.expect("response");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(res.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("2"));
+    // Its only reader leaves: it is cancelled after the grace, and the place is free.
+    let reader = open_events(&app, &format!("/api/ensembles/{id}/events")).await;
+    drop(reader);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let (s, _) = json_of(&app, "GET", &format!("/api/ensembles/{id}"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let small = r#"{"scenario":"epstein-2002","seeds":2,"set":{"run.steps":"5","grid.width":"20","grid.height":"20"}}"#;
+    let (s, v) = post(small.to_string()).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let v = ensemble_until_ended(&app, v["id"].as_str().expect("id")).await;
+    assert_eq!(v["status"], "done");
+}
+
+/// Creates an ensemble and waits for its end; returns its summary.
+async fn ensemble_summary(app: &Router, body: &str) -> Value {
+    let (s, v) = json_of(app, "POST", "/api/ensembles", Some(body)).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{body}: {v}");
+    let v = ensemble_until_ended(app, v["id"].as_str().expect("id")).await;
+    assert_eq!(v["status"], "done", "{v}");
+    v
+}
+
+/// A comparison of edits: the experiment's runs and the baseline's on the same seeds are
+/// exactly the two plain ensembles, and the paired differences are `perelom compare`'s
+/// (the same outcomes, the same bootstrap stream).
+#[tokio::test]
+async fn a_comparison_of_edits_pairs_the_runs_as_compare_does() {
+    let app = app();
+    let v = ensemble_summary(
+        &app,
+        r#"{"scenario":"epstein-2002","seeds":6,"first_seed":"3","compare":"edits","set":{"run.steps":"40","legitimacy.initial":"0.6"}}"#,
+    )
+    .await;
+    assert_eq!(v["compare"]["kind"], "edits");
+    assert!(v["compare"]["experiment"].as_str().is_some_and(|e| e.contains("legitimacy.initial") && !e.contains("run.steps")), "{v}");
+    let sm = &v["summary"];
+    let exp = ensemble_summary(
+        &app,
+        r#"{"scenario":"epstein-2002","seeds":6,"first_seed":"3","set":{"run.steps":"40","legitimacy.initial":"0.6"}}"#,
+    )
+    .await;
+    let base = ensemble_summary(&app, r#"{"scenario":"epstein-2002","seeds":6,"first_seed":"3","set":{"run.steps":"40"}}"#).await;
+    assert_eq!(sm["series"], exp["summary"]["series"]);
+    assert_eq!(sm["baseline_series"], base["summary"]["series"]);
+    assert_ne!(sm["series"], sm["baseline_series"]);
+
+    // The paired differences, computed here as `perelom compare` computes them.
+    let load = |set: &[&str]| {
+        let mut s =
+            perelom_models::load_scenario_text("e", perelom_models::builtin("epstein-2002").expect("built in").text).expect("parses");
+        for a in set {
+            s.set(a).expect("set");
+        }
+        s
+    };
+    let seeds: Vec<u64> = (3..9).collect();
+    let outcomes = |s: &perelom_scenario::Scenario| {
+        perelom_models::run_seeds(
+            s,
+            &seeds,
+            "test",
+            &|_, _| Ok::<(), perelom_scenario::ScenarioError>(()),
+            &|sim, _| sim.outcomes(),
+            &|| {},
+        )
+        .expect("runs")
+    };
+    let b = outcomes(&load(&["run.steps=40"]));
+    let x = outcomes(&load(&["run.steps=40", "legitimacy.initial=0.6"]));
+    let mut rng = perelom_engine::Streams::new(0).stream("compare.bootstrap", 0, 0);
+    let paired = sm["paired"].as_array().expect("paired");
+    assert_eq!(paired.len(), b[0].len());
+    for (k, row) in paired.iter().enumerate() {
+        assert_eq!(row["outcome"], b[0][k].0.as_str());
+        let bs: Vec<f64> = b.iter().map(|r| r[k].1).collect();
+        let xs: Vec<f64> = x.iter().map(|r| r[k].1).collect();
+        if bs.iter().chain(&xs).any(|v| v.is_nan()) {
+            assert_eq!(row["measurable"], false, "{row}");
+            continue;
+        }
+        let p = perelom_analysis::paired(&bs, &xs, &mut rng).expect("paired");
+        // Equal up to JSON's reading of decimals (serde_json may miss the last bit).
+        let close = |f: &str, want: f64| row[f].as_f64().is_some_and(|g| (g - want).abs() <= 1e-12 * want.abs().max(1.0));
+        assert!(close("diff", p.diff) && close("lo", p.lo) && close("hi", p.hi) && close("p_up", p.p_up), "{row}: {p:?}");
+        assert_eq!(row["clear"], p.clear());
+    }
+    let active = paired.iter().find(|r| r["outcome"] == "active (mean)").expect("active (mean)");
+    assert!(active["diff"].as_f64().is_some_and(|d| d > 0.0), "a lower legitimacy makes more citizens active: {active}");
+
+    // Nothing to compare, an unknown experiment, an experiment of another scenario.
+    for (body, want) in [
+        (r#"{"scenario":"epstein-2002","seeds":2,"compare":"edits","set":{"run.steps":"40"}}"#, "nothing to compare"),
+        (r#"{"scenario":"ussr-1928-1929","seeds":2,"compare":"x9"}"#, "x1-opposition-leads-strikes"),
+        (r#"{"scenario":"epstein-2002","seeds":2,"compare":"x1-opposition-leads-strikes"}"#, "one of: none"),
+    ] {
+        let (s, v) = json_of(&app, "POST", "/api/ensembles", Some(body)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {v}");
+        assert!(error_text(&v).contains(want), "{body}: {v}");
+    }
+}
+
+/// A built-in experiment against the baseline: the scenario lists them; on common seeds,
+/// the two agree week for week until the experiment's branch date and part after it.
+#[tokio::test]
+async fn a_builtin_experiment_is_compared_on_common_seeds() {
+    let app = app();
+    let (_, desc) = json_of(&app, "GET", "/api/scenarios/ussr-1928-1929", None).await;
+    let xs = desc["experiments"].as_array().expect("experiments");
+    assert_eq!(xs.len(), 5);
+    let x1 = xs.iter().find(|x| x["name"] == "x1-opposition-leads-strikes").expect("X1");
+    assert_eq!(x1["branch_at"], "1928-10-01");
+    assert!(
+        x1["title"].as_str().is_some_and(|t| t.starts_with("X1")) && x1["question"].as_str().is_some_and(|q| q.starts_with("Question"))
+    );
+    let (_, desc) = json_of(&app, "GET", "/api/scenarios/epstein-2002", None).await;
+    assert_eq!(desc["experiments"], json!([]));
+
+    let v = ensemble_summary(
+        &app,
+        r#"{"scenario":"ussr-1928-1929","seeds":3,"compare":"x1-opposition-leads-strikes","set":{"population.scale":"0.002"}}"#,
+    )
+    .await;
+    assert_eq!((v["compare"]["kind"].as_str(), v["compare"]["branch_at"].as_str()), (Some("experiment"), Some("1928-10-01")));
+    let sm = &v["summary"];
+    let x: Vec<&str> = sm["x"].as_array().expect("x").iter().filter_map(Value::as_str).collect();
+    let branch = x.iter().position(|d| *d >= "1928-10-01").expect("the branch date is in the run");
+    let (mut same_before, mut differ_after) = (true, false);
+    for (c, q) in sm["series"].as_object().expect("series") {
+        let b = &sm["baseline_series"][c];
+        for k in 0..5 {
+            let (qe, qb) = (q[k].as_array().expect("q"), b[k].as_array().expect("q"));
+            same_before &= qe[..branch - 1] == qb[..branch - 1];
+            differ_after |= qe[branch..] != qb[branch..];
+        }
+    }
+    assert!(same_before, "the same seeds give the same history before the branch");
+    assert!(differ_after, "the experiment changes the future");
+    assert!(sm["paired"].as_array().is_some_and(|p| p.len() > 5));
+    assert!(sm["targets"].as_array().is_some_and(|t| !t.is_empty()), "the experiment's targets table");
+    let (_, body, _) = send(&app, "GET", &format!("/api/ensembles/{}/scenario.toml", v["id"].as_str().expect("id")), None).await;
+    let text = String::from_utf8(body).expect("utf-8");
+    assert!(
+        text.contains("# Compared on the same seeds with the baseline `ussr-1928-1929` (its changes: population.scale = 0.002)"),
+        "{text}"
+    );
+    let again = perelom_models::load_scenario_text("x.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.meta.branch_at.map(|d| d.to_string()).as_deref(), Some("1928-10-01"));
+}
+
+/// The map of a run: its model's places and, per layer, the counts per place and week,
+/// which add up to the layer's metric; a model without places has no map.
+#[tokio::test]
+async fn a_run_maps_its_events_by_place() {
+    let app = app();
+    let (_, desc) = json_of(&app, "GET", "/api/scenarios/ussr-1928-1929", None).await;
+    let map = &desc["map"];
+    let areas = map["areas"].as_array().expect("areas");
+    assert_eq!(areas.len(), 6);
+    assert!(areas.iter().all(|a| a["path"].as_str().is_some_and(|p| p.starts_with('M')) && a["x"].is_number()));
+    let layers = map["layers"].as_array().expect("layers");
+    let id = create(&app, r#"{"scenario":"ussr-1928-1929","seed":1,"set":{"population.scale":"0.005","run.steps":"60"}}"#).await;
+    let (s, v) = json_of(&app, "GET", &format!("/api/runs/{id}/areas"), None).await;
+    assert_eq!((s, v["steps_done"].as_u64()), (StatusCode::OK, Some(0)), "{v}");
+    json_of(&app, "POST", &format!("/api/runs/{id}/control"), Some(r#"{"action":"play"}"#)).await;
+    events_until_done(&app, &id).await;
+    let (s, v) = json_of(&app, "GET", &format!("/api/runs/{id}/areas"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!((v["steps_done"].as_u64(), v["x"][0].as_str()), (Some(60), Some("1928-01-02")));
+    let (_, csv, _) = send(&app, "GET", &format!("/api/runs/{id}/data.csv"), None).await;
+    let csv = String::from_utf8(csv).expect("utf-8");
+    let mut lines = csv.lines();
+    let head: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let mut total = 0.0;
+    for (layer, got) in layers.iter().zip(v["layers"].as_array().expect("layers")) {
+        assert_eq!(layer["key"], got["key"]);
+        let col = head.iter().position(|h| *h == layer["metric"].as_str().expect("metric")).expect("the layer's metric");
+        let per_area = got["counts"].as_array().expect("counts");
+        assert_eq!(per_area.len(), 6);
+        for (step, row) in rows.iter().enumerate() {
+            let sum: f64 = per_area.iter().map(|a| a[step].as_f64().unwrap_or(f64::NAN)).sum();
+            assert_eq!(Some(sum), row[col].parse::<f64>().ok(), "{} at step {step}", layer["key"]);
+            total += sum;
+        }
+    }
+    assert!(total > 0.0);
+    let (_, desc) = json_of(&app, "GET", "/api/scenarios/epstein-2002", None).await;
+    assert!(desc["map"].is_null());
+    let e = create(&app, SMALL_EPSTEIN).await;
+    let (s, v) = json_of(&app, "GET", &format!("/api/runs/{e}/areas"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(error_text(&v).contains("has no map"), "{v}");
+}

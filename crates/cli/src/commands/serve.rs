@@ -10,6 +10,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, CliError> {
     let cfg = perelom_server::Config {
         max_runs: usize::try_from(args.max_runs).unwrap_or(usize::MAX),
         max_population: args.max_population,
+        unplayed_timeout: Duration::from_secs(args.unplayed_timeout),
+        max_ensembles: usize::try_from(args.max_ensembles).unwrap_or(usize::MAX),
+        max_ensemble_runs: usize::try_from(args.max_ensemble_runs).unwrap_or(usize::MAX),
         ..perelom_server::Config::default()
     };
     let addr = std::net::SocketAddr::new(args.bind, args.port);

@@ -25,8 +25,10 @@ pub static INFO: ModelInfo = ModelInfo {
     calendar: None,
     population,
     scale_key: None,
+    metrics: || super::METRICS.to_vec(),
     charts: &[ChartGroup { title: "Citizens: quiet, active, jailed", columns: &["quiet", "active", "jailed"] }],
     documents: &[],
+    map: None,
     validation: Validation::Regime(Regime {
         event: "outburst",
         describe: |s| format!("an outburst (> {} active)", s.int("outburst.threshold")),

@@ -1,7 +1,8 @@
 //! The 1928-1929 model's descriptor: what the front ends know of it.
 
-use crate::descriptor::{ChartGroup, Document, ModelInfo, Targets, Validation};
+use crate::descriptor::{Area, AreaMap, ChartGroup, Document, MapLayer, ModelInfo, Targets, Validation};
 use crate::Simulation;
+use perelom_engine::ColumnData;
 use perelom_scenario::{Scenario, ScenarioError};
 
 fn build(s: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
@@ -28,8 +29,20 @@ pub static INFO: ModelInfo = ModelInfo {
     calendar: Some(super::targets::clock),
     population,
     scale_key: Some("population.scale"),
+    metrics: super::metrics::recorder_spec,
     charts: CHARTS,
     documents: &[Document { file: "survey.md", title: "Political survey", media_type: "text/markdown; charset=utf-8" }],
+    map: Some(AreaMap {
+        title: "the regions (a schematic map, not to scale)",
+        size: (100, 64),
+        areas: AREAS,
+        layers: &[
+            MapLayer { key: "strikes", label: "strikes begun", metric: "strikes_started" },
+            MapLayer { key: "italianki", label: "shops in a slow-down (shop-weeks)", metric: "italianki" },
+            MapLayer { key: "arrests", label: "arrests by the OGPU", metric: "arrests" },
+        ],
+        count: area_counts,
+    }),
     validation: Validation::Targets(Targets {
         list: super::targets::targets,
         measurable: super::targets::measurable,
@@ -63,3 +76,50 @@ const CHARTS: &[ChartGroup] = &[
     ChartGroup { title: "Real wage and productivity (1927 = 1)", columns: &["real_wage_index", "productivity_index"] },
     ChartGroup { title: "Moods (shares of workers)", columns: &["mood_loyal", "mood_left", "mood_right", "mood_indifferent"] },
 ];
+
+/// The regions of [`super::state::REGIONS`], schematically: Leningrad in the north-west,
+/// Ivanovo north-east of Moscow, the Urals in the east, Ukraine in the south-west, and the
+/// other regions together in a box of their own.
+const AREAS: &[Area] = &[
+    Area { name: "Moscow", title: "Moscow", path: "M33 23 L47 21 L50 30 L46 38 L35 38 L30 30 Z", label: (40.0, 31.0) },
+    Area { name: "Leningrad", title: "Leningrad", path: "M21 4 L40 2 L45 11 L39 19 L26 19 L19 11 Z", label: (32.0, 11.5) },
+    Area { name: "Ivanovo", title: "Ivanovo", path: "M49 13 L62 12 L66 22 L59 29 L51 27 Z", label: (57.5, 21.0) },
+    Area { name: "Urals", title: "Urals", path: "M74 5 L88 3 L95 21 L93 43 L81 47 L72 28 Z", label: (83.5, 25.0) },
+    Area { name: "Ukraine", title: "Ukraine", path: "M9 40 L29 38 L44 42 L47 51 L37 60 L17 61 L7 51 Z", label: (27.0, 50.5) },
+    Area { name: "other", title: "other regions", path: "M60 51 L97 51 L97 62 L60 62 Z", label: (78.5, 57.5) },
+];
+
+/// Strikes begun, shops in a slow-down and arrests by region and week, from the factory
+/// event log: `[layer][region][step]` (see the map's layers).
+fn area_counts(sim: &dyn Simulation) -> Vec<Vec<Vec<u32>>> {
+    let steps = sim.steps_done() as usize;
+    let mut out = vec![vec![vec![0u32; steps]; AREAS.len()]; 3];
+    let Some((_, t)) = sim.tables().into_iter().find(|(n, _)| n == "events") else { return out };
+    let (
+        Some(ColumnData::I64(step)),
+        Some(ColumnData::Str(region)),
+        Some(ColumnData::Str(kind)),
+        Some(ColumnData::Str(outcome)),
+        Some(ColumnData::I64(detail)),
+    ) = (t.column("step"), t.column("region"), t.column("event"), t.column("outcome"), t.column("detail"))
+    else {
+        return out;
+    };
+    for i in 0..t.rows() {
+        let counted = match (kind[i].as_str(), outcome[i].as_str()) {
+            // A strike counts where it begins (a resumed stoppage is the same strike).
+            ("strike", o) if o.starts_with("started") => Some((0, 1)),
+            // A factory's slow-down counts its shops.
+            ("italianka", _) => Some((1, u32::try_from(detail[i]).unwrap_or(0))),
+            // An obstructed arrest is no arrest.
+            ("arrest", "strike leader arrested" | "member arrested") => Some((2, 1)),
+            _ => None,
+        };
+        let area = AREAS.iter().position(|a| a.name == region[i]);
+        let s = usize::try_from(step[i]).ok().filter(|&s| s < steps);
+        if let (Some((layer, n)), Some(a), Some(s)) = (counted, area, s) {
+            out[layer][a][s] += n;
+        }
+    }
+    out
+}
