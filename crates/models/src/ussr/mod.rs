@@ -99,6 +99,11 @@ pub struct Ussr {
     clock: Clock,
     streams: Streams,
     people: Vec<Person>,
+    /// Indices of the members of the opposition (`opp == Member`, at large or not), in
+    /// ascending order: rebuilt by every weekly pass (only the pass and the start make
+    /// or unmake members) and by `count_cells`, so that the weekly sums over members and
+    /// the OGPU's searches visit the same people in the same order as a scan of everyone.
+    members: Vec<u32>,
     shop_start: Vec<u32>,
     factories: Vec<state::Factory>,
     partners: Network,
@@ -150,6 +155,7 @@ impl Ussr {
             clock,
             streams,
             people,
+            members: Vec::new(),
             shop_start,
             factories,
             partners,
@@ -205,6 +211,7 @@ impl Ussr {
 
     /// Members and sympathizers per factory at the start, and the cells' lead.
     fn count_cells(&mut self) {
+        self.members = (0..self.people.len() as u32).filter(|&i| self.people[i as usize].opp == Opp::Member).collect();
         for f in self.factories.iter_mut() {
             let first = f.first_person as usize;
             let mut members = [0u32; 2];
@@ -239,7 +246,7 @@ impl Ussr {
     fn member_radicalism(&self) -> [f32; 2] {
         let mut sum = [0.0f64; 2];
         let mut n = [0u32; 2];
-        for q in self.people.iter().filter(|q| q.opp == Opp::Member && q.status.at_large()) {
+        for q in self.members.iter().map(|&i| &self.people[i as usize]).filter(|q| q.opp == Opp::Member && q.status.at_large()) {
             sum[usize::from(q.org)] += f64::from(q.radicalism);
             n[usize::from(q.org)] += 1;
         }
@@ -497,6 +504,10 @@ impl Simulation for Ussr {
         }
         for (m, o) in self.memory.iter_mut().zip(&shops) {
             *m = o.memory;
+        }
+        self.members.clear();
+        for o in &shops {
+            self.members.extend_from_slice(&o.members);
         }
         let mut total = Tally::default();
         let (stopped, mut detected, meetings) = self.factories_week(step, &shops, &mut total);
