@@ -113,7 +113,10 @@ pub fn arrival_radicalism(p: &Params, young: bool, rng: &mut FastRng) -> f32 {
 #[inline(always)]
 pub fn cooptation(p: &Params, q: &mut Person, rng: &mut FastRng) -> bool {
     let c = &p.party;
-    if q.status == Status::Working && !q.party && q.opp == Opp::None && q.band >= c.cooptation_band && rng.unit_f32() < c.cooptation {
+    // Who is eligible varies from one worker to the next: no branch on it (a draw only
+    // for the eligible, as with `&&`).
+    let eligible = (q.status == Status::Working) & !q.party & (q.opp == Opp::None) & (q.band >= c.cooptation_band);
+    if rng.draw_f32_below(eligible, c.cooptation) {
         q.party = true;
         q.legitimacy = (q.legitimacy + c.cooptation_legitimacy).min(1.0);
         return true;

@@ -187,7 +187,8 @@ fn joined_in_order(sorted: &[Candidate], at_work: f32, wanted: impl Fn(&Candidat
 /// those who join are exactly the candidates whose v lies below the first v (with any
 /// candidate) that exceeds the number of candidates of smaller v.
 fn joined_by_count(candidates: &[Candidate], at_work: f32, wanted: impl Fn(&Candidate) -> bool) -> Vec<u32> {
-    let need = |c: &Candidate| (c.0 * at_work).floor() as usize;
+    // ⌊x⌋ of x ≥ 0 is its truncation.
+    let need = |c: &Candidate| (c.0 * at_work) as usize;
     let mut count = vec![0u32; at_work as usize + 1];
     for c in candidates.iter().filter(|c| wanted(c)) {
         count[need(c)] += 1;

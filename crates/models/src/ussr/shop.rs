@@ -25,7 +25,7 @@ pub struct ShopMemory {
 }
 
 /// What a shop's pass produces besides the people's new state.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ShopOutcome {
     pub tally: Tally,
     pub memory: ShopMemory,
@@ -86,6 +86,11 @@ pub fn shop_week(
     // Nobody is ready to strike without a push (`protest::strike_ready`): the risk is
     // then not needed.
     let pushed = push.total() > 0.0;
+    // Per-person choices by party membership (which varies unpredictably from one worker
+    // to the next) are loads from these tables rather than branches: `black_box` keeps
+    // the compiler from turning the loads back into branches.
+    let party_views = std::hint::black_box(perception::party_views(p, &mem.circle));
+    let party_masks = std::hint::black_box([0u32, u32::MAX]);
     buf.clear();
 
     for (k, q) in people.iter_mut().enumerate() {
@@ -102,7 +107,7 @@ pub fn shop_week(
         let leafleted = q.status.employed() && leaflet_chance > 0.0 && rng.unit_f32() < leaflet_chance;
         q.leafleted = leafleted;
         out.tally.leaflets += u32::from(leafleted);
-        q.legitimacy = perception::legitimacy(p, q, &mem.circle, f, leafleted);
+        q.legitimacy = perception::legitimacy(p, q, party_views[usize::from(q.party)], f, leafleted);
         q.fear = perception::fear(p, q, f);
         q.efficacy = perception::efficacy(p, q, f);
         q.grievance = q.hardship * (1.0 - q.legitimacy);
@@ -172,9 +177,9 @@ pub fn shop_week(
     for (k, q) in people.iter_mut().enumerate() {
         q.lean = moods::lean(p, w, q, mem.circle.lean, q.leafleted, striking_factory && q.status.employed());
         q.mood = moods::mood(p, q);
-        let (nonparty_l, party_l) = if q.party { (0.0, q.legitimacy) } else { (q.legitimacy, 0.0) };
-        legit[0] += nonparty_l;
-        legit[1] += party_l;
+        let (x, party_mask) = (q.legitimacy.to_bits(), party_masks[usize::from(q.party)]);
+        legit[0] += f32::from_bits(x & !party_mask);
+        legit[1] += f32::from_bits(x & party_mask);
         party += u32::from(q.party);
         lean += q.lean;
         if q.opp == Opp::Member {

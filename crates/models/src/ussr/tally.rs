@@ -50,16 +50,13 @@ pub struct Tally {
 
 impl Tally {
     /// Adds a person's end-of-week state.
+    #[inline(always)]
     pub fn person(&mut self, q: &Person) {
         self.people += 1;
         self.status[q.status as usize] += 1;
-        if q.status == Status::Working {
-            match q.behaviour {
-                Behaviour::Passive => self.passive += 1,
-                Behaviour::Italianka => self.italianka += 1,
-                Behaviour::Comply => {}
-            }
-        }
+        let working = q.status == Status::Working;
+        self.passive += u32::from(working & (q.behaviour == Behaviour::Passive));
+        self.italianka += u32::from(working & (q.behaviour == Behaviour::Italianka));
         self.moods[q.mood as usize] += 1;
         let employed = matches!(q.status, Status::Working | Status::Sick | Status::Striking);
         if employed {
@@ -72,10 +69,8 @@ impl Tally {
         self.grievance += f64::from(q.grievance);
         self.legitimacy += f64::from(q.legitimacy);
         self.efficacy += f64::from(q.efficacy);
-        if q.party {
-            self.party += 1;
-            self.loyal_party += u32::from(q.mood == Mood::Loyal);
-        }
+        self.party += u32::from(q.party);
+        self.loyal_party += u32::from(q.party & (q.mood == Mood::Loyal));
         if q.status == Status::Exiled {
             self.add_exile(q);
         }
