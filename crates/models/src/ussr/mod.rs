@@ -93,6 +93,7 @@ pub(crate) struct MeetingCount {
 }
 
 /// A run of the 1928–1929 model.
+#[derive(Clone)]
 pub struct Ussr {
     p: Params,
     cal: Calendar,
@@ -482,6 +483,113 @@ impl Ussr {
     }
 }
 
+/// A week part-way through [`Simulation::step`]: what its later phases need from the
+/// earlier ones. The phases are the methods of [`Ussr`] that take and return it, hidden
+/// from the documentation: `step` runs them in order, and the criterion benchmarks
+/// (`benches/ussr.rs`) time them one at a time. Not an API; no behaviour of its own.
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct WeekInProgress {
+    step: u32,
+    shops: Vec<ShopOutcome>,
+    total: Tally,
+    meetings: MeetingCount,
+    strikes: StrikeWeek,
+    detected: Vec<u32>,
+    arrests: OgpuWeek,
+}
+
+/// The phases of a week, in the order [`Simulation::step`] runs them (see
+/// [`WeekInProgress`]); public only for the benchmarks.
+impl Ussr {
+    /// ODD 7.1–7.2: the week's exogenous state, management, perceived repression.
+    #[doc(hidden)]
+    pub fn open_week(&mut self) -> WeekInProgress {
+        let step = self.steps_done;
+        self.prepare_week(step); // 7.1
+        self.management(step); // 7.2
+        WeekInProgress {
+            step,
+            shops: Vec::new(),
+            total: Tally::default(),
+            meetings: MeetingCount::default(),
+            strikes: StrikeWeek::default(),
+            detected: Vec::new(),
+            arrests: OgpuWeek::default(),
+        }
+    }
+
+    /// ODD 7.3–7.10: the weekly pass over people, per shop in parallel.
+    #[doc(hidden)]
+    pub fn pass_week(&mut self, mut week: WeekInProgress) -> WeekInProgress {
+        week.shops = self.people_pass(week.step);
+        for f in self.factories.iter_mut() {
+            f.legitimacy_shock = 0.0;
+            f.efficacy_shock = 0.0;
+            f.fear_shock = 0.0;
+        }
+        for (m, o) in self.memory.iter_mut().zip(&week.shops) {
+            *m = o.memory;
+        }
+        self.members.clear();
+        for o in &week.shops {
+            self.members.extend_from_slice(&o.members);
+        }
+        week
+    }
+
+    /// The factories' sums of their shops, meetings (7.8) and strikes (7.11).
+    #[doc(hidden)]
+    pub fn factories_and_strikes(&mut self, mut week: WeekInProgress) -> WeekInProgress {
+        let step = week.step;
+        let (stopped, detected, meetings) = self.factories_week(step, &week.shops, &mut week.total);
+        let strikes = self.strikes_week(step, &stopped); // 7.11
+                                                         // Sacked leaders changed status after the tally.
+        week.total.status[Status::Striking as usize] -= strikes.sacked;
+        week.total.status[Status::Blacklisted as usize] += strikes.sacked;
+        week.detected = detected;
+        week.detected.extend_from_slice(&strikes.exposed);
+        week.meetings = meetings;
+        week.strikes = strikes;
+        week
+    }
+
+    /// ODD 7.12: the OGPU.
+    #[doc(hidden)]
+    pub fn ogpu(&mut self, mut week: WeekInProgress) -> WeekInProgress {
+        let detected = std::mem::take(&mut week.detected);
+        let arrests = self.ogpu_week(week.step, week.strikes.leaders.clone(), detected); // 7.12
+        let total = &mut week.total;
+        for (from, n) in arrests.from.iter().enumerate() {
+            total.status[from] -= n;
+        }
+        total.status[Status::Arrested as usize] += arrests.arrests;
+        for (from, n) in arrests.sacked_from.iter().enumerate() {
+            total.status[from] -= n;
+        }
+        total.status[Status::Blacklisted as usize] += arrests.sacked;
+        week.arrests = arrests;
+        week
+    }
+
+    /// ODD 7.14: the week's metrics; the week is done.
+    #[doc(hidden)]
+    pub fn close_week(&mut self, week: WeekInProgress) {
+        self.record(week.step, &week.total, &week.strikes, &week.arrests, week.meetings); // 7.14
+        self.last = week.total;
+        self.steps_done += 1;
+    }
+
+    /// The shop cascade (ODD 7.5) on its own, for the benchmarks: `candidates` are
+    /// (threshold, index in `people`, strike-ready, slow-ready). Returns the strikers
+    /// and the workers who went slow.
+    #[doc(hidden)]
+    pub fn cascade(p: &Params, people: &mut [Person], candidates: &mut [(f32, u32, bool, bool)]) -> (u32, u32) {
+        let c = protest::cascade(p, people, candidates);
+        (c.strikers, c.slow_workers)
+    }
+}
+
 impl Simulation for Ussr {
     fn clock(&self) -> &Clock {
         &self.clock
@@ -493,41 +601,11 @@ impl Simulation for Ussr {
 
     /// One week, in the ODD's order (section 7).
     fn step(&mut self) {
-        let step = self.steps_done;
-        self.prepare_week(step); // 7.1
-        self.management(step); // 7.2
-        let shops = self.people_pass(step); // 7.3-7.10, per shop
-        for f in self.factories.iter_mut() {
-            f.legitimacy_shock = 0.0;
-            f.efficacy_shock = 0.0;
-            f.fear_shock = 0.0;
-        }
-        for (m, o) in self.memory.iter_mut().zip(&shops) {
-            *m = o.memory;
-        }
-        self.members.clear();
-        for o in &shops {
-            self.members.extend_from_slice(&o.members);
-        }
-        let mut total = Tally::default();
-        let (stopped, mut detected, meetings) = self.factories_week(step, &shops, &mut total);
-        let strikes = self.strikes_week(step, &stopped); // 7.11
-                                                         // Sacked leaders changed status after the tally.
-        total.status[Status::Striking as usize] -= strikes.sacked;
-        total.status[Status::Blacklisted as usize] += strikes.sacked;
-        detected.extend_from_slice(&strikes.exposed);
-        let arrests = self.ogpu_week(step, strikes.leaders.clone(), detected); // 7.12
-        for (from, n) in arrests.from.iter().enumerate() {
-            total.status[from] -= n;
-        }
-        total.status[Status::Arrested as usize] += arrests.arrests;
-        for (from, n) in arrests.sacked_from.iter().enumerate() {
-            total.status[from] -= n;
-        }
-        total.status[Status::Blacklisted as usize] += arrests.sacked;
-        self.record(step, &total, &strikes, &arrests, meetings); // 7.14
-        self.last = total;
-        self.steps_done += 1;
+        let week = self.open_week(); // 7.1-7.2
+        let week = self.pass_week(week); // 7.3-7.10, per shop
+        let week = self.factories_and_strikes(week); // 7.11
+        let week = self.ogpu(week); // 7.12
+        self.close_week(week); // 7.14
     }
 
     fn metrics(&self) -> Table {

@@ -18,7 +18,7 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 
 /// What the OGPU did in a week.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct OgpuWeek {
     pub arrests: u32,
     pub arrests_strikers: u32,
