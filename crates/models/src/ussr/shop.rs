@@ -12,7 +12,7 @@ use super::params::Params;
 use super::perception::{self, Circle};
 use super::protest::{self, Readiness, StrikePush};
 use super::state::{Behaviour, Factory, Opp, Person, Status};
-use super::tally::Tally;
+use super::tally::{Lanes, Tally};
 use super::{management, meetings, moods, opposition, work};
 use perelom_engine::FastRng;
 
@@ -174,6 +174,7 @@ pub fn shop_week(
     let mut party = 0u32;
     let mut lean = 0.0f32;
     let striking_factory = on_strike || out.cascade.stopped;
+    let mut lanes = Lanes::default();
     for (k, q) in people.iter_mut().enumerate() {
         q.lean = moods::lean(p, w, q, mem.circle.lean, q.leafleted, striking_factory && q.status.employed());
         q.mood = moods::mood(p, q);
@@ -189,8 +190,9 @@ pub fn shop_week(
             out.lead_sum += protest::member_lead(p, w.legality[usize::from(q.org)], q.radicalism);
             out.lead_members += 1;
         }
-        out.tally.person(q);
+        out.tally.person(q, &mut lanes);
     }
+    out.tally.flush(&mut lanes);
     let count = [people.len() as u32 - party, party];
     let n = people.len() as f32;
     let mean = |k: usize| if count[k] > 0 { legit[k] / count[k] as f32 } else { legit[0].max(legit[1]) / n };
