@@ -109,6 +109,9 @@ pub struct Ussr {
     factories: Vec<state::Factory>,
     partners: Network,
     memory: Vec<ShopMemory>,
+    /// Last week's shop outcomes, kept for their memory: the next pass writes into it
+    /// rather than into a fresh allocation (16 MB at full scale).
+    shop_buf: Vec<ShopOutcome>,
     week: Week,
     underground: Underground,
     steps_done: u32,
@@ -161,6 +164,7 @@ impl Ussr {
             factories,
             partners,
             memory,
+            shop_buf: Vec::new(),
             week: Week::default(),
             underground: Underground::default(),
             steps_done: 0,
@@ -295,7 +299,7 @@ impl Ussr {
     }
 
     /// ODD 7.3–7.10, per shop in parallel.
-    fn people_pass(&mut self, step: u32) -> Vec<ShopOutcome> {
+    fn people_pass(&mut self, step: u32, shops: &mut Vec<ShopOutcome>) {
         let leaflet_chance = self.leaflet_chances();
         let ctx =
             Context { p: &self.p, week: &self.week, factories: &self.factories, memory: &self.memory, leaflet_chance: &leaflet_chance };
@@ -315,7 +319,7 @@ impl Ussr {
                 let mut rng = streams.fast(purpose, u64::from(step), u64::from(s));
                 shop::shop_week(&ctx, s, first, slice, &mut rng, buf)
             })
-            .collect()
+            .collect_into_vec(shops);
     }
 
     /// Per factory: sums the shops, holds the meeting tally, reports discipline, and
@@ -522,7 +526,9 @@ impl Ussr {
     /// ODD 7.3–7.10: the weekly pass over people, per shop in parallel.
     #[doc(hidden)]
     pub fn pass_week(&mut self, mut week: WeekInProgress) -> WeekInProgress {
-        week.shops = self.people_pass(week.step);
+        let mut shops = std::mem::take(&mut self.shop_buf);
+        self.people_pass(week.step, &mut shops);
+        week.shops = shops;
         for f in self.factories.iter_mut() {
             f.legitimacy_shock = 0.0;
             f.efficacy_shock = 0.0;
@@ -577,6 +583,7 @@ impl Ussr {
     pub fn close_week(&mut self, week: WeekInProgress) {
         self.record(week.step, &week.total, &week.strikes, &week.arrests, week.meetings); // 7.14
         self.last = week.total;
+        self.shop_buf = week.shops;
         self.steps_done += 1;
     }
 
