@@ -211,11 +211,12 @@ def run_child(cmd: list[str], timeout: float | None = None) -> tuple[int, float,
 
 def run_mesa(width: int, steps: int, seed: int, cap: float, timeout: float) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--mesa-worker", str(width), str(width), str(steps), str(seed), str(cap)]
-    code, seconds, _rss, out, err, _cpu = run_child(cmd, timeout)
+    code, seconds, _rss, out, err, cpu = run_child(cmd, timeout)
     if code != 0:
         raise RuntimeError(f"Mesa run failed ({code}): {' '.join(cmd)}\n{err.decode(errors='replace')[-3000:]}")
     r = json.loads(out.decode().strip().splitlines()[-1])
     r["process_seconds"] = seconds
+    r["process_cpu_seconds"] = cpu
     r["agent_steps"] = r["agents"] * r["steps_done"]
     r["agent_steps_per_s"] = r["agent_steps"] / r["step_seconds"]
     return r
@@ -596,6 +597,147 @@ def scaling(args, perelom: Perelom, results: dict, md: list[str]) -> None:
         md.append(f"Mesa stopped: {mesa_stopped}.\n")
 
 
+# Mesa caches every cell's vision neighbourhood on its first step: about 18 KB per
+# cell with radius 7 (713 MB measured at 200x200), so 1000x1000 would need some 18 GB.
+MESA_BYTES_PER_CELL = 18_000
+MESA_BASE_BYTES = 150e6
+
+
+def mem_available_mib() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def run_krabmaga(binary: str, width: int, steps: int, seed: int) -> dict:
+    """One krABMaga run: its own JSON line (seconds = placement + steps) plus the
+    process's wall time, CPU time and peak memory."""
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as tf:
+        cmd = ["/bin/sh", "-c", f'exec "$0" "$@" > {tf.name}', binary, "--width", str(width), "--height", str(width), "--steps", str(steps), "--seed", str(seed)]
+        code, seconds, rss, cpu, err = run_timed(cmd)
+        if code != 0:
+            raise RuntimeError(f"krABMaga run failed ({code}): {' '.join(cmd)}\n{err.decode(errors='replace')[-3000:]}")
+        r = json.loads(Path(tf.name).read_text().strip().splitlines()[-1])
+    r.update({"process_seconds": seconds, "peak_rss_mb": rss, "cpu_seconds": cpu})
+    r["agent_steps"] = r["agents"] * r["steps"]
+    return r
+
+
+def ratios(args, perelom: Perelom, results: dict, md: list[str]) -> None:
+    """Mesa, Perelom (1 and 2 threads) and krABMaga side by side at each size, seed by
+    seed (interleaved, so that all see the same load), medians of wall and CPU rates."""
+    plan = []
+    for item in args.ratios.split(","):
+        size, steps = (int(x) for x in item.split(":"))
+        plan.append((size, steps))
+    seeds = list(range(1, args.ratio_seeds + 1))
+    avail = mem_available_mib()
+    limit_mib = args.mesa_max_mib if args.mesa_max_mib is not None else (avail / 2 if avail else 4096)
+    out = []
+    for size, steps in plan:
+        est_mib = (MESA_BASE_BYTES + MESA_BYTES_PER_CELL * size * size) / 2**20
+        mesa_ok = est_mib <= limit_mib
+        entry: dict = {"size": size, "steps": steps, "seeds": seeds, "mesa_estimated_mib": est_mib, "mesa_limit_mib": limit_mib, "runs": []}
+        if not mesa_ok:
+            entry["mesa_skipped"] = f"Mesa would need about {est_mib / 1024:.1f} GiB (its neighbourhood cache, {MESA_BYTES_PER_CELL / 1000:.0f} KB per cell) against a limit of {limit_mib / 1024:.1f} GiB"
+            log(f"ratios {size}x{size}: {entry['mesa_skipped']}: Mesa not run")
+        for seed in seeds:
+            row: dict = {"seed": seed, "loadavg": loadavg()}
+            if mesa_ok:
+                log(f"ratios {size}x{size} {steps} steps seed {seed}: mesa ...")
+                m = run_mesa(size, steps, seed, 0, args.mesa_timeout)
+                for k in ("active", "quiet", "jailed"):
+                    m.pop(k)
+                row["mesa"] = m
+                log(f"        mesa {m['step_seconds']:.1f} s wall, {m['step_cpu_seconds']:.1f} s CPU in its step loop, {fmt(m['peak_rss_mb'], 0)} MB")
+            for t in (1, 2):
+                runs = [perelom.run(size, steps, seed, t) for _ in range(args.repeats)]
+                row[f"perelom_{t}t"] = runs
+            log(f"        perelom 1 thread {median([r['wall_seconds'] for r in row['perelom_1t']]):.3f} s wall_seconds, {median([r['cpu_seconds'] for r in row['perelom_1t']]):.3f} s CPU (process)")
+            if args.krabmaga:
+                k = run_krabmaga(args.krabmaga, size, steps, seed)
+                row["krabmaga"] = k
+                log(f"        krabmaga {k['seconds']:.2f} s, {k['cpu_seconds']:.2f} s CPU (process)")
+            entry["runs"].append(row)
+
+        def med(xs):
+            xs = [x for x in xs if x is not None]
+            return median(xs) if xs else None
+
+        runs = entry["runs"]
+        p1 = [r for row in runs for r in row["perelom_1t"]]
+        p2 = [r for row in runs for r in row["perelom_2t"]]
+        summary = {
+            "agents": med([r["agents"] for r in p1]),
+            "perelom_1t_wall": med([r["agent_steps"] / r["wall_seconds"] for r in p1]),
+            "perelom_1t_cpu": med([r["agent_steps"] / r["cpu_seconds"] for r in p1]),
+            "perelom_2t_wall": med([r["agent_steps"] / r["wall_seconds"] for r in p2]),
+            "perelom_2t_cpu": med([r["agent_steps"] / r["cpu_seconds"] for r in p2]),
+            "perelom_rss_mb": max((r["peak_rss_mb"] or 0) for r in p1 + p2),
+        }
+        if mesa_ok:
+            ms = [row["mesa"] for row in runs]
+            summary.update({
+                "mesa_wall": med([m["agent_steps_per_s"] for m in ms]),
+                "mesa_cpu": med([m["agent_steps"] / m["step_cpu_seconds"] for m in ms]),
+                "mesa_rss_mb": max(m["peak_rss_mb"] or 0 for m in ms),
+                "mesa_from": f"{size}x{size}",
+            })
+        elif out and "mesa_wall" in out[-1]["summary"]:
+            # The largest size Mesa ran, as a stand-in (Mesa gets slower per agent as the
+            # grid grows, so this flatters Mesa).
+            prev = out[-1]["summary"]
+            summary.update({"mesa_wall": prev["mesa_wall"], "mesa_cpu": prev["mesa_cpu"], "mesa_rss_mb": None, "mesa_from": prev["mesa_from"]})
+        if args.krabmaga:
+            ks = [row["krabmaga"] for row in runs]
+            summary.update({
+                "krabmaga_wall": med([k["agent_steps"] / k["seconds"] for k in ks]),
+                "krabmaga_cpu": med([k["agent_steps"] / k["cpu_seconds"] for k in ks]),
+                "krabmaga_rss_mb": max(k["peak_rss_mb"] or 0 for k in ks),
+            })
+        for t in ("1t", "2t"):
+            for kind in ("wall", "cpu"):
+                p = summary[f"perelom_{t}_{kind}"]
+                if summary.get(f"mesa_{kind}"):
+                    summary[f"ratio_mesa_{t}_{kind}"] = p / summary[f"mesa_{kind}"]
+                if summary.get(f"krabmaga_{kind}"):
+                    summary[f"ratio_krabmaga_{t}_{kind}"] = p / summary[f"krabmaga_{kind}"]
+        entry["summary"] = summary
+        entry["loadavg_range"] = [min(row["loadavg"][0] for row in runs), max(row["loadavg"][0] for row in runs)] if runs and runs[0]["loadavg"] else None
+        out.append(entry)
+    results["ratios"] = out
+
+    md.append("## Side by side: Mesa 3.3.1, Perelom and krABMaga\n")
+    md.append(f"One harness run; at each size the frameworks run seed by seed in turn (Mesa, Perelom 1 thread × {args.repeats}, Perelom 2 threads × {args.repeats}, krABMaga), seeds 1–{len(seeds)}, so that all meet the same load; medians over the runs. "
+              "Rates are agent-steps per second (agents = citizens + cops). Wall: Mesa's `model.step()` loop; Perelom's `wall_seconds` (model build and steps); krABMaga's `seconds` (placement and steps). "
+              "CPU: Mesa's step loop (process time); Perelom's and krABMaga's whole process (user + system: start, build, steps, and for Perelom writing its results) — which favours Mesa. "
+              "The ratio columns are Perelom (1 thread) over the other framework.\n")
+    rows = []
+    for e in out:
+        sm = e["summary"]
+        mesa_note = "" if "mesa_skipped" not in e else f" (Mesa's rate at {sm.get('mesa_from', '?')}: not run at this size)"
+        rows.append([
+            f"{e['size']}×{e['size']}", str(e["steps"]), f"{sm['agents']:,.0f}",
+            (rate(sm.get("mesa_wall")) + " / " + rate(sm.get("mesa_cpu"))) + ("" if "mesa_skipped" not in e else f" (at {sm.get('mesa_from', '?')})"),
+            rate(sm["perelom_1t_wall"]) + " / " + rate(sm["perelom_1t_cpu"]),
+            ratio(sm.get("ratio_mesa_1t_wall")) + " / " + ratio(sm.get("ratio_mesa_1t_cpu")) + mesa_note,
+            rate(sm["perelom_2t_wall"]) + " / " + rate(sm["perelom_2t_cpu"]),
+            rate(sm.get("krabmaga_wall")) + " / " + rate(sm.get("krabmaga_cpu")),
+            (f"{sm['ratio_krabmaga_1t_wall']:.1f}× / {sm['ratio_krabmaga_1t_cpu']:.1f}×" if "ratio_krabmaga_1t_wall" in sm else "–"),
+            f"{fmt(sm.get('mesa_rss_mb'), 0)} / {fmt(sm['perelom_rss_mb'], 0)} / {fmt(sm.get('krabmaga_rss_mb'), 0)}",
+            (f"{e['loadavg_range'][0]:.1f}–{e['loadavg_range'][1]:.1f}" if e.get("loadavg_range") else "–"),
+        ])
+    md.append(table(["grid", "steps", "agents", "Mesa wall / CPU", "Perelom 1 thread wall / CPU", "Perelom ÷ Mesa wall / CPU", "Perelom 2 threads wall / CPU", "krABMaga wall / CPU", "Perelom ÷ krABMaga wall / CPU", "peak RSS MB Mesa / Perelom / krABMaga", "load"], rows))
+    md.append("")
+    for e in out:
+        if "mesa_skipped" in e:
+            md.append(f"{e['size']}×{e['size']}: {e['mesa_skipped']}; its ratio is against Mesa's rate at {e['summary'].get('mesa_from', '?')} (Mesa is slower per agent on larger grids, so this flatters Mesa).\n")
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -622,6 +764,12 @@ def main() -> None:
     ap.add_argument("--no-mesa-scaling", action="store_true", help="scaling curve for Perelom only")
     ap.add_argument("--no-sync", action="store_true", help="leave out Perelom's synchronous-parallel runs")
     ap.add_argument("--keep-runs", action="store_true", help="keep Perelom's result directories under bench/mesa/runs/")
+    ap.add_argument("--ratios", default=None, metavar="SIZE:STEPS,...", help="side-by-side speed of Mesa, Perelom and krABMaga at these sizes and steps, interleaved seed by seed (e.g. 40:1000,200:20,1000:5); with it, agreement and scaling run only if asked for with --agreement / --scaling")
+    ap.add_argument("--ratio-seeds", type=int, default=3, help="seeds per size for --ratios (default 3)")
+    ap.add_argument("--krabmaga", default=None, help="krABMaga binary (bench/krabmaga) for --ratios; run.sh builds and passes it")
+    ap.add_argument("--mesa-max-mib", type=float, default=None, help="skip Mesa at sizes whose estimated memory exceeds this (default: half of MemAvailable)")
+    ap.add_argument("--agreement", action="store_true", help="with --ratios: also run the agreement and 40x40 speed section")
+    ap.add_argument("--scaling", action="store_true", help="with --ratios: also run the scaling section")
     ap.add_argument("--json", default=str(HERE / "results.json"), help="where to write the results (default bench/mesa/results.json)")
     args = ap.parse_args()
 
@@ -668,9 +816,11 @@ def main() -> None:
     results["perelom_git_commit"] = probe["git_commit"]
 
     try:
-        if not args.no_agreement:
+        if args.ratios:
+            ratios(args, perelom, results, md)
+        if not args.no_agreement and (not args.ratios or args.agreement):
             agreement_and_speed(args, perelom, results, md)
-        if not args.no_scaling:
+        if not args.no_scaling and (not args.ratios or args.scaling):
             scaling(args, perelom, results, md)
     finally:
         if tmp:

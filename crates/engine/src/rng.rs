@@ -282,13 +282,29 @@ impl FastRng {
         (((self.next() >> 32) * u64::from(n)) >> 32) as u32
     }
 
+    /// `draw && self.unit_f32() < p`, without a branch: the stream moves on by one draw
+    /// only when `draw`, exactly as the short-circuiting expression would. For hot loops
+    /// where `draw` depends on each agent and is hard to predict.
     #[inline]
-    fn next(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.state;
+    pub fn draw_f32_below(&mut self, draw: bool, p: f32) -> bool {
+        self.state = self.state.wrapping_add(Self::GAMMA & u64::from(draw).wrapping_neg());
+        let u = (Self::mix(self.state) >> 40) as f32 * (1.0 / (1u32 << 24) as f32);
+        draw & (u < p)
+    }
+
+    const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
+    #[inline]
+    fn mix(mut z: u64) -> u64 {
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
+    }
+
+    #[inline]
+    fn next(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(Self::GAMMA);
+        Self::mix(self.state)
     }
 }
 
@@ -324,6 +340,19 @@ mod fast_tests {
         let n = 100_000;
         let mean = (0..n).map(|_| r.unit()).sum::<f64>() / n as f64;
         assert!((mean - 0.5).abs() < 0.01);
+    }
+
+    #[test]
+    fn a_conditional_draw_is_the_short_circuit_draw() {
+        let s = Streams::new(5);
+        let (mut a, mut b) = (s.fast(4, 1, 0), s.fast(4, 1, 0));
+        let mut pick = s.fast(4, 2, 0);
+        for k in 0..10_000 {
+            let draw = pick.below(3) > 0;
+            let p = pick.unit_f32();
+            assert_eq!(a.draw_f32_below(draw, p), draw && b.unit_f32() < p, "draw {k}");
+        }
+        assert_eq!(a.unit(), b.unit(), "the streams moved on alike");
     }
 
     #[test]

@@ -91,76 +91,112 @@ pub fn people(p: &Params, streams: &Streams, factories: &[Factory]) -> Vec<Perso
     let e0 = c.efficacy_initial;
     let (tm, ts) = (p.protest.threshold_mean, p.protest.threshold_spread);
     let young_risk = p.protest.young_risk;
-    let per_factory: Vec<Vec<Person>> = factories
-        .par_iter()
-        .enumerate()
-        .map(|(fi, f)| {
-            let mut out = Vec::with_capacity(f.size as usize);
-            let mut rng = streams.stream("ussr.init.people", fi as u64, 0);
-            for k in 0..f.size {
-                let shop = f.first_shop + (k * f.shops / f.size);
-                let class = if rng.random::<f64>() < white { Class::White } else { Class::Blue };
-                let peasant_origin = class == Class::Blue && rng.random::<f64>() < peasant;
-                // Manual workers sit in bands 1-10 (newcomers from the village low), staff in 6-17.
-                let band: u8 = match (class, peasant_origin) {
-                    (Class::White, _) => 6 + (rng.random::<f64>() * 11.0) as u8,
-                    (_, true) => 1 + (rng.random::<f64>().powf(1.6) * 5.0) as u8,
-                    _ => 2 + (rng.random::<f64>().powf(1.3) * 8.0) as u8,
-                }
-                .clamp(1, 17);
-                let wage_ref = coef[usize::from(band) - 1];
-                let band = if rng.random::<f64>() < downgrade { band.saturating_sub(1).max(1) } else { band };
-                let is_young = rng.random::<f64>() < young;
-                let is_party = rng.random::<f64>() < party * if class == Class::White { 1.8 } else { 0.9 };
-                let lean = match (class, peasant_origin, is_young) {
-                    (Class::White, _, _) => 0.45,
-                    (_, true, _) => 0.3,
-                    (_, false, true) => 0.65,
-                    (_, false, false) => 0.55,
-                } + (rng.random::<f32>() - 0.5) * 0.5;
-                // Party members hold the line more legitimate (F29).
-                let legit = (l0 + (rng.random::<f32>() * 2.0 - 1.0) * ls + if is_party { premium } else { 0.0 }).clamp(0.0, 1.0);
-                let risk_aversion = rng.random::<f32>() * if is_young { young_risk } else { 1.0 };
-                out.push(Person {
-                    factory: fi as u32,
-                    shop,
-                    base_hardship: rng.random::<f32>() * hb,
-                    risk_aversion,
-                    legitimacy: legit,
-                    fear: 0.0,
-                    efficacy: (e0 + (rng.random::<f32>() - 0.5) * 0.4).clamp(0.0, 1.0),
-                    fatigue: 0.0,
-                    lean: lean.clamp(0.0, 1.0),
-                    threshold: (tm + (rng.random::<f32>() * 2.0 - 1.0) * ts).clamp(0.0, 1.0),
-                    wage_ref,
-                    real_wage: wage_ref,
-                    hardship: 0.0,
-                    grievance: 0.0,
-                    radicalism: 0.0,
-                    band,
-                    class,
-                    young: is_young,
-                    peasant_origin,
-                    party: is_party,
-                    status: Status::Working,
-                    behaviour: Behaviour::Comply,
-                    opp: Opp::None,
-                    org: 0,
-                    old_cadre: false,
-                    mood: Mood::Loyal,
-                    leafleted: false,
-                    strike_ready: false,
-                    weeks_left: 0,
-                });
-            }
-            out
-        })
-        .collect();
-    let mut all = Vec::with_capacity(pop.workers);
-    for v in per_factory {
-        all.extend(v);
+    // Everyone is written in place, each factory's slice by one task: no second copy of
+    // the workforce (at full scale it is 230 MB).
+    let total = factories.iter().map(|f| f.size as usize).sum();
+    let mut all = vec![placeholder(); total];
+    let mut slices: Vec<&mut [Person]> = Vec::with_capacity(factories.len());
+    let mut rest = &mut all[..];
+    for f in factories {
+        let (head, tail) = rest.split_at_mut(f.size as usize);
+        slices.push(head);
+        rest = tail;
     }
+    slices.into_par_iter().zip(factories.par_iter()).enumerate().for_each(|(fi, (out, f))| {
+        let mut rng = streams.stream("ussr.init.people", fi as u64, 0);
+        for k in 0..f.size {
+            let shop = f.first_shop + (k * f.shops / f.size);
+            let class = if rng.random::<f64>() < white { Class::White } else { Class::Blue };
+            let peasant_origin = class == Class::Blue && rng.random::<f64>() < peasant;
+            // Manual workers sit in bands 1-10 (newcomers from the village low), staff in 6-17.
+            let band: u8 = match (class, peasant_origin) {
+                (Class::White, _) => 6 + (rng.random::<f64>() * 11.0) as u8,
+                (_, true) => 1 + (rng.random::<f64>().powf(1.6) * 5.0) as u8,
+                _ => 2 + (rng.random::<f64>().powf(1.3) * 8.0) as u8,
+            }
+            .clamp(1, 17);
+            let wage_ref = coef[usize::from(band) - 1];
+            let band = if rng.random::<f64>() < downgrade { band.saturating_sub(1).max(1) } else { band };
+            let is_young = rng.random::<f64>() < young;
+            let is_party = rng.random::<f64>() < party * if class == Class::White { 1.8 } else { 0.9 };
+            let lean = match (class, peasant_origin, is_young) {
+                (Class::White, _, _) => 0.45,
+                (_, true, _) => 0.3,
+                (_, false, true) => 0.65,
+                (_, false, false) => 0.55,
+            } + (rng.random::<f32>() - 0.5) * 0.5;
+            // Party members hold the line more legitimate (F29).
+            let legit = (l0 + (rng.random::<f32>() * 2.0 - 1.0) * ls + if is_party { premium } else { 0.0 }).clamp(0.0, 1.0);
+            let risk_aversion = rng.random::<f32>() * if is_young { young_risk } else { 1.0 };
+            out[k as usize] = Person {
+                factory: fi as u32,
+                shop,
+                base_hardship: rng.random::<f32>() * hb,
+                risk_aversion,
+                legitimacy: legit,
+                fear: 0.0,
+                efficacy: (e0 + (rng.random::<f32>() - 0.5) * 0.4).clamp(0.0, 1.0),
+                fatigue: 0.0,
+                lean: lean.clamp(0.0, 1.0),
+                threshold: (tm + (rng.random::<f32>() * 2.0 - 1.0) * ts).clamp(0.0, 1.0),
+                wage_ref,
+                real_wage: wage_ref,
+                hardship: 0.0,
+                grievance: 0.0,
+                radicalism: 0.0,
+                band,
+                class,
+                young: is_young,
+                peasant_origin,
+                party: is_party,
+                status: Status::Working,
+                behaviour: Behaviour::Comply,
+                opp: Opp::None,
+                org: 0,
+                old_cadre: false,
+                mood: Mood::Loyal,
+                leafleted: false,
+                strike_ready: false,
+                weeks_left: 0,
+            };
+        }
+    });
     all
+}
+
+/// A person to fill the workforce's vector before everyone is drawn.
+fn placeholder() -> Person {
+    Person {
+        factory: 0,
+        shop: 0,
+        base_hardship: 0.0,
+        risk_aversion: 0.0,
+        legitimacy: 0.0,
+        fear: 0.0,
+        efficacy: 0.0,
+        fatigue: 0.0,
+        lean: 0.0,
+        threshold: 0.0,
+        wage_ref: 0.0,
+        real_wage: 0.0,
+        hardship: 0.0,
+        grievance: 0.0,
+        radicalism: 0.0,
+        band: 1,
+        class: Class::Blue,
+        young: false,
+        peasant_origin: false,
+        party: false,
+        status: Status::Working,
+        behaviour: Behaviour::Comply,
+        opp: Opp::None,
+        org: 0,
+        old_cadre: false,
+        mood: Mood::Loyal,
+        leafleted: false,
+        strike_ready: false,
+        weeks_left: 0,
+    }
 }
 
 /// The underground at the start: the expelled who stayed active (F03, F04), by class

@@ -94,16 +94,25 @@ pub(crate) struct MeetingCount {
 }
 
 /// A run of the 1928–1929 model.
+#[derive(Clone)]
 pub struct Ussr {
     p: Params,
     cal: Calendar,
     clock: Clock,
     streams: Streams,
     people: Vec<Person>,
+    /// Indices of the members of the opposition (`opp == Member`, at large or not), in
+    /// ascending order: rebuilt by every weekly pass (only the pass and the start make
+    /// or unmake members) and by `count_cells`, so that the weekly sums over members and
+    /// the OGPU's searches visit the same people in the same order as a scan of everyone.
+    members: Vec<u32>,
     shop_start: Vec<u32>,
     factories: Vec<state::Factory>,
     partners: Network,
     memory: Vec<ShopMemory>,
+    /// Last week's shop outcomes, kept for their memory: the next pass writes into it
+    /// rather than into a fresh allocation (16 MB at full scale).
+    shop_buf: Vec<ShopOutcome>,
     week: Week,
     underground: Underground,
     steps_done: u32,
@@ -151,10 +160,12 @@ impl Ussr {
             clock,
             streams,
             people,
+            members: Vec::new(),
             shop_start,
             factories,
             partners,
             memory,
+            shop_buf: Vec::new(),
             week: Week::default(),
             underground: Underground::default(),
             steps_done: 0,
@@ -206,6 +217,7 @@ impl Ussr {
 
     /// Members and sympathizers per factory at the start, and the cells' lead.
     fn count_cells(&mut self) {
+        self.members = (0..self.people.len() as u32).filter(|&i| self.people[i as usize].opp == Opp::Member).collect();
         for f in self.factories.iter_mut() {
             let first = f.first_person as usize;
             let mut members = [0u32; 2];
@@ -240,7 +252,7 @@ impl Ussr {
     fn member_radicalism(&self) -> [f32; 2] {
         let mut sum = [0.0f64; 2];
         let mut n = [0u32; 2];
-        for q in self.people.iter().filter(|q| q.opp == Opp::Member && q.status.at_large()) {
+        for q in self.members.iter().map(|&i| &self.people[i as usize]).filter(|q| q.opp == Opp::Member && q.status.at_large()) {
             sum[usize::from(q.org)] += f64::from(q.radicalism);
             n[usize::from(q.org)] += 1;
         }
@@ -288,7 +300,7 @@ impl Ussr {
     }
 
     /// ODD 7.3–7.10, per shop in parallel.
-    fn people_pass(&mut self, step: u32) -> Vec<ShopOutcome> {
+    fn people_pass(&mut self, step: u32, shops: &mut Vec<ShopOutcome>) {
         let leaflet_chance = self.leaflet_chances();
         let ctx =
             Context { p: &self.p, week: &self.week, factories: &self.factories, memory: &self.memory, leaflet_chance: &leaflet_chance };
@@ -308,7 +320,7 @@ impl Ussr {
                 let mut rng = streams.fast(purpose, u64::from(step), u64::from(s));
                 shop::shop_week(&ctx, s, first, slice, &mut rng, buf)
             })
-            .collect()
+            .collect_into_vec(shops);
     }
 
     /// Per factory: sums the shops, holds the meeting tally, reports discipline, and
@@ -476,6 +488,116 @@ impl Ussr {
     }
 }
 
+/// A week part-way through [`Simulation::step`]: what its later phases need from the
+/// earlier ones. The phases are the methods of [`Ussr`] that take and return it, hidden
+/// from the documentation: `step` runs them in order, and the criterion benchmarks
+/// (`benches/ussr.rs`) time them one at a time. Not an API; no behaviour of its own.
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct WeekInProgress {
+    step: u32,
+    shops: Vec<ShopOutcome>,
+    total: Tally,
+    meetings: MeetingCount,
+    strikes: StrikeWeek,
+    detected: Vec<u32>,
+    arrests: OgpuWeek,
+}
+
+/// The phases of a week, in the order [`Simulation::step`] runs them (see
+/// [`WeekInProgress`]); public only for the benchmarks.
+impl Ussr {
+    /// ODD 7.1–7.2: the week's exogenous state, management, perceived repression.
+    #[doc(hidden)]
+    pub fn open_week(&mut self) -> WeekInProgress {
+        let step = self.steps_done;
+        self.prepare_week(step); // 7.1
+        self.management(step); // 7.2
+        WeekInProgress {
+            step,
+            shops: Vec::new(),
+            total: Tally::default(),
+            meetings: MeetingCount::default(),
+            strikes: StrikeWeek::default(),
+            detected: Vec::new(),
+            arrests: OgpuWeek::default(),
+        }
+    }
+
+    /// ODD 7.3–7.10: the weekly pass over people, per shop in parallel.
+    #[doc(hidden)]
+    pub fn pass_week(&mut self, mut week: WeekInProgress) -> WeekInProgress {
+        let mut shops = std::mem::take(&mut self.shop_buf);
+        self.people_pass(week.step, &mut shops);
+        week.shops = shops;
+        for f in self.factories.iter_mut() {
+            f.legitimacy_shock = 0.0;
+            f.efficacy_shock = 0.0;
+            f.fear_shock = 0.0;
+        }
+        for (m, o) in self.memory.iter_mut().zip(&week.shops) {
+            *m = o.memory;
+        }
+        self.members.clear();
+        for o in &week.shops {
+            self.members.extend_from_slice(&o.members);
+        }
+        week
+    }
+
+    /// The factories' sums of their shops, meetings (7.8) and strikes (7.11).
+    #[doc(hidden)]
+    pub fn factories_and_strikes(&mut self, mut week: WeekInProgress) -> WeekInProgress {
+        let step = week.step;
+        let (stopped, detected, meetings) = self.factories_week(step, &week.shops, &mut week.total);
+        let strikes = self.strikes_week(step, &stopped); // 7.11
+                                                         // Sacked leaders changed status after the tally.
+        week.total.status[Status::Striking as usize] -= strikes.sacked;
+        week.total.status[Status::Blacklisted as usize] += strikes.sacked;
+        week.detected = detected;
+        week.detected.extend_from_slice(&strikes.exposed);
+        week.meetings = meetings;
+        week.strikes = strikes;
+        week
+    }
+
+    /// ODD 7.12: the OGPU.
+    #[doc(hidden)]
+    pub fn ogpu(&mut self, mut week: WeekInProgress) -> WeekInProgress {
+        let detected = std::mem::take(&mut week.detected);
+        let arrests = self.ogpu_week(week.step, week.strikes.leaders.clone(), detected); // 7.12
+        let total = &mut week.total;
+        for (from, n) in arrests.from.iter().enumerate() {
+            total.status[from] -= n;
+        }
+        total.status[Status::Arrested as usize] += arrests.arrests;
+        for (from, n) in arrests.sacked_from.iter().enumerate() {
+            total.status[from] -= n;
+        }
+        total.status[Status::Blacklisted as usize] += arrests.sacked;
+        week.arrests = arrests;
+        week
+    }
+
+    /// ODD 7.14: the week's metrics; the week is done.
+    #[doc(hidden)]
+    pub fn close_week(&mut self, week: WeekInProgress) {
+        self.record(week.step, &week.total, &week.strikes, &week.arrests, week.meetings); // 7.14
+        self.last = week.total;
+        self.shop_buf = week.shops;
+        self.steps_done += 1;
+    }
+
+    /// The shop cascade (ODD 7.5) on its own, for the benchmarks: `candidates` are
+    /// (threshold, index in `people`, strike-ready, slow-ready). Returns the strikers
+    /// and the workers who went slow.
+    #[doc(hidden)]
+    pub fn cascade(p: &Params, people: &mut [Person], candidates: &mut [(f32, u32, bool, bool)]) -> (u32, u32) {
+        let c = protest::cascade(p, people, candidates);
+        (c.strikers, c.slow_workers)
+    }
+}
+
 impl Simulation for Ussr {
     fn clock(&self) -> &Clock {
         &self.clock
@@ -487,37 +609,11 @@ impl Simulation for Ussr {
 
     /// One week, in the ODD's order (section 7).
     fn step(&mut self) {
-        let step = self.steps_done;
-        self.prepare_week(step); // 7.1
-        self.management(step); // 7.2
-        let shops = self.people_pass(step); // 7.3-7.10, per shop
-        for f in self.factories.iter_mut() {
-            f.legitimacy_shock = 0.0;
-            f.efficacy_shock = 0.0;
-            f.fear_shock = 0.0;
-        }
-        for (m, o) in self.memory.iter_mut().zip(&shops) {
-            *m = o.memory;
-        }
-        let mut total = Tally::default();
-        let (stopped, mut detected, meetings) = self.factories_week(step, &shops, &mut total);
-        let strikes = self.strikes_week(step, &stopped); // 7.11
-                                                         // Sacked leaders changed status after the tally.
-        total.status[Status::Striking as usize] -= strikes.sacked;
-        total.status[Status::Blacklisted as usize] += strikes.sacked;
-        detected.extend_from_slice(&strikes.exposed);
-        let arrests = self.ogpu_week(step, strikes.leaders.clone(), detected); // 7.12
-        for (from, n) in arrests.from.iter().enumerate() {
-            total.status[from] -= n;
-        }
-        total.status[Status::Arrested as usize] += arrests.arrests;
-        for (from, n) in arrests.sacked_from.iter().enumerate() {
-            total.status[from] -= n;
-        }
-        total.status[Status::Blacklisted as usize] += arrests.sacked;
-        self.record(step, &total, &strikes, &arrests, meetings); // 7.14
-        self.last = total;
-        self.steps_done += 1;
+        let week = self.open_week(); // 7.1-7.2
+        let week = self.pass_week(week); // 7.3-7.10, per shop
+        let week = self.factories_and_strikes(week); // 7.11
+        let week = self.ogpu(week); // 7.12
+        self.close_week(week); // 7.14
     }
 
     fn metrics(&self) -> Table {

@@ -21,9 +21,10 @@ pub fn lean(p: &Params, w: &Week, q: &Person, shop_lean: f32, leafleted: bool, f
     if factory_on_strike {
         l += m.strike_left;
     }
-    if q.peasant_origin {
-        l -= m.shortage_right * w.shortage;
-    }
+    // Without a branch on the person's origin: less +0.0 (bits masked away) leaves any
+    // value unchanged.
+    let right = m.shortage_right * w.shortage;
+    l -= f32::from_bits(right.to_bits() & u32::from(q.peasant_origin).wrapping_neg());
     l.clamp(0.0, 1.0)
 }
 
@@ -32,15 +33,33 @@ pub fn lean(p: &Params, w: &Week, q: &Person, shop_lean: f32, leafleted: bool, f
 /// or no belief that anything can change are indifferent (F24); the rest lean left or right.
 pub fn mood(p: &Params, q: &Person) -> Mood {
     let m = &p.moods;
-    if q.opp == Opp::Member || (q.opp == Opp::Sympathizer && q.lean > 0.5) {
-        Mood::Left
-    } else if q.legitimacy >= m.loyal {
-        Mood::Loyal
-    } else if q.grievance < m.indifferent_grievance || q.efficacy < m.indifferent_efficacy {
-        Mood::Indifferent
-    } else if q.lean > 0.5 {
-        Mood::Left
-    } else {
-        Mood::Right
-    }
+    // The first that holds, in this order: left (members, left sympathizers), loyal,
+    // indifferent, leaning left; else right. Every test is evaluated and the answer
+    // looked up, without branches on a person's views.
+    let leans_left = q.lean > 0.5;
+    let left = (q.opp == Opp::Member) | ((q.opp == Opp::Sympathizer) & leans_left);
+    let loyal = q.legitimacy >= m.loyal;
+    let indifferent = (q.grievance < m.indifferent_grievance) | (q.efficacy < m.indifferent_efficacy);
+    MOODS[usize::from(left) | usize::from(loyal) << 1 | usize::from(indifferent) << 2 | usize::from(leans_left) << 3]
 }
+
+/// [`mood`] by its tests: bit 0 left, 1 loyal, 2 indifferent, 3 leaning left.
+const MOODS: [Mood; 16] = {
+    let mut t = [Mood::Right; 16];
+    let mut i = 0;
+    while i < 16 {
+        t[i] = if i & 1 != 0 {
+            Mood::Left
+        } else if i & 2 != 0 {
+            Mood::Loyal
+        } else if i & 4 != 0 {
+            Mood::Indifferent
+        } else if i & 8 != 0 {
+            Mood::Left
+        } else {
+            Mood::Right
+        };
+        i += 1;
+    }
+    t
+};

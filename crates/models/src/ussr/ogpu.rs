@@ -18,7 +18,7 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 
 /// What the OGPU did in a week.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct OgpuWeek {
     pub arrests: u32,
     pub arrests_strikers: u32,
@@ -193,14 +193,17 @@ impl Ussr {
             let centre = rng.random::<f64>() < u.centre_hit;
             self.underground.expose(org, region, share, centre);
             let chance = u.chain_detection * f64::from(share);
-            for (i, q) in self.people.iter().enumerate() {
+            // Only members qualify: their list visits them in the order of a scan of
+            // everyone, so the same draws fall to the same people.
+            for &i in &self.members {
+                let q = &self.people[i as usize];
                 if q.opp == Opp::Member
                     && usize::from(q.org) == org
                     && q.status.at_large()
                     && usize::from(self.factories[q.factory as usize].region) == region
                     && rng.random::<f64>() < chance
                 {
-                    detected.push(i as u32);
+                    detected.push(i);
                 }
             }
         }

@@ -55,6 +55,7 @@ pub fn main_org(f: &Factory) -> u8 {
 ///   or lapses.
 /// - A member's radicalism is pulled towards the exile colonies' by their letters (F37);
 ///   an old cadre at large may capitulate (F04).
+#[inline(always)]
 pub fn contact(p: &Params, w: &Week, q: &mut Person, org: u8, leafleted: bool, cell_present: bool, rng: &mut FastRng) -> Contact {
     let o = &p.opposition;
     let mut c = Contact::default();
@@ -109,9 +110,13 @@ pub fn arrival_radicalism(p: &Params, young: bool, rng: &mut FastRng) -> f32 {
 
 /// Co-optation (ODD 7.7): a respected (skilled) non-party worker outside the opposition
 /// is enrolled in the party and adopts more of the line (F29).
+#[inline(always)]
 pub fn cooptation(p: &Params, q: &mut Person, rng: &mut FastRng) -> bool {
     let c = &p.party;
-    if q.status == Status::Working && !q.party && q.opp == Opp::None && q.band >= c.cooptation_band && rng.unit_f32() < c.cooptation {
+    // Who is eligible varies from one worker to the next: no branch on it (a draw only
+    // for the eligible, as with `&&`).
+    let eligible = (q.status == Status::Working) & !q.party & (q.opp == Opp::None) & (q.band >= c.cooptation_band);
+    if rng.draw_f32_below(eligible, c.cooptation) {
         q.party = true;
         q.legitimacy = (q.legitimacy + c.cooptation_legitimacy).min(1.0);
         return true;

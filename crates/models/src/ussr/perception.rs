@@ -26,11 +26,11 @@ pub fn hardship(p: &Params, w: &Week, q: &Person) -> f32 {
 /// members, non-party workers with non-party workers: F29), erodes with hardship (less for
 /// party members), takes the factory's shocks of the week (revisions, privileges,
 /// concessions, arrests: F09, F19, F38) and each leaflet read.
-pub fn legitimacy(p: &Params, q: &Person, circle: &Circle, f: &Factory, leafleted: bool) -> f32 {
+/// `own` is the view of the person's side (party or not) from [`party_views`].
+pub fn legitimacy(p: &Params, q: &Person, own: PartyView, f: &Factory, leafleted: bool) -> f32 {
     let c = &p.perception;
-    let erosion = if q.party { c.hardship_erosion * c.party_erosion } else { c.hardship_erosion };
     let influence = if p.switches.social_influence { c.influence } else { 0.0 };
-    let mut l = q.legitimacy + influence * (circle.legitimacy[usize::from(q.party)] - q.legitimacy) - erosion * q.hardship;
+    let mut l = q.legitimacy + influence * (own.circle - q.legitimacy) - own.erosion * q.hardship;
     if q.status.employed() {
         l += f.legitimacy_shock;
     }
@@ -38,6 +38,23 @@ pub fn legitimacy(p: &Params, q: &Person, circle: &Circle, f: &Factory, leaflete
         l -= c.leaflet_effect;
     }
     l.clamp(0.0, 1.0)
+}
+
+/// What differs in [`legitimacy`] between non-party workers and party members: their
+/// circle's mean legitimacy last week and how fast hardship erodes theirs.
+#[derive(Clone, Copy, Debug)]
+pub struct PartyView {
+    pub circle: f32,
+    pub erosion: f32,
+}
+
+/// The two views of a shop, indexed by `party as usize`.
+pub fn party_views(p: &Params, circle: &Circle) -> [PartyView; 2] {
+    let c = &p.perception;
+    [
+        PartyView { circle: circle.legitimacy[0], erosion: c.hardship_erosion },
+        PartyView { circle: circle.legitimacy[1], erosion: c.hardship_erosion * c.party_erosion },
+    ]
 }
 
 /// Fear fades by a share each week and rises with arrests seen in one's factory (F38).

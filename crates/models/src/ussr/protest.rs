@@ -109,33 +109,44 @@ pub struct CascadeResult {
 /// `Italianka`.
 pub fn cascade(p: &Params, people: &mut [Person], candidates: &mut [(f32, u32, bool, bool)]) -> CascadeResult {
     let mut out = CascadeResult::default();
-    let at_work = people.iter().filter(|q| q.status == Status::Working).count() as f32;
-    if at_work == 0.0 || candidates.is_empty() {
+    if candidates.is_empty() {
         return out;
     }
-    candidates.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let at_work = people.iter().filter(|q| q.status == Status::Working).count() as f32;
+    if at_work == 0.0 {
+        return out;
+    }
     let need = p.protest.shop_stop * at_work;
+    // Those who join a cascade are among its candidates: with fewer candidates than
+    // needed, that cascade cannot stop the shop, and with neither, nothing changes.
+    let may_strike = candidates.iter().filter(|c| c.2).count() as f32 >= need;
+    let may_slow = candidates.iter().filter(|c| c.3).count() as f32 >= need;
+    if !may_strike && !may_slow {
+        return out;
+    }
+    // Thresholds are shares in [0, 1]; anything else takes the literal route.
+    let counted = candidates.iter().all(|c| (0.0..=1.0).contains(&c.0));
+    if !counted {
+        candidates.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    }
     let joined = |strike: bool| -> Vec<u32> {
-        let mut who = Vec::new();
-        for &(theta, k, s, slow) in candidates.iter() {
-            if (strike && !s) || (!strike && !slow) {
-                continue;
-            }
-            if (theta * at_work).floor() <= who.len() as f32 {
-                who.push(k);
-            } else {
-                break;
-            }
+        let wanted = |c: &Candidate| if strike { c.2 } else { c.3 };
+        if counted {
+            joined_by_count(candidates, at_work, wanted)
+        } else {
+            joined_in_order(candidates, at_work, wanted)
         }
-        who
     };
-    let strikers = joined(true);
+    let strikers = if may_strike { joined(true) } else { Vec::new() };
     if !strikers.is_empty() && strikers.len() as f32 >= need {
         for &k in &strikers {
             people[k as usize].status = Status::Striking;
         }
         out.strikers = strikers.len() as u32;
         out.stopped = true;
+    }
+    if !may_slow {
+        return out;
     }
     let slow: Vec<u32> = joined(false).into_iter().filter(|&k| people[k as usize].status == Status::Working).collect();
     if !slow.is_empty() && slow.len() as f32 >= need {
@@ -148,10 +159,87 @@ pub fn cascade(p: &Params, people: &mut [Person], candidates: &mut [(f32, u32, b
     out
 }
 
+/// A cascade's candidate: (threshold, index in the shop, strike-ready, slow-ready).
+type Candidate = (f32, u32, bool, bool);
+
+/// Granovetter's cascade, literally: over the candidates sorted by threshold (then
+/// index), those `wanted` join one by one while the number already in reaches their
+/// threshold × those at work (rounded down); the first who finds too few stops it.
+/// Returns the indices of those who joined.
+fn joined_in_order(sorted: &[Candidate], at_work: f32, wanted: impl Fn(&Candidate) -> bool) -> Vec<u32> {
+    let mut who = Vec::new();
+    for c in sorted.iter().filter(|c| wanted(c)) {
+        if (c.0 * at_work).floor() <= who.len() as f32 {
+            who.push(c.1);
+        } else {
+            break;
+        }
+    }
+    who
+}
+
+/// The same set as [`joined_in_order`] (in another order) without sorting, for
+/// thresholds in [0, 1], by counting. Each candidate needs v = ⌊threshold × at_work⌋
+/// before them, an integer from 0 to `at_work` that does not decrease along the sorted
+/// order. Candidates of equal v sit together in that order: the first of them, with `n`
+/// candidates of smaller v before it, joins if v ≤ n, and then so do the rest of the
+/// group (each has at least n before it); if it does not, the cascade stops there. So
+/// those who join are exactly the candidates whose v lies below the first v (with any
+/// candidate) that exceeds the number of candidates of smaller v.
+fn joined_by_count(candidates: &[Candidate], at_work: f32, wanted: impl Fn(&Candidate) -> bool) -> Vec<u32> {
+    // ⌊x⌋ of x ≥ 0 is its truncation.
+    let need = |c: &Candidate| (c.0 * at_work) as usize;
+    let mut count = vec![0u32; at_work as usize + 1];
+    for c in candidates.iter().filter(|c| wanted(c)) {
+        count[need(c)] += 1;
+    }
+    let mut before = 0u32;
+    let mut stop = count.len();
+    for (v, &n) in count.iter().enumerate() {
+        if n > 0 && v > before as usize {
+            stop = v;
+            break;
+        }
+        before += n;
+    }
+    candidates.iter().filter(|c| wanted(c) && need(c) < stop).map(|c| c.1).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ussr::testkit::{params, person};
+
+    #[test]
+    fn counting_finds_the_same_joiners_as_the_sorted_cascade() {
+        let mut rng = crate::ussr::testkit::rng(77);
+        for case in 0..4000u32 {
+            let at_work = 1 + rng.below(90);
+            let n = rng.below(2 * at_work + 2);
+            // Coarse thresholds (many ties, exact multiples of 1/at_work), fine ones, and the ends.
+            let candidates: Vec<Candidate> = (0..n)
+                .map(|k| {
+                    let theta = match case % 4 {
+                        0 => rng.below(at_work + 1) as f32 / at_work as f32,
+                        1 => rng.below(9) as f32 / 8.0,
+                        2 => rng.unit_f32(),
+                        _ => [0.0, 1.0, 0.5, rng.unit_f32() * 0.2][rng.below(4) as usize],
+                    };
+                    (theta, k, rng.below(2) == 1, rng.below(3) > 0)
+                })
+                .collect();
+            let mut sorted = candidates.clone();
+            sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for strike in [true, false] {
+                let wanted = |c: &Candidate| if strike { c.2 } else { c.3 };
+                let mut counted = joined_by_count(&candidates, at_work as f32, wanted);
+                counted.sort_unstable();
+                let mut literal = joined_in_order(&sorted, at_work as f32, wanted);
+                literal.sort_unstable();
+                assert_eq!(counted, literal, "case {case}: {candidates:?}");
+            }
+        }
+    }
 
     /// A shop of `n` people at work. The cascades' candidates are (threshold, index in
     /// the shop, strike-ready, slow-ready), as the pass builds them.

@@ -12,7 +12,7 @@ use super::params::Params;
 use super::perception::{self, Circle};
 use super::protest::{self, Readiness, StrikePush};
 use super::state::{Behaviour, Factory, Opp, Person, Status};
-use super::tally::Tally;
+use super::tally::{Lanes, Tally};
 use super::{management, meetings, moods, opposition, work};
 use perelom_engine::FastRng;
 
@@ -25,12 +25,15 @@ pub struct ShopMemory {
 }
 
 /// What a shop's pass produces besides the people's new state.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ShopOutcome {
     pub tally: Tally,
     pub memory: ShopMemory,
     /// Members the OGPU's informers spotted this week (global person indices).
     pub detected: Vec<u32>,
+    /// The shop's members (at large or not) at the end of its pass, in order (global
+    /// person indices).
+    pub members: Vec<u32>,
     pub cascade: protest::CascadeResult,
     /// Sum of the strike intent of the shop's members at work, and their number.
     pub lead_sum: f32,
@@ -66,6 +69,7 @@ pub fn shop_week(
     let mem = ctx.memory[shop as usize];
     let on_strike = f.strike.weeks_left > 0;
     let strain = work::strain(p, f);
+    let wages = work::wage_table(p, w, f);
     let leaflet_chance = ctx.leaflet_chance[fi];
     let org = opposition::main_org(f);
     let cell_present = f.members[0] + f.members[1] > 0;
@@ -77,8 +81,16 @@ pub fn shop_week(
         contagion: if p.switches.contagion { p.strikes.contagion * f.partner_news } else { 0.0 },
         organize: if p.switches.organizing { p.strikes.organize * f.lead } else { 0.0 },
     };
-    let strike_estimate = perception::arrest_estimate(p, f, f.active_share, 1.0);
-    let slow_estimate = perception::arrest_estimate(p, f, mem.active_share, p.perception.italianka_risk);
+    let mut strike_risk = RiskMemo::new(perception::arrest_estimate(p, f, f.active_share, 1.0));
+    let mut slow_risk = RiskMemo::new(perception::arrest_estimate(p, f, mem.active_share, p.perception.italianka_risk));
+    // Nobody is ready to strike without a push (`protest::strike_ready`): the risk is
+    // then not needed.
+    let pushed = push.total() > 0.0;
+    // Per-person choices by party membership (which varies unpredictably from one worker
+    // to the next) are loads from these tables rather than branches: `black_box` keeps
+    // the compiler from turning the loads back into branches.
+    let party_views = std::hint::black_box(perception::party_views(p, &mem.circle));
+    let party_masks = std::hint::black_box([0u32, u32::MAX]);
     buf.clear();
 
     for (k, q) in people.iter_mut().enumerate() {
@@ -86,7 +98,7 @@ pub fn shop_week(
         status_timers(q, on_strike);
 
         // ODD 7.3: work, earnings, fatigue, illness.
-        if work::work_week(p, w, f, strain, q, rng) {
+        if work::work_week(p, &wages, strain, q, rng) {
             out.tally.fell_ill += 1;
         }
 
@@ -95,7 +107,7 @@ pub fn shop_week(
         let leafleted = q.status.employed() && leaflet_chance > 0.0 && rng.unit_f32() < leaflet_chance;
         q.leafleted = leafleted;
         out.tally.leaflets += u32::from(leafleted);
-        q.legitimacy = perception::legitimacy(p, q, &mem.circle, f, leafleted);
+        q.legitimacy = perception::legitimacy(p, q, party_views[usize::from(q.party)], f, leafleted);
         q.fear = perception::fear(p, q, f);
         q.efficacy = perception::efficacy(p, q, f);
         q.grievance = q.hardship * (1.0 - q.legitimacy);
@@ -104,9 +116,13 @@ pub fn shop_week(
         let mut readiness = Readiness::None;
         q.strike_ready = false;
         if q.status == Status::Working {
-            readiness = protest::ladder(p, q, perception::personal_risk(slow_estimate, q.fear), f.dispute_memory);
-            let own_lead = (q.opp == Opp::Member).then(|| protest::member_lead(p, w.legality[usize::from(q.org)], q.radicalism));
-            let strike = protest::strike_ready(p, q, &push, perception::personal_risk(strike_estimate, q.fear), own_lead);
+            readiness = protest::ladder(p, q, slow_risk.get(q.fear), f.dispute_memory);
+            let strike = if pushed {
+                let own_lead = (q.opp == Opp::Member).then(|| protest::member_lead(p, w.legality[usize::from(q.org)], q.radicalism));
+                protest::strike_ready(p, q, &push, strike_risk.get(q.fear), own_lead)
+            } else {
+                None
+            };
             q.strike_ready = strike.is_some();
             if strike.is_some() || readiness == Readiness::SlowDown {
                 buf.push((strike.unwrap_or(q.threshold), k as u32, strike.is_some(), readiness == Readiness::SlowDown));
@@ -152,27 +168,62 @@ pub fn shop_week(
     out.cascade = protest::cascade(p, people, buf);
 
     // ODD 7.10: moods; and the shop's memory for next week.
+    // Sums of legitimacy of non-party workers and of party members, each in the order
+    // of the shop (adding 0.0 to a sum that starts at +0.0 leaves it unchanged).
     let mut legit = [0.0f32; 2];
-    let mut count = [0u32; 2];
+    let mut party = 0u32;
     let mut lean = 0.0f32;
     let striking_factory = on_strike || out.cascade.stopped;
-    for q in people.iter_mut() {
+    let mut lanes = Lanes::default();
+    for (k, q) in people.iter_mut().enumerate() {
         q.lean = moods::lean(p, w, q, mem.circle.lean, q.leafleted, striking_factory && q.status.employed());
         q.mood = moods::mood(p, q);
-        legit[usize::from(q.party)] += q.legitimacy;
-        count[usize::from(q.party)] += 1;
+        let (x, party_mask) = (q.legitimacy.to_bits(), party_masks[usize::from(q.party)]);
+        legit[0] += f32::from_bits(x & !party_mask);
+        legit[1] += f32::from_bits(x & party_mask);
+        party += u32::from(q.party);
         lean += q.lean;
+        if q.opp == Opp::Member {
+            out.members.push(first + k as u32);
+        }
         if q.opp == Opp::Member && q.status.employed() {
             out.lead_sum += protest::member_lead(p, w.legality[usize::from(q.org)], q.radicalism);
             out.lead_members += 1;
         }
-        out.tally.person(q);
+        out.tally.person(q, &mut lanes);
     }
+    out.tally.flush(&mut lanes);
+    let count = [people.len() as u32 - party, party];
     let n = people.len() as f32;
     let mean = |k: usize| if count[k] > 0 { legit[k] / count[k] as f32 } else { legit[0].max(legit[1]) / n };
     let active = out.tally.italianka + out.tally.status[Status::Striking as usize];
     out.memory = ShopMemory { circle: Circle { legitimacy: [mean(0), mean(1)], lean: lean / n }, active_share: active as f32 / n };
     out
+}
+
+/// [`perception::personal_risk`] for one shop's estimate, remembering the last fear it
+/// was asked for. A pure function of its arguments, so a repeated fear (everyone employed
+/// in a factory shares one fear history: 0 where nobody was ever arrested) returns the
+/// same bits without calling `powf` again.
+struct RiskMemo {
+    estimate: f32,
+    fear: u32,
+    risk: f32,
+}
+
+impl RiskMemo {
+    fn new(estimate: f32) -> Self {
+        RiskMemo { estimate, fear: 0, risk: perception::personal_risk(estimate, 0.0) }
+    }
+
+    #[inline]
+    fn get(&mut self, fear: f32) -> f32 {
+        if fear.to_bits() != self.fear {
+            self.fear = fear.to_bits();
+            self.risk = perception::personal_risk(self.estimate, fear);
+        }
+        self.risk
+    }
 }
 
 /// Status timers at the start of the week: sickness and arrest run down; strikers return

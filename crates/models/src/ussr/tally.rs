@@ -48,19 +48,38 @@ pub struct Tally {
     pub loyal_party: u32,
 }
 
+/// Counts of people by status and by mood while [`Tally::person`] adds them up, as
+/// 10-bit lanes of a word each: counting a person is a shift and an add in a register,
+/// where `status[i] += 1`, with `i` varying from one person to the next, is a chain of
+/// stores and loads through memory. [`Tally::flush`] moves them into the tally, as
+/// `person` does itself before a lane could overflow.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Lanes {
+    status: u64,
+    moods: u64,
+    pending: u32,
+}
+
+impl Lanes {
+    const BITS: u32 = 10;
+    const FULL: u32 = (1 << Self::BITS) - 1;
+}
+
 impl Tally {
-    /// Adds a person's end-of-week state.
-    pub fn person(&mut self, q: &Person) {
+    /// Adds a person's end-of-week state (counts by status and mood go to `lanes`: see
+    /// [`Lanes`]; [`Tally::flush`] when done).
+    #[inline(always)]
+    pub fn person(&mut self, q: &Person, lanes: &mut Lanes) {
         self.people += 1;
-        self.status[q.status as usize] += 1;
-        if q.status == Status::Working {
-            match q.behaviour {
-                Behaviour::Passive => self.passive += 1,
-                Behaviour::Italianka => self.italianka += 1,
-                Behaviour::Comply => {}
-            }
+        lanes.status += 1 << (Lanes::BITS * q.status as u32);
+        lanes.moods += 1 << (Lanes::BITS * q.mood as u32);
+        lanes.pending += 1;
+        if lanes.pending == Lanes::FULL {
+            self.flush(lanes);
         }
-        self.moods[q.mood as usize] += 1;
+        let working = q.status == Status::Working;
+        self.passive += u32::from(working & (q.behaviour == Behaviour::Passive));
+        self.italianka += u32::from(working & (q.behaviour == Behaviour::Italianka));
         let employed = matches!(q.status, Status::Working | Status::Sick | Status::Striking);
         if employed {
             self.employed += 1;
@@ -72,10 +91,8 @@ impl Tally {
         self.grievance += f64::from(q.grievance);
         self.legitimacy += f64::from(q.legitimacy);
         self.efficacy += f64::from(q.efficacy);
-        if q.party {
-            self.party += 1;
-            self.loyal_party += u32::from(q.mood == Mood::Loyal);
-        }
+        self.party += u32::from(q.party);
+        self.loyal_party += u32::from(q.party & (q.mood == Mood::Loyal));
         if q.status == Status::Exiled {
             self.add_exile(q);
         }
@@ -92,6 +109,18 @@ impl Tally {
             Opp::Sympathizer => self.sympathizers += 1,
             _ => {}
         }
+    }
+
+    /// Moves the counts of `lanes` into the tally and empties them.
+    pub fn flush(&mut self, lanes: &mut Lanes) {
+        let lane = |word: u64, i: usize| ((word >> (Lanes::BITS as usize * i)) & u64::from(Lanes::FULL)) as u32;
+        for (i, n) in self.status.iter_mut().enumerate() {
+            *n += lane(lanes.status, i);
+        }
+        for (i, n) in self.moods.iter_mut().enumerate() {
+            *n += lane(lanes.moods, i);
+        }
+        *lanes = Lanes::default();
     }
 
     fn add_exile(&mut self, q: &Person) {

@@ -8,9 +8,15 @@ use perelom_engine::FastRng;
 /// Real weekly earnings of an employed person relative to the 1927 band-1 wage: band
 /// coefficient (F05) × the factory's pay at the norm, less loan deductions (F08) and the
 /// regressive rent rise (F19, bands 1–6 bear most of it), over the price index (F08).
-pub fn real_wage(p: &Params, w: &Week, f: &Factory, q: &Person) -> f32 {
-    let rent = if q.band <= 6 { w.rent_low } else { w.rent_high };
-    p.economy.tariff[usize::from(q.band) - 1] * f.pay * (1.0 - w.loan - rent) / w.price
+pub fn real_wage(p: &Params, w: &Week, f: &Factory, band: u8) -> f32 {
+    let rent = if band <= 6 { w.rent_low } else { w.rent_high };
+    p.economy.tariff[usize::from(band) - 1] * f.pay * (1.0 - w.loan - rent) / w.price
+}
+
+/// [`real_wage`] of each band (index: band − 1) in the factory this week: the weekly
+/// pass looks a person's wage up instead of computing it again for each of them.
+pub fn wage_table(p: &Params, w: &Week, f: &Factory) -> [f32; 17] {
+    std::array::from_fn(|b| real_wage(p, w, f, b as u8 + 1))
 }
 
 /// Weekly strain of work in the factory: the norm above its 1927 level (F10) and the
@@ -22,10 +28,12 @@ pub fn strain(p: &Params, f: &Factory) -> f32 {
 /// Earnings, fatigue and illness of one person for the week (F07, F08, F10). Fatigue
 /// recovers by a share each week and grows with the strain of work (less in a
 /// slow-down); the chance of falling ill rises with fatigue; sickness lasts a geometric
-/// number of weeks. Returns whether the person fell ill.
-pub fn work_week(p: &Params, w: &Week, f: &Factory, strain: f32, q: &mut Person, rng: &mut FastRng) -> bool {
+/// number of weeks. Returns whether the person fell ill. `wages` is the factory's
+/// [`wage_table`] of the week.
+#[inline(always)]
+pub fn work_week(p: &Params, wages: &[f32; 17], strain: f32, q: &mut Person, rng: &mut FastRng) -> bool {
     let h = &p.health;
-    q.real_wage = if q.status.employed() { real_wage(p, w, f, q) } else { 0.0 };
+    q.real_wage = if q.status.employed() { wages[usize::from(q.band) - 1] } else { 0.0 };
     let load = match (q.status, q.behaviour) {
         (Status::Working, Behaviour::Italianka) => strain * p.protest.italianka_effort,
         (Status::Working, _) => strain,
