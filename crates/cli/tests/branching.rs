@@ -88,6 +88,21 @@ fn bad_states_and_save_points_are_refused_before_any_run() {
         &["run", "--from-state", "r/state-1928-02-06.perelom-state", "--set", "population.scale=0.01", "--out", "x"],
         "cannot change at a branch",
     );
+    // Parameters read only when the population is built, and dates moved into the past
+    // the state holds, cannot change at a branch.
+    refused(
+        d,
+        &["run", "--from-state", "r/state-1928-02-06.perelom-state", "--set", "tariff.downgrade_share=0", "--out", "x"],
+        "cannot change at a branch",
+    );
+    refused(
+        d,
+        &["run", "--from-state", "r/state-1928-02-06.perelom-state", "--set", "ogpu.escalation=1928-01-16", "--out", "x"],
+        "before the branch",
+    );
+    // A run never replaces the directory holding the state it continues from.
+    refused(d, &["run", "--from-state", "r/state-1928-02-06.perelom-state", "--out", "r", "--force"], "holds the state");
+    assert!(state.exists());
     refused(d, &["run", "--save-state-at", "1935-01-01", "--out", "x"], "outside the run");
     refused(d, &["run", "--save-state-at", "soon", "--out", "x"], "not a date");
     refused(d, &["run", "ussr-1928-1929", "--from-state", "r/state-1928-02-06.perelom-state"], "cannot be used with");

@@ -1132,7 +1132,18 @@ pub fn join_sweep(out: &Path) -> Result<PathBuf, Error> {
     let text = fs::read_to_string(&state)
         .map_err(|e| Error::Message(format!("{} is not a sweep directory ({}: {e})", out.display(), state.display())))?;
     let mut j = crate::parse_json(&state.display().to_string(), &text)?;
-    let n = j["runs"].as_u64().ok_or_else(|| Error::Message(format!("{}: no number of runs", state.display())))? as usize;
+    // Only a directory Perelom made for a sweep is written into.
+    if perelom_output::Marker::read(out).is_none_or(|m| m.kind != "sweep") {
+        return Err(Error::Message(format!(
+            "{} is not a sweep directory Perelom made (no sweep marker)\n  help: join the directory a sweep wrote",
+            out.display()
+        )));
+    }
+    let n = j["runs"]
+        .as_u64()
+        .filter(|&n| n <= MAX_SWEEP_RUNS)
+        .ok_or_else(|| Error::Message(format!("{}: no valid number of runs (at most {MAX_SWEEP_RUNS})", state.display())))?
+        as usize;
     let io = |e: std::io::Error| Error::Message(format!("cannot write in {}: {e}", out.display()));
     for b in 0..n.div_ceil(BATCH_RUNS) {
         pack_batch(out, b, n).map_err(io)?;

@@ -158,6 +158,20 @@ impl Checkpoint {
         if s.meta.model != self.header.model {
             return Err(format!("the state is of model \"{}\", the scenario of \"{}\"", self.header.model, s.meta.model));
         }
+        // A dated event cannot be moved into the past the state already holds.
+        if let Some(at) = self.header.date.as_deref().and_then(|d| d.parse::<chrono::NaiveDate>().ok()) {
+            for p in &s.params {
+                let before = self.scenario.get(p.spec.key).map(|q| &q.value);
+                if let (perelom_scenario::Value::Date(d), true) = (&p.value, before != Some(&p.value)) {
+                    if *d < at {
+                        return Err(format!(
+                            "`{}` = {d} lies before the branch ({at}): the state already holds that past; give a date from {at} on, or run from the start",
+                            p.spec.key
+                        ));
+                    }
+                }
+            }
+        }
         let info = registry::model(&self.header.model).ok_or("unknown model")?;
         let restore = info.restore.ok_or_else(|| format!("model \"{}\" cannot continue from a state", info.name))?;
         restore(&self.scenario, s, &self.body.state)

@@ -68,7 +68,9 @@ fn branch_step(e: &Scenario) -> Result<Option<u32>, CliError> {
             clock.last_day().map_or("?".into(), |x| x.to_string())
         ))
     })?;
-    Ok(Some(step))
+    // A branch at the start is a run from the start (parameters read at initialization
+    // then take effect too).
+    Ok((step > 0).then_some(step))
 }
 
 /// Ensembles with branches: for each seed the baseline runs once, its state is kept at

@@ -53,6 +53,18 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         Some(p) => (p.clone(), existing(args.force)),
         None => (default_out(&scenario), Existing::NextFreeName),
     };
+    // The state a run continues from is never inside the directory it replaces.
+    if let (Some(state), Some(o)) = (&args.from_state, &args.out) {
+        if let (Ok(st), Ok(od)) = (state.canonicalize(), o.canonicalize()) {
+            if st.starts_with(&od) {
+                return Err(CliError::Message(format!(
+                    "--out {} holds the state this run continues from ({})\n  help: choose another --out",
+                    o.display(),
+                    state.display()
+                )));
+            }
+        }
+    }
     // Prepare the output directory before running, so a long run is never wasted on a
     // directory that cannot be written.
     let dir = ResultDir::create(&out, "run", mode).map_err(out_error)?;

@@ -116,7 +116,14 @@ impl Progress for Bar {
     fn finished(&self, done: usize, seconds: f64, dataset: &Path) {
         self.bar.finish_and_clear();
         if !self.quiet {
-            outln!("{done} runs in {seconds:.1} s; dataset: {}", dataset.display());
+            if dataset.exists() {
+                outln!("{done} runs in {seconds:.1} s; dataset: {}", dataset.display());
+            } else {
+                let dir = dataset.parent().map_or_else(|| ".".to_string(), |d| d.display().to_string());
+                outln!(
+                    "{done} runs in {seconds:.1} s; other shards still have runs to do: the last one joins the dataset (or: perelom sweep --join {dir})"
+                );
+            }
         }
     }
 }

@@ -69,7 +69,19 @@ pub fn save(m: &Ussr) -> Result<Vec<u8>, String> {
 
 /// Parameters a branch may not change: they shaped the state itself (the population
 /// drawn at initialization, the calendar's origin).
-pub const FIXED_AT_BRANCH: &[&str] = &["population.", "run.start"];
+/// Besides the population and the start, every parameter read only when the population
+/// is built (`init.rs`): a branch cannot change what was drawn before it.
+pub const FIXED_AT_BRANCH: &[&str] = &[
+    "population.",
+    "run.start",
+    "factories.",
+    "tariff.downgrade_share",
+    "protest.threshold_mean",
+    "protest.threshold_spread",
+    "protest.young_risk",
+    "disputes.militancy_spread",
+    "management.seven_hour_share",
+];
 
 /// The model as it was when `bytes` was saved (with scenario `saved`), continuing with
 /// scenario `s` (the saved one, or a branch of it).
@@ -81,7 +93,7 @@ pub fn restore(saved: &Scenario, s: &Scenario, bytes: &[u8]) -> Result<Ussr, Str
         let key = p.spec.key;
         if FIXED_AT_BRANCH.iter().any(|f| key.starts_with(f)) && saved.get(key).map(|q| &q.value) != Some(&p.value) {
             return Err(format!(
-                "`{key}` cannot change at a branch (the state was saved with {}, the branch sets {}): it shaped the population or the calendar the state holds",
+                "`{key}` cannot change at a branch (the state was saved with {}, the branch sets {}): it shaped the population or the calendar the state holds (run from the start to change it)",
                 saved.get(key).map_or("nothing".to_string(), |q| q.value.to_string()),
                 p.value
             ));
@@ -103,8 +115,13 @@ pub fn restore(saved: &Scenario, s: &Scenario, bytes: &[u8]) -> Result<Ussr, Str
             Ok(Event { step, factory, kind: metrics::intern(&kind)?, count, detail, outcome: metrics::intern(&outcome)? })
         })
         .collect::<Result<Vec<_>, String>>()?;
+    // Derived from the people, as every weekly pass rebuilds it.
+    let members: Vec<u32> = (0..st.people.len() as u32).filter(|&i| st.people[i as usize].opp == super::Opp::Member).collect();
     Ok(Ussr {
         streams: Streams::new(p.seed),
+        members,
+        // Scratch space the next pass overwrites.
+        shop_buf: Vec::new(),
         p,
         cal,
         clock,
