@@ -16,6 +16,9 @@ use perelom_models::ussr::{Person, Status, Ussr};
 use perelom_models::{builtin, load_scenario_text, Simulation};
 use std::hint::black_box;
 
+/// One shop's people and their cascade inputs (threshold, ...), as the pass hands them over.
+type ShopInput = (Vec<Person>, Vec<(f32, u32, bool, bool)>);
+
 fn scenario(scale: f64) -> perelom_scenario::Scenario {
     let b = builtin("ussr-1928-1929").expect("the baseline is built in");
     let mut s = load_scenario_text(b.name, b.text).unwrap_or_else(|e| panic!("{e}"));
@@ -107,7 +110,7 @@ fn cascades(c: &mut Criterion) {
     let s = scenario(0.02);
     let m = model_at_week(&s);
     let p = m.params().clone();
-    let mut shops: Vec<(Vec<Person>, Vec<(f32, u32, bool, bool)>)> = Vec::new();
+    let mut shops: Vec<ShopInput> = Vec::new();
     let people = m.people();
     let mut start = 0;
     while start < people.len() && shops.len() < 500 {
