@@ -23,6 +23,9 @@ fn scenario(scale: f64) -> perelom_scenario::Scenario {
     s
 }
 
+/// A cascade's candidate: (threshold, index in the shop, strike-ready, slow-ready).
+type Candidate = (f32, u32, bool, bool);
+
 const WEEK: u32 = 45;
 const OGPU_WEEK: u32 = 43;
 
@@ -107,7 +110,7 @@ fn cascades(c: &mut Criterion) {
     let s = scenario(0.02);
     let m = model_at_week(&s);
     let p = m.params().clone();
-    let mut shops: Vec<(Vec<Person>, Vec<(f32, u32, bool, bool)>)> = Vec::new();
+    let mut shops: Vec<(Vec<Person>, Vec<Candidate>)> = Vec::new();
     let people = m.people();
     let mut start = 0;
     while start < people.len() && shops.len() < 500 {
