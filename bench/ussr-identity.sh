@@ -23,6 +23,7 @@ if [[ ${1:-} == --compare ]]; then
   new=$3
   out=$4
   here=$(cd "$(dirname "$0")" && pwd)
+  mkdir -p "$out"
   "$here/ussr-identity.sh" "$base" "$out/base" > "$out/base.txt"
   "$here/ussr-identity.sh" "$new" "$out/new" > "$out/new.txt"
   if diff "$out/base.txt" "$out/new.txt"; then

@@ -12,7 +12,9 @@ defaults, passed explicitly to both), and reports:
   at 40x40: Mesa's `model.step()` loop against Perelom's `wall_seconds` (model build
   plus steps, as the manifest records it) and against the whole `perelom` process,
   with 1 and 2 threads;
-* scaling: agent-steps per second on square grids of growing size.
+* scaling: agent-steps per second on square grids of growing size;
+* with --ratios (issue 14): Mesa, Perelom (1 and 2 threads) and krABMaga side by side at
+  given sizes and steps, seed by seed, medians of wall and CPU rates, with the load.
 
 Prints Markdown tables and writes results.json (and results.md) next to this file.
 Run through run.sh, which sets up the virtual environment and builds Perelom; or

@@ -16,15 +16,15 @@ use perelom_models::ussr::{Person, Status, Ussr};
 use perelom_models::{builtin, load_scenario_text, Simulation};
 use std::hint::black_box;
 
-/// One shop's people and their cascade inputs (threshold, ...), as the pass hands them over.
-type ShopInput = (Vec<Person>, Vec<(f32, u32, bool, bool)>);
-
 fn scenario(scale: f64) -> perelom_scenario::Scenario {
     let b = builtin("ussr-1928-1929").expect("the baseline is built in");
     let mut s = load_scenario_text(b.name, b.text).unwrap_or_else(|e| panic!("{e}"));
     s.set(&format!("population.scale={scale:?}")).unwrap_or_else(|e| panic!("{e}"));
     s
 }
+
+/// A cascade's candidate: (threshold, index in the shop, strike-ready, slow-ready).
+type Candidate = (f32, u32, bool, bool);
 
 const WEEK: u32 = 45;
 const OGPU_WEEK: u32 = 43;
@@ -110,7 +110,7 @@ fn cascades(c: &mut Criterion) {
     let s = scenario(0.02);
     let m = model_at_week(&s);
     let p = m.params().clone();
-    let mut shops: Vec<ShopInput> = Vec::new();
+    let mut shops: Vec<(Vec<Person>, Vec<Candidate>)> = Vec::new();
     let people = m.people();
     let mut start = 0;
     while start < people.len() && shops.len() < 500 {
