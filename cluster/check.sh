@@ -21,13 +21,23 @@ if ! command -v mpirun >/dev/null || ! dpkg -s libclang-dev >/dev/null 2>&1; the
     fi
 fi
 
-cargo build --release --features mpi -p perelom
-bin="$root/target/release/perelom"
 mpi=(mpirun --oversubscribe -np 3)
 [ "$(id -u)" = 0 ] && mpi=(mpirun --allow-run-as-root --oversubscribe -np 3)
-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# A binary built without MPI refuses to run as several copies under mpirun, with a hint.
+cargo build --release -p perelom
+cp "$root/target/release/perelom" "$work/perelom-plain"
+if (cd "$work" && "${mpi[@]}" ./perelom-plain run epstein-2002 --steps 2 --out plain -q) 2>"$work/plain.err"; then
+    echo "FAIL: a binary without MPI ran under mpirun" >&2; exit 1
+fi
+grep -q "built without MPI" "$work/plain.err" || { echo "FAIL: no hint for a binary without MPI:" >&2; cat "$work/plain.err" >&2; exit 1; }
+[ ! -e "$work/plain" ] || { echo "FAIL: copies without MPI wrote output" >&2; exit 1; }
+echo "ok: a binary without MPI under mpirun is refused with a hint"
+
+cargo build --release --features mpi -p perelom
+bin="$root/target/release/perelom"
 cd "$work"
 # 5 x 4 points x 8 replicates = 160 runs in 5 batches.
 cat > d.toml <<'TOML'

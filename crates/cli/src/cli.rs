@@ -190,7 +190,8 @@ pub struct RunArgs {
     /// date. The scenario is the state's own.
     #[arg(long = "from-state", value_name = "FILE", conflicts_with = "scenario")]
     pub from_state: Option<PathBuf>,
-    /// Print nothing but errors.
+    /// No progress or status lines (such as the results folder); warnings and errors
+    /// still go to stderr.
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -306,6 +307,9 @@ pub struct ValidateArgs {
     /// Exit with status 1 if any target is missed.
     #[arg(long)]
     pub strict: bool,
+    /// No progress bar; the table, warnings and errors still appear.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Args, Debug)]
@@ -333,6 +337,9 @@ pub struct CompareArgs {
     /// itself changes.
     #[arg(long)]
     pub posterior: Option<PathBuf>,
+    /// No progress bar; the table, warnings and errors still appear.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Args, Debug)]
@@ -348,17 +355,17 @@ pub struct SweepArgs {
     pub shard: Option<perelom_experiments::sweep::Shard>,
     /// Join the finished runs of the sweep in DIR into sweep.parquet (after shards or
     /// array tasks); refuses while runs are missing.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["design", "sbatch"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["design", "sbatch", "out", "resume", "force", "threads"])]
     pub join: Option<PathBuf>,
     /// Print a Slurm job-array script for this sweep (array size, time and memory from a
-    /// pilot run of one point) instead of running it.
-    #[arg(long)]
+    /// pilot run of one point) instead of running it. Resubmitting the script resumes.
+    #[arg(long, conflicts_with_all = ["shard", "resume", "force", "threads"])]
     pub sbatch: bool,
     #[command(flatten)]
     pub output: SweepOutput,
     #[command(flatten)]
     pub threads: Threads,
-    /// Print nothing but errors.
+    /// No progress bar or status lines; warnings and errors still go to stderr.
     #[arg(long, short)]
     pub quiet: bool,
 }

@@ -105,6 +105,11 @@ fn bad_states_and_save_points_are_refused_before_any_run() {
     assert!(state.exists());
     refused(d, &["run", "--save-state-at", "1935-01-01", "--out", "x"], "outside the run");
     refused(d, &["run", "--save-state-at", "soon", "--out", "x"], "not a date");
+    // A date inside a week is not moved silently to its Monday: the nearest Mondays are named.
+    refused(d, &["run", "--save-state-at", "1928-09-26", "--out", "x"], "the nearest first days of a step are 1928-09-24 and 1928-10-01");
+    // The day after the last week is the end of the run; a state there holds all of it.
+    ok(d, &["run", "--scale", "0.002", "--steps", "3", "--save-state-at", "1928-01-23", "--out", "end", "-q"]);
+    assert!(d.join("end/state-1928-01-23.perelom-state").exists());
     refused(d, &["run", "ussr-1928-1929", "--from-state", "r/state-1928-02-06.perelom-state"], "cannot be used with");
     assert!(!d.join("x").exists(), "nothing claimed by a refused run");
 }

@@ -24,6 +24,7 @@ set = ["run.steps=6", "grid.width=10", "grid.height=10"]
 fn perelom(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("perelom").unwrap();
     c.current_dir(dir).env_remove("SLURM_ARRAY_TASK_ID").env_remove("SLURM_ARRAY_TASK_COUNT").env_remove("SLURM_ARRAY_TASK_MIN");
+    c.env_remove("SLURM_ARRAY_TASK_MAX").env_remove("SLURM_ARRAY_TASK_STEP");
     c
 }
 
@@ -78,6 +79,13 @@ fn array_tasks_share_the_directory_and_join_the_same_dataset() {
     assert_eq!(fs::read(t.path().join("arr/sweep.parquet")).unwrap(), whole);
     // An explicit join of a finished sweep gives the same bytes again.
     ok(perelom(t.path()).args(["sweep", "--join", "arr"]));
+    assert_eq!(fs::read(t.path().join("arr/sweep.parquet")).unwrap(), whole);
+    // A batch file copied over another is found, not joined as duplicates; the dataset stays.
+    fs::copy(t.path().join("arr/runs/batch-000000.parquet"), t.path().join("arr/runs/batch-000001.parquet")).unwrap();
+    let o = perelom(t.path()).args(["sweep", "--join", "arr"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(said.contains("batch-000001.parquet should hold runs 32 to 63") && said.contains("holds runs [0, 1, 2"), "{said}");
     assert_eq!(fs::read(t.path().join("arr/sweep.parquet")).unwrap(), whole);
 }
 
@@ -142,8 +150,25 @@ fn sbatch_prints_a_job_array_script_sized_by_a_pilot_run() {
     fs::write(t.path().join("d.toml"), DESIGN).unwrap();
     let script = ok(perelom(t.path()).args(["sweep", "d.toml", "--out", "res", "--sbatch"]));
     assert!(script.starts_with("#!/bin/bash\n"), "{script}");
-    for want in ["#SBATCH --array=0-0", "#SBATCH --time=", "#SBATCH --mem=", "#SBATCH --cpus-per-task=", "sweep d.toml --out res"] {
+    // Absolute paths: a task may start elsewhere than where the script was made.
+    let root = t.path().canonicalize().unwrap();
+    let call = format!("sweep {}/d.toml --out {}/res", root.display(), root.display());
+    for want in [
+        "#SBATCH --array=0-0",
+        "#SBATCH --time=",
+        "#SBATCH --mem=",
+        "#SBATCH --cpus-per-task=",
+        "# 1 array task of about 4 batches each.",
+        &call,
+    ] {
         assert!(script.contains(want), "missing {want}: {script}");
     }
     assert!(!t.path().join("res").exists(), "--sbatch runs nothing");
+    // An --out the tasks would refuse is refused before the script is printed.
+    fs::create_dir(t.path().join("mine")).unwrap();
+    fs::write(t.path().join("mine/notes.txt"), "mine").unwrap();
+    let o = perelom(t.path()).args(["sweep", "d.toml", "--out", "mine", "--sbatch"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a sweep"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stdout.is_empty());
 }

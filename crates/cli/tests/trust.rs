@@ -693,3 +693,30 @@ fn every_suggestion_names_an_option_the_command_has() {
     }
     ok(t.path(), &["sensitivity", "m.toml", "--output", "active:mean", "--out", "m", "--resume", "--quiet"]);
 }
+
+#[test]
+fn ensembles_the_machine_cannot_hold_are_refused_before_any_run() {
+    let d = tempfile::tempdir().unwrap();
+    // 64 Epstein runs of 10,000 x 10,000 cells at once need hundreds of GB: refused at
+    // once, with the estimate and a way out, and no output folder is made.
+    let said = refused(
+        d.path(),
+        &[
+            "validate",
+            "epstein-2002",
+            "--set",
+            "grid.width=10000",
+            "--set",
+            "grid.height=10000",
+            "--runs",
+            "64",
+            "--threads",
+            "64",
+            "--out",
+            "v",
+        ],
+        &["GB of memory", "64 runs at once", "100,000,000 agents or grid cells", "fewer --threads"],
+    );
+    assert!(!said.contains("panicked"));
+    assert!(!d.path().join("v").exists());
+}

@@ -762,19 +762,38 @@ impl Shard {
     }
 
     /// The shard of a Slurm array task, from `SLURM_ARRAY_TASK_ID` and
-    /// `SLURM_ARRAY_TASK_COUNT` (`SLURM_ARRAY_TASK_MIN` is subtracted, so arrays numbered
-    /// from 1 work too). `None` outside an array.
+    /// `SLURM_ARRAY_TASK_COUNT`, with `SLURM_ARRAY_TASK_MIN` and `SLURM_ARRAY_TASK_STEP`
+    /// (arrays numbered from 1, or stepped as `--array=0-6:2`, work too: task ids
+    /// min, min+step, ... are shards 0, 1, ...). `None` outside an array.
     ///
-    /// Errors: the variables are set but do not make a shard.
+    /// Errors: the variables are set but do not make a shard, or the array's ids are not
+    /// evenly spaced (`--array=1,3,7`: which shard a task is cannot be known from its own
+    /// environment; the message says how to submit instead).
     pub fn from_slurm(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<Shard>, String> {
         let Some(id) = env("SLURM_ARRAY_TASK_ID") else { return Ok(None) };
         let count = env("SLURM_ARRAY_TASK_COUNT").ok_or("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not")?;
-        let min = env("SLURM_ARRAY_TASK_MIN").unwrap_or_else(|| "0".to_string());
         let num = |k: &str, v: &str| v.trim().parse::<u32>().map_err(|_| format!("{k}={v} is not a whole number"));
-        let (id, count, min) =
-            (num("SLURM_ARRAY_TASK_ID", &id)?, num("SLURM_ARRAY_TASK_COUNT", &count)?, num("SLURM_ARRAY_TASK_MIN", &min)?);
-        let index = id.checked_sub(min).ok_or_else(|| format!("SLURM_ARRAY_TASK_ID={id} is below SLURM_ARRAY_TASK_MIN={min}"))?;
-        Shard::parse(&format!("{index}/{count}")).map(Some)
+        let opt = |k: &str| env(k).map(|v| num(k, &v)).transpose();
+        let (id, count) = (num("SLURM_ARRAY_TASK_ID", &id)?, num("SLURM_ARRAY_TASK_COUNT", &count)?);
+        let min = opt("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+        let step = opt("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
+        let offset = id.checked_sub(min).ok_or_else(|| format!("SLURM_ARRAY_TASK_ID={id} is below SLURM_ARRAY_TASK_MIN={min}"))?;
+        let irregular = || {
+            format!(
+                "this Slurm array's task ids are not evenly spaced (task {id}, {count} tasks from {min}{}), so a task cannot tell which shard of the sweep is its own\n  help: submit the array as --array=0-{} (a % limit is fine), or give each task --shard I/{count}",
+                opt("SLURM_ARRAY_TASK_MAX").ok().flatten().map_or(String::new(), |m| format!(" to {m}")),
+                count.saturating_sub(1)
+            )
+        };
+        if offset % step != 0 {
+            return Err(irregular());
+        }
+        if let Some(max) = opt("SLURM_ARRAY_TASK_MAX")? {
+            if max < min || (max - min) / step + 1 != count || (max - min) % step != 0 {
+                return Err(irregular());
+            }
+        }
+        Shard::parse(&format!("{}/{count}", offset / step)).map(Some)
     }
 }
 
@@ -803,6 +822,21 @@ impl Progress for Silent {}
 /// but Perelom's sweep files so far). Anything else is refused.
 fn claim_shared(d: &Design, out: &Path) -> Result<(), Error> {
     fs::create_dir_all(out).map_err(|e| Error::Message(format!("cannot create {}: {e}", out.display())))?;
+    check_shared(d, out)
+}
+
+/// Whether shards of design `d` may share the output directory `out` (see
+/// [`claim_shared`]), without creating anything: a directory that does not exist yet
+/// may be.
+///
+/// Errors: `out` holds a sweep of another design, or is not a sweep and not empty.
+pub fn check_shared(d: &Design, out: &Path) -> Result<(), Error> {
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.is_dir() {
+        return Err(Error::Message(format!("{} exists and is not a directory\n  help: choose another --out", out.display())));
+    }
     let state = out.join("sweep.json");
     if let Ok(text) = fs::read_to_string(&state) {
         let j = crate::parse_json(&state.display().to_string(), &text)?;
@@ -1156,6 +1190,25 @@ pub fn join_sweep(out: &Path) -> Result<PathBuf, Error> {
             missing.len()
         )));
     }
+    // Each batch file must hold its own runs, one per row group, in order: a file copied
+    // over another (or damaged) would otherwise join duplicates or gaps silently.
+    for b in 0..n.div_ceil(BATCH_RUNS) {
+        let file = batch_file(out, b);
+        let want: Vec<Option<(i64, i64)>> = batch_runs(b, n).map(|id| Some((id as i64, id as i64))).collect();
+        let found =
+            perelom_output::row_group_ranges(&file, "run").map_err(|e| Error::Message(format!("cannot read {}: {e}", file.display())))?;
+        if found != want {
+            let held: Vec<String> =
+                found.iter().map(|g| g.map_or("?".to_string(), |(a, z)| if a == z { a.to_string() } else { format!("{a}-{z}") })).collect();
+            return Err(Error::Message(format!(
+                "{} should hold runs {} to {}, one per row group, but holds runs [{}]: it was copied or damaged\n  help: move it away and run the sweep again with --resume to redo its runs",
+                file.display(),
+                b * BATCH_RUNS,
+                batch_runs(b, n).end - 1,
+                held.join(", ")
+            )));
+        }
+    }
     // Every run is done, so no process still writes here: leftovers of killed ones go.
     remove_stale_temp_files(out);
     remove_stale_temp_files(&out.join("runs"));
@@ -1238,4 +1291,63 @@ pub fn point_values(run: &[f64], values: &[f64], stat: &str, points: usize, repl
         }
     }
     sums.iter().zip(&counts).map(|(s, n)| s / f64::max(*n, 1.0)).collect()
+}
+
+#[cfg(test)]
+mod slurm_tests {
+    use super::Shard;
+
+    fn shard(vars: &[(&str, &str)]) -> Result<Option<Shard>, String> {
+        Shard::from_slurm(&|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()))
+    }
+
+    #[test]
+    fn array_tasks_map_to_shards() {
+        assert_eq!(shard(&[]), Ok(None));
+        let plain = |id: &str| {
+            shard(&[
+                ("SLURM_ARRAY_TASK_ID", id),
+                ("SLURM_ARRAY_TASK_COUNT", "4"),
+                ("SLURM_ARRAY_TASK_MIN", "0"),
+                ("SLURM_ARRAY_TASK_MAX", "3"),
+            ])
+        };
+        assert_eq!(plain("2"), Ok(Some(Shard { index: 2, count: 4 })));
+        // Numbered from 1.
+        let from_one = shard(&[
+            ("SLURM_ARRAY_TASK_ID", "4"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_MAX", "4"),
+        ]);
+        assert_eq!(from_one, Ok(Some(Shard { index: 3, count: 4 })));
+        // --array=0-6:2 is tasks 0, 2, 4, 6: shards 0 to 3.
+        let stepped = |id: &str| {
+            shard(&[
+                ("SLURM_ARRAY_TASK_ID", id),
+                ("SLURM_ARRAY_TASK_COUNT", "4"),
+                ("SLURM_ARRAY_TASK_MIN", "0"),
+                ("SLURM_ARRAY_TASK_MAX", "6"),
+                ("SLURM_ARRAY_TASK_STEP", "2"),
+            ])
+        };
+        let all: Vec<u32> = ["0", "2", "4", "6"].iter().map(|i| stepped(i).unwrap().unwrap().index).collect();
+        assert_eq!(all, [0, 1, 2, 3]);
+        assert!(stepped("3").unwrap_err().contains("not evenly spaced"));
+    }
+
+    #[test]
+    fn uneven_arrays_are_refused_with_a_way_out() {
+        // --array=1,3,7: three tasks between 1 and 7.
+        let e = shard(&[
+            ("SLURM_ARRAY_TASK_ID", "3"),
+            ("SLURM_ARRAY_TASK_COUNT", "3"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_MAX", "7"),
+        ])
+        .unwrap_err();
+        assert!(e.contains("not evenly spaced") && e.contains("--array=0-2") && e.contains("--shard I/3"), "{e}");
+        let e = shard(&[("SLURM_ARRAY_TASK_ID", "x"), ("SLURM_ARRAY_TASK_COUNT", "3")]).unwrap_err();
+        assert!(e.contains("not a whole number"), "{e}");
+    }
 }

@@ -12,12 +12,16 @@
 //! | 8 | length of the header, little-endian `u64` |
 //! | header | a [`Header`], postcard-encoded: Perelom's version, the model, the scenario's digest, the step and date, the body's length and checksum |
 //! | body | a [`Body`], postcard-encoded: the scenario (TOML, as `perelom template` writes it) and the model's own state |
+//! | 8 | FNV-1a (64 bits, little-endian) of every byte before it, magic to body |
 //!
-//! The checksum is FNV-1a (64 bits) of the body: it finds truncation and accidental
-//! damage, not deliberate forgery. A file of another format version or another Perelom
-//! version is refused (a model's state is only meaningful to the code that wrote it), so
-//! are a damaged file and a model this build does not know — always with a message,
-//! never a panic.
+//! The checksums (the body's in the header, the whole file's at its end) find truncation
+//! and accidental damage anywhere, the header's step and date included; they do not stop
+//! deliberate forgery. Format 1 (of the first release with states) had no trailing
+//! checksum, so a damaged header date went unnoticed; it is refused.
+//!
+//! A file of another format version or another Perelom version is refused (a model's
+//! state is only meaningful to the code that wrote it), so are a damaged file and a
+//! model this build does not know — always with a message, never a panic.
 //!
 //! Random numbers need no state of their own: every draw comes from a stream named by the
 //! run's seed, a purpose and the step ([`perelom_engine::Streams`]), so a continued run
@@ -30,7 +34,7 @@ use serde::{Deserialize, Serialize};
 /// The first 16 bytes of every state file.
 pub const MAGIC: &[u8; 16] = b"PERELOM-STATE\0\0\0";
 /// The version of the file layout.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The file extension Perelom gives state files.
 pub const EXTENSION: &str = "perelom-state";
 
@@ -99,12 +103,14 @@ pub fn save(sim: &dyn Simulation, scenario: &Scenario) -> Result<Vec<u8>, String
         body_checksum: fnv(&body),
     };
     let head = postcard::to_stdvec(&header).map_err(|e| format!("cannot encode the state's header: {e}"))?;
-    let mut out = Vec::with_capacity(28 + head.len() + body.len());
+    let mut out = Vec::with_capacity(36 + head.len() + body.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&(head.len() as u64).to_le_bytes());
     out.extend_from_slice(&head);
     out.extend_from_slice(&body);
+    let whole = fnv(&out);
+    out.extend_from_slice(&whole.to_le_bytes());
     Ok(out)
 }
 
@@ -119,11 +125,15 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Checkpoint, String> {
     }
     let version = u32::from_le_bytes(bytes[16..20].try_into().unwrap_or([0; 4]));
     if version != FORMAT_VERSION {
-        return Err(format!("{file} is a state file of format {version}; this Perelom reads format {FORMAT_VERSION}"));
+        return Err(format!("{file} is a state file of format {version}; this Perelom reads format {FORMAT_VERSION}: save the state again with this version"));
+    }
+    let truncated = || format!("{file} is truncated or damaged: save the state again");
+    let (bytes, tail) = bytes.split_at(bytes.len().checked_sub(8).filter(|&n| n >= 28).ok_or_else(truncated)?);
+    if u64::from_le_bytes(tail.try_into().unwrap_or([0; 8])) != fnv(bytes) {
+        return Err(format!("{file} is truncated or damaged (its checksum does not match): save the state again"));
     }
     let head_len = u64::from_le_bytes(bytes[20..28].try_into().unwrap_or([0; 8]));
     let rest = &bytes[28..];
-    let truncated = || format!("{file} is truncated or damaged: save the state again");
     let head_len = usize::try_from(head_len).ok().filter(|&n| n <= rest.len()).ok_or_else(truncated)?;
     let header: Header = postcard::from_bytes(&rest[..head_len]).map_err(|_| truncated())?;
     let body = &rest[head_len..];

@@ -30,6 +30,10 @@ pub struct ModelInfo {
     pub calendar: Option<fn(&Scenario) -> Clock>,
     /// How many agents (or grid cells) a run of the scenario models.
     pub population: fn(&Scenario) -> f64,
+    /// Peak memory per agent (or grid cell) of a run, in bytes, measured at full scale
+    /// (docs/PERFORMANCE.md): front ends check before a run that the machine can hold
+    /// it ([`crate::registry::memory_estimate`]).
+    pub bytes_per_agent: f64,
     /// The parameter `--scale` sets (a fraction of the full population), if the model
     /// has one.
     pub scale_key: Option<&'static str>,

@@ -163,7 +163,67 @@ pub fn build(scenario: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> 
 /// once), without building the model: nothing is allocated for its population. Commands
 /// check every scenario of an ensemble or a sweep this way before the first run starts.
 pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
-    (model_of(scenario)?.check)(scenario)
+    let info = model_of(scenario)?;
+    (info.check)(scenario)?;
+    if let Some(d) = scenario.meta.branch_at {
+        let clock = info.clock(scenario);
+        let error = |m: String| ScenarioError::new(&scenario.file, scenario.meta.branch_at_position, m).with_key("scenario.branch_at");
+        match clock.step_of(d) {
+            None => {
+                let e = error(format!("scenario.branch_at = {d} lies outside the run"));
+                return Err(match (clock.start(), clock.last_day()) {
+                    (Some(a), Some(b)) => e.with_valid(format!("a date from {a} to {b}")).with_help(format!("give a date from {a} to {b}")),
+                    _ => e.with_help("this model's steps have no dates: leave branch_at out"),
+                });
+            }
+            Some(k) if clock.date(k) != Some(d) => {
+                return Err(error(format!(
+                    "scenario.branch_at = {d} is not the first day of a step: the run's steps begin on {}",
+                    week_start_names(&clock)
+                ))
+                .with_help(step_starts_around(&clock, k)));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// The weekday the steps of a weekly clock begin on ("Mondays"), or "every day".
+pub fn week_start_names(clock: &perelom_engine::Clock) -> String {
+    use chrono::Datelike;
+    match (clock.start(), clock.unit()) {
+        (Some(d), Some(perelom_engine::StepUnit::Week)) => {
+            let day = match d.weekday() {
+                chrono::Weekday::Mon => "Mondays",
+                chrono::Weekday::Tue => "Tuesdays",
+                chrono::Weekday::Wed => "Wednesdays",
+                chrono::Weekday::Thu => "Thursdays",
+                chrono::Weekday::Fri => "Fridays",
+                chrono::Weekday::Sat => "Saturdays",
+                chrono::Weekday::Sun => "Sundays",
+            };
+            day.to_string()
+        }
+        _ => "every day".to_string(),
+    }
+}
+
+/// A help text naming the first days of step `k` and of the step after it, for a date
+/// that falls inside step `k`.
+pub fn step_starts_around(clock: &perelom_engine::Clock, k: u32) -> String {
+    match (clock.date(k), clock.date(k + 1).filter(|_| k + 1 < clock.steps)) {
+        (Some(a), Some(b)) => format!("the nearest first days of a step are {a} and {b}"),
+        (Some(a), None) => format!("the nearest first day of a step is {a}"),
+        _ => String::new(),
+    }
+}
+
+/// About how many bytes one run of the scenario holds at its peak: its agents at the
+/// model's measured [`ModelInfo::bytes_per_agent`], and 16 MiB for the program.
+pub fn memory_estimate(scenario: &Scenario) -> Option<f64> {
+    let info = model_of(scenario).ok()?;
+    Some((info.population)(scenario) * info.bytes_per_agent + 16.0 * 1024.0 * 1024.0)
 }
 
 /// The first and last days of a scenario's run, for models whose steps are dated (`None`

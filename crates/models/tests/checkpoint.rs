@@ -97,16 +97,22 @@ fn bad_states_are_refused_with_a_message() {
     let mut other_format = good.clone();
     other_format[16] = 9;
     assert!(msg(&other_format).contains("format 9"));
-    // Every prefix and every single flipped byte: an error or a state, never a panic.
+    // The header's date and step are covered by the file's checksum: a damaged date is
+    // refused, not read as another branch point.
+    let saved = read("f", &good).unwrap().header.date.unwrap();
+    assert_eq!(saved, "1928-02-06");
+    let date = good.windows(10).position(|w| w == saved.as_bytes()).expect("the header holds the date");
+    let mut redated = good.clone();
+    redated[date + 9] = b'1';
+    assert!(msg(&redated).contains("checksum"), "{}", msg(&redated));
+    // Every prefix and every single flipped byte: refused with a message, never a panic.
     for cut in (0..good.len()).step_by(97) {
-        let _ = read("f", &good[..cut]);
+        assert!(read("f", &good[..cut]).is_err());
     }
-    for i in (0..good.len()).step_by(89) {
+    for i in (0..good.len()).step_by(89).chain([16, 20, 28, 29, good.len() - 1]) {
         let mut b = good.clone();
         b[i] = b[i].wrapping_add(1);
-        if let Ok(cp) = read("f", &b) {
-            let _ = cp.resume(&cp.scenario);
-        }
+        assert!(read("f", &b).is_err(), "a state with byte {i} changed was accepted");
     }
     // A branch may not change what the state fixed, nor the model.
     let cp = read("f", &good).unwrap();
@@ -115,4 +121,18 @@ fn bad_states_are_refused_with_a_message() {
     assert!(cp.resume(&bigger).err().unwrap().contains("population.scale"));
     let epstein = scenario("epstein-2002", &[]);
     assert!(cp.resume(&epstein).err().unwrap().contains("model"));
+}
+
+#[test]
+fn branch_dates_are_checked_with_the_scenario() {
+    let text = |at: &str| format!("[scenario]\nmodel = \"ussr-1928\"\nbranch_at = {at}\n");
+    let check = |at: &str| perelom_models::check(&load_scenario_text("x.toml", &text(at)).unwrap());
+    assert!(check("1928-09-24").is_ok());
+    assert!(check("1928-01-02").is_ok(), "a branch at the start is a run from the start");
+    let e = check("1928-09-26").unwrap_err();
+    assert_eq!(e.position, Some((3, 13)));
+    assert!(e.to_string().contains("not the first day of a step"), "{e}");
+    assert!(e.to_string().contains("1928-09-24 and 1928-10-01"), "{e}");
+    let e = check("1931-01-05").unwrap_err();
+    assert!(e.to_string().contains("outside the run") && e.to_string().contains("1928-01-02 to 1929-12-29"), "{e}");
 }

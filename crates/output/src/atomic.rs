@@ -54,6 +54,35 @@ pub fn pack_parquet<W: Write + Send>(inputs: &[std::path::PathBuf], out: W) -> i
     copy_parquet(&parts, out, true)
 }
 
+/// The smallest and largest value of the integer column `column` in each row group of a
+/// Parquet file, from the file's statistics (`None` for a row group without them). A
+/// batch file's row groups each hold one run, so this says which runs a file holds
+/// without reading its rows.
+///
+/// Errors: the file cannot be read, is not Parquet, or has no such integer column.
+pub fn row_group_ranges(path: &std::path::Path, column: &str) -> io::Result<Vec<Option<(i64, i64)>>> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::file::statistics::Statistics;
+    let err = |e: &dyn std::fmt::Display| io::Error::other(format!("{}: {e}", path.display()));
+    let reader = SerializedFileReader::new(fs::File::open(path)?).map_err(|e| err(&e))?;
+    let meta = reader.metadata();
+    let index = meta
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .position(|c| c.name() == column)
+        .ok_or_else(|| err(&format!("no column `{column}`")))?;
+    Ok(meta
+        .row_groups()
+        .iter()
+        .map(|g| match g.column(index).statistics() {
+            Some(Statistics::Int64(s)) => s.min_opt().copied().zip(s.max_opt().copied()),
+            _ => None,
+        })
+        .collect())
+}
+
 /// Copies the record batches of `parts` into one Parquet file (Snappy), ending a row
 /// group after each part when `group_per_part`.
 fn copy_parquet<W: Write + Send>(parts: &[ParquetPart], out: W, group_per_part: bool) -> io::Result<()> {

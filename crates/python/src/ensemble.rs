@@ -300,7 +300,7 @@ fn experiments_failure(e: perelom_experiments::Error) -> Failure {
 /// `names` and `points` (and `base`). Returns (the tidy dataset, the output directory,
 /// the design's points as a table).
 #[pyfunction]
-#[pyo3(signature = (design=None, names=None, points=None, base=None, replicates=1, seed=1, metrics=None, out=None, resume=true, force=false, threads=None, progress=None))]
+#[pyo3(signature = (design=None, names=None, points=None, base=None, replicates=1, seed=None, metrics=None, out=None, resume=true, force=false, threads=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn sweep<'py>(
     py: Python<'py>,
@@ -309,7 +309,7 @@ pub fn sweep<'py>(
     points: Option<Vec<Vec<f64>>>,
     base: Option<Bound<'py, PyAny>>,
     replicates: u32,
-    seed: u64,
+    seed: Option<Bound<'py, PyAny>>,
     metrics: Option<Vec<String>>,
     out: Option<Bound<'py, PyAny>>,
     resume: bool,
@@ -318,6 +318,7 @@ pub fn sweep<'py>(
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<PySweep> {
     use perelom_experiments::sweep::{load_design, run_sweep, Design, SweepOptions};
+    let seed = seed.map_or(Ok(1), |x| crate::run::seed_arg(py, &x, "perelom.sweep(seed=...)"))? as u64;
     let fspath = |p: &Bound<'py, PyAny>| -> PyResult<String> { py.import("os")?.call_method1("fspath", (p,))?.extract::<String>() };
     let design_path = design.as_ref().map(fspath).transpose()?;
     let out = out.as_ref().map(fspath).transpose()?;

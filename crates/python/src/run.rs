@@ -83,6 +83,26 @@ fn simulate(
     Ok(sim)
 }
 
+/// A seed given from Python: any Python `int` that fits a seed; one beyond the seeds'
+/// range (2**63, -1) raises `ScenarioError` with the valid range, as a scenario file's
+/// seed would, instead of Python's `OverflowError`. `by` says where it was given.
+pub fn seed_arg(py: Python<'_>, x: &Bound<'_, PyAny>, by: &str) -> PyResult<i64> {
+    if let Ok(v) = x.extract::<i64>() {
+        if v >= 0 {
+            return Ok(v);
+        }
+    }
+    let is_int = x.is_instance_of::<pyo3::types::PyInt>() && !x.is_instance_of::<pyo3::types::PyBool>();
+    if !is_int {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!("{by}: a seed is a whole number, not {}", x.get_type().name()?)));
+    }
+    let e = perelom_scenario::ScenarioError::new(by, None, format!("run.seed = {} is outside the seeds' range", x.str()?))
+        .with_key("run.seed")
+        .with_valid(format!("an integer from 0 to {}", i64::MAX))
+        .with_help(format!("give a seed from 0 to {}", i64::MAX));
+    Err(crate::errors::scenario_error(py, &e))
+}
+
 /// Runs a scenario once. See `perelom.run` (python/perelom/__init__.py) for the
 /// documentation; `progress` is called with (steps done, steps).
 #[pyfunction]
@@ -90,10 +110,11 @@ fn simulate(
 pub fn run(
     py: Python<'_>,
     scenario: &Bound<'_, PyAny>,
-    seed: Option<i64>,
+    seed: Option<Bound<'_, PyAny>>,
     threads: Option<usize>,
     progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<PyRun> {
+    let seed = seed.map(|x| seed_arg(py, &x, SEED_BY)).transpose()?;
     let mut s = resolve(py, scenario)?;
     let mut go = || -> Result<PyRun, Failure> {
         if let Some(seed) = seed {

@@ -75,6 +75,13 @@ def test_sweep_of_points_resumes_and_keeps_only_whole_files(small, tmp_path):
     assert not (tmp_path / "bad").exists()
 
 
+def test_sweep_seeds_beyond_the_range_are_scenario_errors(small, tmp_path):
+    with pytest.raises(perelom.ScenarioError) as e:
+        perelom.sweep(np.array([[0.5]]), ["bl.legality"], base=small, seed=2**64, out=tmp_path / "no", progress=False)
+    assert e.value.key == "run.seed"
+    assert not (tmp_path / "no").exists()
+
+
 def test_sweep_of_a_design_file(root, tmp_path):
     design = tmp_path / "d.toml"
     design.write_text(

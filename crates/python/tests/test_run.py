@@ -90,6 +90,13 @@ def test_run_errors_are_exceptions_not_crashes(small):
     with pytest.raises(perelom.ScenarioError) as e:
         perelom.run(small, seed=-1, progress=False)
     assert e.value.key == "run.seed" and e.value.file == "perelom.run(seed=...)"
+    # Beyond 64 bits too: a ScenarioError with the valid range, not Python's OverflowError.
+    for big in (2**63, 2**64, 10**30):
+        with pytest.raises(perelom.ScenarioError) as e:
+            perelom.run(small, seed=big, progress=False)
+        assert e.value.key == "run.seed" and "9223372036854775807" in e.value.valid
+    with pytest.raises(TypeError):
+        perelom.run(small, seed="7", progress=False)
     with pytest.raises(ValueError):
         perelom.run(small, threads=0, progress=False)
     with pytest.raises(perelom.ScenarioError):

@@ -19,6 +19,8 @@ pub struct ScenarioMeta {
     /// departs from the baseline (`perelom compare` runs the shared history once and
     /// branches every experiment from it); `None` when not given.
     pub branch_at: Option<NaiveDate>,
+    /// Where `branch_at` is written (line, column), for errors about its date.
+    pub branch_at_position: Option<(usize, usize)>,
 }
 
 /// A scenario with every parameter of its model's schema resolved.
@@ -61,7 +63,8 @@ pub fn parse(
     let DeValue::Table(meta_table) = meta_value.get_ref() else {
         return Err(ScenarioError::new(file, at(meta_value.span()), "`scenario` must be a table"));
     };
-    let mut meta = ScenarioMeta { model: String::new(), name: String::new(), description: String::new(), branch_at: None };
+    let mut meta =
+        ScenarioMeta { model: String::new(), name: String::new(), description: String::new(), branch_at: None, branch_at_position: None };
     for (k, v) in meta_table.iter() {
         if k.get_ref() == "branch_at" {
             // A date, bare (1928-09-24) or quoted.
@@ -74,6 +77,7 @@ pub fn parse(
                 ScenarioError::new(file, at(v.span()), "scenario.branch_at must be a date").with_help("for example: branch_at = 1928-09-24")
             })?;
             meta.branch_at = Some(date);
+            meta.branch_at_position = at(v.span());
             continue;
         }
         let known = META_KEYS.contains(&k.get_ref().as_ref());

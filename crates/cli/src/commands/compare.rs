@@ -174,6 +174,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
     }
     let seeds = ensemble_seeds(&base, args.runs, "--runs")?;
     perelom_models::check(&base)?;
+    crate::commands::check_memory(&base, crate::commands::concurrent_runs(args.threads.threads, seeds.len()))?;
     let worker = crate::commands::is_worker();
     let mut warnings = if worker { Vec::new() } else { warn(&base) };
     let mut warned = vec![base.file.as_str()];
@@ -196,7 +197,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
     bar.set_style(
         indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, eta {eta}").map_err(|e| e.to_string())?,
     );
-    if worker {
+    if worker || args.quiet {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     let posterior = match &args.posterior {

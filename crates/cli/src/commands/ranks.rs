@@ -137,7 +137,14 @@ pub fn sweep(
         let p = prepared?;
         let units: Vec<i64> = p.pending_batches().into_iter().map(|b| b as i64).collect();
         if !quiet {
-            outln!("{}: {} runs in {} batches, {} to do, on {} worker ranks", design.file, p.runs(), p.batches(), units.len(), size - 1);
+            outln!(
+                "{}: {} in {}, {} to do, on {}",
+                design.file,
+                crate::commands::count(p.runs() as u64, "run", "runs"),
+                crate::commands::count(p.batches() as u64, "batch", "batches"),
+                units.len(),
+                crate::commands::count((size - 1) as u64, "worker rank", "worker ranks")
+            );
         }
         let started = std::time::Instant::now();
         let failed = coordinate(&units, |_, _| {});

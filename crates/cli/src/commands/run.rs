@@ -39,6 +39,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         set_scale(&mut scenario, scale)?;
     }
     perelom_models::check(&scenario)?;
+    crate::commands::check_memory(&scenario, 1)?;
     let warnings = warn(&scenario);
     let from_step = checkpoint.as_ref().map_or(0, |cp| cp.header.step);
     let saves = save_points(&args.save_state_at, &scenario, from_step)?;
@@ -166,8 +167,18 @@ fn save_points(whens: &[String], s: &Scenario, from_step: u32) -> Result<Vec<(u3
         let (step, label) = if let Ok(d) = chrono::NaiveDate::parse_from_str(w, "%Y-%m-%d") {
             let first = clock.date(0);
             let last = clock.date(clock.steps);
-            match clock.step_of(d).filter(|&k| k <= clock.steps) {
-                Some(k) => (k, clock.date(k).map_or(w.clone(), |x| x.to_string())),
+            // The day after the last step is the end of the run: a state saved there
+            // holds the whole run.
+            let at_end = (clock.date(clock.steps) == Some(d)).then_some(clock.steps);
+            match clock.step_of(d).or(at_end) {
+                Some(k) if clock.date(k) != Some(d) => {
+                    return Err(CliError::Message(format!(
+                        "--save-state-at {w}: not the first day of a step (the run's steps begin on {})\n  help: {}",
+                        perelom_models::registry::week_start_names(&clock),
+                        perelom_models::registry::step_starts_around(&clock, k)
+                    )));
+                }
+                Some(k) => (k, w.clone()),
                 None => {
                     let range = match (first, last) {
                         (Some(a), Some(b)) => format!("from {a} to {b}"),

@@ -2,7 +2,7 @@
 //! progress bar through the experiments library (`perelom_experiments::sweep`).
 
 use crate::cli::SweepArgs;
-use crate::commands::warn;
+use crate::commands::{count, warn};
 use crate::error::CliError;
 use perelom_experiments::sweep::{load_design, run_sweep as run_design, Design, Progress, Shard, SweepOptions};
 use std::path::{Path, PathBuf};
@@ -35,6 +35,15 @@ pub fn run(args: SweepArgs) -> Result<ExitCode, CliError> {
 /// batches (the shard comes from the task's environment), the last joins the dataset.
 /// The array size, time and memory come from a pilot run of the design's first point.
 fn sbatch(args: &SweepArgs, path: &Path, d: Design) -> Result<ExitCode, CliError> {
+    let out = args.output.out.clone().unwrap_or_else(|| {
+        PathBuf::from("results").join(path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into()))
+    });
+    // The tasks may start in another directory than this one: absolute paths.
+    let here = std::env::current_dir().map_err(|e| CliError::Message(format!("cannot read the current directory: {e}")))?;
+    let out = here.join(out);
+    let design_file = path.canonicalize().map_err(|e| CliError::Message(format!("{}: {e}", path.display())))?;
+    // The tasks will share --out: refuse now what they would refuse later.
+    perelom_experiments::sweep::check_shared(&d, &out)?;
     let runs = d.points.len() * d.replicates as usize;
     let batches = runs.div_ceil(perelom_experiments::sweep::BATCH_RUNS);
     eprintln!("pilot: one run of the design's first point, to size the job ...");
@@ -49,18 +58,18 @@ fn sbatch(args: &SweepArgs, path: &Path, d: Design) -> Result<ExitCode, CliError
     // Twice the estimate and ten minutes to spare; memory: the pilot's peak per thread, doubled.
     let limit = (2.0 * task_seconds + 600.0).ceil() as u64;
     let mem_mb = ((peak_mb * f64::from(cpus) * 2.0).ceil() as u64).max(1024);
-    let out = args.output.out.clone().unwrap_or_else(|| {
-        PathBuf::from("results").join(path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into()))
-    });
     let exe = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "perelom".into());
     let name: String = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into());
     outln!("#!/bin/bash");
+    let plural = |n: usize, one: &str, many: &str| count(n as u64, one, many);
     outln!(
-        "# Perelom sweep {} as a Slurm job array: {runs} runs in {batches} batches of up to {} runs,",
-        path.display(),
+        "# Perelom sweep {} as a Slurm job array: {} in {} of up to {} runs,",
+        design_file.display(),
+        plural(runs, "run", "runs"),
+        plural(batches, "batch", "batches"),
         perelom_experiments::sweep::BATCH_RUNS
     );
-    outln!("# {tasks} array tasks of about {batches_per_task} batches each.");
+    outln!("# {} of about {} each.", plural(tasks, "array task", "array tasks"), plural(batches_per_task, "batch", "batches"));
     outln!("# Pilot: {seconds:.2} s and {peak_mb:.0} MB per run on this machine (one thread); the limits below are");
     outln!("# twice the estimate: adjust them to your cluster's nodes.");
     outln!("# Submit with: sbatch THIS_FILE   (resubmitting completes an interrupted sweep: finished runs are kept)");
@@ -73,8 +82,23 @@ fn sbatch(args: &SweepArgs, path: &Path, d: Design) -> Result<ExitCode, CliError
     outln!("#SBATCH --time={:02}:{:02}:{:02}", limit / 3600, limit % 3600 / 60, limit % 60);
     outln!("#SBATCH --output=perelom-{name}-%A_%a.log");
     outln!("set -euo pipefail");
-    outln!("srun {exe} sweep {} --out {} --threads \"$SLURM_CPUS_PER_TASK\" --quiet", path.display(), out.display());
+    outln!(
+        "srun {} sweep {} --out {} --threads \"$SLURM_CPUS_PER_TASK\" --quiet",
+        shell_quote(&exe),
+        shell_quote(&design_file.display().to_string()),
+        shell_quote(&out.display().to_string())
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A word for a POSIX shell: as it is when it holds only safe characters, else in single
+/// quotes.
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// Loads a design file and prints its warnings (the base scenario's, then at most three
@@ -104,7 +128,14 @@ struct Bar {
 impl Progress for Bar {
     fn planned(&self, points: usize, replicates: u32, runs: usize, to_do: usize) {
         if !self.quiet {
-            outln!("{}: {points} points x {replicates} replicates = {runs} runs; {to_do} to do", self.design);
+            outln!(
+                "{}: {} x {} = {}; {} to do",
+                self.design,
+                count(points as u64, "point", "points"),
+                count(replicates, "replicate", "replicates"),
+                count(runs as u64, "run", "runs"),
+                to_do
+            );
         }
         self.bar.set_length(to_do as u64);
     }
@@ -117,11 +148,12 @@ impl Progress for Bar {
         self.bar.finish_and_clear();
         if !self.quiet {
             if dataset.exists() {
-                outln!("{done} runs in {seconds:.1} s; dataset: {}", dataset.display());
+                outln!("{} in {seconds:.1} s; dataset: {}", count(done as u64, "run", "runs"), dataset.display());
             } else {
                 let dir = dataset.parent().map_or_else(|| ".".to_string(), |d| d.display().to_string());
                 outln!(
-                    "{done} runs in {seconds:.1} s; other shards still have runs to do: the last one joins the dataset (or: perelom sweep --join {dir})"
+                    "{} in {seconds:.1} s; other shards still have runs to do: the last one joins the dataset (or: perelom sweep --join {dir})",
+                    count(done as u64, "run", "runs")
                 );
             }
         }

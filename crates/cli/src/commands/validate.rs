@@ -38,6 +38,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     }
     let seeds = ensemble_seeds(&scenario, args.runs, "--runs")?;
     perelom_models::check(&scenario)?;
+    crate::commands::check_memory(&scenario, crate::commands::concurrent_runs(args.threads.threads, seeds.len()))?;
     let worker = crate::commands::is_worker();
     let warnings = if worker { Vec::new() } else { warn(&scenario) };
     // Which targets the run can measure is known from its calendar, before any run.
@@ -67,7 +68,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     let pool = thread_pool(args.threads.threads)?;
     let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new(seeds.len() as u64);
-    if worker {
+    if worker || args.quiet {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     bar.set_style(
@@ -99,9 +100,9 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         outln!("Posterior predictive: each run draws its calibrated parameters ({}) from {}.", p.keys.join(", "), p.source);
     }
     outln!(
-        "{}: {} runs (seeds {}..={}), {:.1} s\n",
+        "{}: {} (seeds {}..={}), {:.1} s\n",
         scenario.meta.name,
-        seeds.len(),
+        crate::commands::count(seeds.len() as u64, "run", "runs"),
         seeds[0],
         seeds[seeds.len() - 1],
         started.elapsed().as_secs_f64()
@@ -357,14 +358,18 @@ fn regime_runs(
     if let Some(scale) = args.scale.scale {
         crate::commands::set_scale(&mut scenario, scale)?;
     }
+    let seeds = ensemble_seeds(&scenario, args.runs, "--runs")?;
+    crate::commands::check_memory(&scenario, crate::commands::concurrent_runs(args.threads.threads, seeds.len()))?;
     let dir = match &args.out {
         Some(p) => Some(ResultDir::create(p, "validation", existing(args.force)).map_err(out_error)?),
         None => None,
     };
-    let seeds = ensemble_seeds(&scenario, args.runs, "--runs")?;
     let pool = thread_pool(args.threads.threads)?;
     let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new(seeds.len() as u64);
+    if args.quiet {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
     bar.set_style(
         indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, eta {eta}").map_err(|e| e.to_string())?,
     );
@@ -377,7 +382,14 @@ fn regime_runs(
     let n = results.len();
     let (lo, hi) = wilson(with, n);
     let event = (regime.describe)(&scenario);
-    outln!("{}: {} runs (seeds {}..={}), {:.1} s\n", scenario.meta.name, n, seeds[0], seeds[n - 1], started.elapsed().as_secs_f64());
+    outln!(
+        "{}: {} (seeds {}..={}), {:.1} s\n",
+        scenario.meta.name,
+        crate::commands::count(n as u64, "run", "runs"),
+        seeds[0],
+        seeds[n - 1],
+        started.elapsed().as_secs_f64()
+    );
     outln!(
         "runs with {event}  {with} of {n} ({:.1} %), 95 % interval [{:.1} %, {:.1} %]",
         100.0 * with as f64 / n as f64,

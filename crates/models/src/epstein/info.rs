@@ -24,6 +24,8 @@ pub static INFO: ModelInfo = ModelInfo {
     check: super::check,
     calendar: None,
     population,
+    // 58 MB for a 2000 x 1000 grid (about 26 bytes a cell), with a margin.
+    bytes_per_agent: 32.0,
     scale_key: None,
     metrics: || super::METRICS.to_vec(),
     charts: &[ChartGroup { title: "Citizens: quiet, active, jailed", columns: &["quiet", "active", "jailed"] }],

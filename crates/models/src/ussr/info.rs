@@ -28,6 +28,8 @@ pub static INFO: ModelInfo = ModelInfo {
     check,
     calendar: Some(super::targets::clock),
     population,
+    // 318 MiB for 3 million people at full scale (about 111 bytes each), with a margin.
+    bytes_per_agent: 120.0,
     scale_key: Some("population.scale"),
     metrics: super::metrics::recorder_spec,
     charts: CHARTS,
