@@ -3,7 +3,7 @@
 
 use super::calendar::Calendar;
 use super::params::Params;
-use super::state::{Behaviour, Class, Factory, Mood, Occasion, Opp, Person, Status, StrikeEpisode};
+use super::state::{Class, Factory, Mood, Opp, Person, Status};
 use perelom_engine::space::Network;
 use perelom_engine::Streams;
 use rand::Rng;
@@ -40,35 +40,7 @@ pub fn factories(p: &Params, streams: &Streams) -> Vec<Factory> {
     while placed < n {
         let size = (sizes.sample(&mut rng).round() as u32).clamp(10, 40_000).min(n - placed);
         let nshops = size.div_ceil(shop_size).max(1);
-        out.push(Factory {
-            region: pick(&regions, rng.random()) as u8,
-            sector: pick(&sectors, rng.random()) as u8,
-            first_person: placed,
-            size,
-            first_shop: shops,
-            shops: nshops,
-            norm: 1.0,
-            pay: 1.0,
-            seven_hour: false,
-            seven_hour_week: u32::MAX,
-            occasion: Occasion::None,
-            occasion_shop: None,
-            strike: StrikeEpisode::default(),
-            last_strike_end: None,
-            meeting_week: [u32::MAX; 2],
-            legitimacy_shock: 0.0,
-            efficacy_shock: 0.0,
-            fear_shock: 0.0,
-            repression_seen: 0.0,
-            dispute_memory: 0.0,
-            militancy: 1.0,
-            repression_perceived: 0.0,
-            partner_news: 0.0,
-            active_share: 0.0,
-            members: [0; 2],
-            sympathizers: 0,
-            lead: 0.0,
-        });
+        out.push(Factory::new(pick(&regions, rng.random()) as u8, pick(&sectors, rng.random()) as u8, placed, size, shops, nshops));
         let last = out.last_mut().expect("just pushed");
         last.militancy = LogNormal::new(0.0, p.disputes.militancy_spread.max(1e-9)).expect("valid lognormal").sample(&mut rng) as f32;
         placed += size;
@@ -94,7 +66,7 @@ pub fn people(p: &Params, streams: &Streams, factories: &[Factory]) -> Vec<Perso
     // Everyone is written in place, each factory's slice by one task: no second copy of
     // the workforce (at full scale it is 230 MB).
     let total = factories.iter().map(|f| f.size as usize).sum();
-    let mut all = vec![placeholder(); total];
+    let mut all = vec![Person::blank(); total];
     let mut slices: Vec<&mut [Person]> = Vec::with_capacity(factories.len());
     let mut rest = &mut all[..];
     for f in factories {
@@ -141,62 +113,16 @@ pub fn people(p: &Params, streams: &Streams, factories: &[Factory]) -> Vec<Perso
                 threshold: (tm + (rng.random::<f32>() * 2.0 - 1.0) * ts).clamp(0.0, 1.0),
                 wage_ref,
                 real_wage: wage_ref,
-                hardship: 0.0,
-                grievance: 0.0,
-                radicalism: 0.0,
                 band,
                 class,
                 young: is_young,
                 peasant_origin,
                 party: is_party,
-                status: Status::Working,
-                behaviour: Behaviour::Comply,
-                opp: Opp::None,
-                org: 0,
-                old_cadre: false,
-                mood: Mood::Loyal,
-                leafleted: false,
-                strike_ready: false,
-                weeks_left: 0,
+                ..Person::blank()
             };
         }
     });
     all
-}
-
-/// A person to fill the workforce's vector before everyone is drawn.
-fn placeholder() -> Person {
-    Person {
-        factory: 0,
-        shop: 0,
-        base_hardship: 0.0,
-        risk_aversion: 0.0,
-        legitimacy: 0.0,
-        fear: 0.0,
-        efficacy: 0.0,
-        fatigue: 0.0,
-        lean: 0.0,
-        threshold: 0.0,
-        wage_ref: 0.0,
-        real_wage: 0.0,
-        hardship: 0.0,
-        grievance: 0.0,
-        radicalism: 0.0,
-        band: 1,
-        class: Class::Blue,
-        young: false,
-        peasant_origin: false,
-        party: false,
-        status: Status::Working,
-        behaviour: Behaviour::Comply,
-        opp: Opp::None,
-        org: 0,
-        old_cadre: false,
-        mood: Mood::Loyal,
-        leafleted: false,
-        strike_ready: false,
-        weeks_left: 0,
-    }
 }
 
 /// The underground at the start: the expelled who stayed active (F03, F04), by class

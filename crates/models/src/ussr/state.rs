@@ -251,3 +251,78 @@ pub struct Factory {
     /// weighted by the cell's strength (0 with no cell).
     pub lead: f32,
 }
+
+impl Person {
+    /// A person with every field at its starting value (zero views, band 1, working,
+    /// complying, outside the opposition): what initialization and tests fill in.
+    pub fn blank() -> Person {
+        Person {
+            factory: 0,
+            shop: 0,
+            base_hardship: 0.0,
+            risk_aversion: 0.0,
+            legitimacy: 0.0,
+            fear: 0.0,
+            efficacy: 0.0,
+            fatigue: 0.0,
+            lean: 0.0,
+            threshold: 0.0,
+            wage_ref: 0.0,
+            real_wage: 0.0,
+            hardship: 0.0,
+            grievance: 0.0,
+            radicalism: 0.0,
+            band: 1,
+            class: Class::Blue,
+            young: false,
+            peasant_origin: false,
+            party: false,
+            status: Status::Working,
+            behaviour: Behaviour::Comply,
+            opp: Opp::None,
+            org: 0,
+            old_cadre: false,
+            mood: Mood::Loyal,
+            leafleted: false,
+            strike_ready: false,
+            weeks_left: 0,
+        }
+    }
+}
+
+impl Factory {
+    /// A factory of `size` people from `first_person` in `shops` shops from `first_shop`,
+    /// at the start: norms and pay at their 1928 level, the standard working day, no
+    /// occasion, strike, shock, memory or opposition cell, militancy 1.
+    pub fn new(region: Region, sector: Sector, first_person: u32, size: u32, first_shop: u32, shops: u32) -> Factory {
+        Factory {
+            region,
+            sector,
+            first_person,
+            size,
+            first_shop,
+            shops,
+            norm: 1.0,
+            pay: 1.0,
+            seven_hour: false,
+            seven_hour_week: u32::MAX,
+            occasion: Occasion::None,
+            occasion_shop: None,
+            strike: StrikeEpisode::default(),
+            last_strike_end: None,
+            meeting_week: [u32::MAX; 2],
+            legitimacy_shock: 0.0,
+            efficacy_shock: 0.0,
+            fear_shock: 0.0,
+            repression_seen: 0.0,
+            repression_perceived: 0.0,
+            militancy: 1.0,
+            dispute_memory: 0.0,
+            partner_news: 0.0,
+            active_share: 0.0,
+            members: [0; 2],
+            sympathizers: 0,
+            lead: 0.0,
+        }
+    }
+}

@@ -3,7 +3,7 @@
 //! small model whose state a test may set by hand before calling one phase of a week.
 
 use super::params::Params;
-use super::state::{Behaviour, Class, Factory, Mood, Occasion, Opp, Person, Status, StrikeEpisode};
+use super::state::{Factory, Mood, Person};
 use super::Ussr;
 use crate::registry::{builtin, load_scenario_text};
 use perelom_engine::rng::purpose_hash;
@@ -33,70 +33,12 @@ pub fn rng(k: u64) -> FastRng {
 /// A working, complying, non-party blue-collar worker with no views: every field a test
 /// does not set is neutral.
 pub fn person() -> Person {
-    Person {
-        factory: 0,
-        shop: 0,
-        base_hardship: 0.0,
-        risk_aversion: 0.0,
-        legitimacy: 0.5,
-        fear: 0.0,
-        efficacy: 0.5,
-        fatigue: 0.0,
-        lean: 0.5,
-        threshold: 0.0,
-        wage_ref: 1.0,
-        real_wage: 1.0,
-        hardship: 0.0,
-        grievance: 0.0,
-        radicalism: 0.0,
-        band: 5,
-        class: Class::Blue,
-        young: false,
-        peasant_origin: false,
-        party: false,
-        status: Status::Working,
-        behaviour: Behaviour::Comply,
-        opp: Opp::None,
-        org: 0,
-        old_cadre: false,
-        mood: Mood::Indifferent,
-        leafleted: false,
-        strike_ready: false,
-        weeks_left: 0,
-    }
+    Person { legitimacy: 0.5, efficacy: 0.5, lean: 0.5, wage_ref: 1.0, real_wage: 1.0, band: 5, mood: Mood::Indifferent, ..Person::blank() }
 }
 
 /// A factory of 100 workers in one shop, with no occasion, strike, shock or cell.
 pub fn factory() -> Factory {
-    Factory {
-        region: 0,
-        sector: 0,
-        first_person: 0,
-        size: 100,
-        first_shop: 0,
-        shops: 1,
-        norm: 1.0,
-        pay: 1.0,
-        seven_hour: false,
-        seven_hour_week: u32::MAX,
-        occasion: Occasion::None,
-        occasion_shop: None,
-        strike: StrikeEpisode::default(),
-        last_strike_end: None,
-        meeting_week: [u32::MAX; 2],
-        legitimacy_shock: 0.0,
-        efficacy_shock: 0.0,
-        fear_shock: 0.0,
-        repression_seen: 0.0,
-        repression_perceived: 0.0,
-        militancy: 1.0,
-        dispute_memory: 0.0,
-        partner_news: 0.0,
-        active_share: 0.0,
-        members: [0; 2],
-        sympathizers: 0,
-        lead: 0.0,
-    }
+    Factory::new(0, 0, 0, 100, 0, 1)
 }
 
 /// A small model of the baseline (scale 0.002) with `sets` applied, at the end of 1927.
