@@ -306,3 +306,21 @@ fn the_introduction_gives_the_scale_once_and_full_scale_figures_are_marked() {
     let labels = r.labels();
     assert!(r.section(labels.last().unwrap()).contains("**The opposition.**"));
 }
+
+#[test]
+fn the_calendar_is_the_runs_own_with_the_historical_dates_beside_moved_events() {
+    let baseline = run(&[]);
+    let month = |r: &Run, title: &str| -> String {
+        let start = r.survey.find(&format!("\n## {title}\n")).unwrap_or_else(|| panic!("no {title}"));
+        let rest = &r.survey[start + 4..];
+        rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
+    };
+    assert!(month(&baseline, "October 1928").contains("1 October: rents rise"), "{}", month(&baseline, "October 1928"));
+    assert!(!baseline.survey.contains("Switched off"));
+    let moved = run(&["rent.rise_date=1928-11-05", "plan.start=off"]);
+    assert!(!month(&moved, "October 1928").contains("rents rise"));
+    let nov = month(&moved, "November 1928");
+    assert!(nov.contains("5 November: rents rise") && nov.contains("rather than the historical 1 October 1928"), "{nov}");
+    assert!(!moved.survey.contains("1 October: the 1928-29 plan year begins"));
+    assert!(moved.survey.contains("Switched off in this run") && moved.survey.contains("plan.start"));
+}

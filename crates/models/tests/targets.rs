@@ -289,21 +289,45 @@ fn t4_counts_wins_in_the_weaker_campaign_and_t4b_over_quorate_meetings() {
 }
 
 #[test]
-fn the_campaigns_split_in_the_week_of_1_july_1928() {
-    // Week 25 (25 June-1 July) holds 1 July: a win there belongs to the second campaign
-    // (2 and 2 wins, T4 = 2 × 30), a win in week 24 to the first (3 and 1, T4 = 30).
-    let t = edit(edit(hits(), "opposition_resolutions", &[at(25, 1.0)]), "meetings_held", &[at(25, 100.0)]);
+fn the_campaigns_split_at_the_first_week_of_july_1928() {
+    // A week belongs to the half-year of its Thursday: week 26 (2-8 July) is the first of
+    // the second campaign's span; week 25 (25 June-1 July, Thursday 28 June) is June's.
+    // A win in week 26 belongs to the second campaign (2 and 2 wins, T4 = 2 x 30), a win
+    // in week 25 to the first (3 and 1, T4 = 30).
+    let t = edit(edit(hits(), "opposition_resolutions", &[at(26, 1.0)]), "meetings_held", &[at(26, 100.0)]);
     check(&t, "T4", 60.0, true);
     check(&t, "T4b", 4.0 / 380.0, true);
-    let t = edit(edit(hits(), "opposition_resolutions", &[at(24, 1.0)]), "meetings_held", &[at(24, 100.0)]);
+    let t = edit(edit(hits(), "opposition_resolutions", &[at(25, 1.0)]), "meetings_held", &[at(25, 100.0)]);
     check(&t, "T4", 30.0, true);
-    // Attendance 0.8 at a meeting in week 25 joins the second campaign's mean:
+    // Attendance 0.8 at a meeting in week 26 joins the second campaign's mean:
     // (0.3 + 0.2 + 0.8) / 3 over 0.5.
-    let t = edit(edit(hits(), "meeting_attendance", &[at(25, 0.8)]), "meetings_held", &[at(25, 100.0)]);
+    let t = edit(edit(hits(), "meeting_attendance", &[at(26, 0.8)]), "meetings_held", &[at(26, 100.0)]);
     check(&t, "T6", 1.3 / 3.0 / 0.5, true);
-    // In week 24 it joins the first: 0.25 over (0.6 + 0.4 + 0.8) / 3.
-    let t = edit(edit(hits(), "meeting_attendance", &[at(24, 0.8)]), "meetings_held", &[at(24, 100.0)]);
+    // In week 25 it joins the first: 0.25 over (0.6 + 0.4 + 0.8) / 3.
+    let t = edit(edit(hits(), "meeting_attendance", &[at(25, 0.8)]), "meetings_held", &[at(25, 100.0)]);
     check(&t, "T6", 0.25 / 0.6, true);
+}
+
+#[test]
+fn the_second_campaign_ends_with_the_week_of_28_february_1929() {
+    // Week 60 (25 February-3 March 1929) holds the campaign's last day, 28 February, its
+    // Thursday: a win there counts (T4 = 2 x 30); week 61 is March's and does not.
+    let t = edit(edit(hits(), "opposition_resolutions", &[at(60, 1.0)]), "meetings_held", &[at(60, 100.0)]);
+    check(&t, "T4", 60.0, true);
+    check(&t, "T4b", 4.0 / 380.0, true);
+    let t = edit(edit(hits(), "opposition_resolutions", &[at(61, 1.0)]), "meetings_held", &[at(61, 100.0)]);
+    check(&t, "T4", 30.0, true);
+    check(&t, "T4b", 3.0 / 280.0, true);
+    // A run that starts a week before 1928 does not count that week in the first campaign.
+    let early = Clock::dated(d(1927, 12, 26), StepUnit::Week, 105);
+    let mut t = hits();
+    for c in t.columns.iter_mut() {
+        if let ColumnData::F64(v) = &mut c.data {
+            v.insert(0, if c.name == "opposition_resolutions" { 5.0 } else { v[0] });
+        }
+    }
+    let m = measure(&t, &early, FULL);
+    assert!(close(m[index("T4")].unwrap(), 30.0), "the 1927 week's wins are not 1928's: {:?}", m[index("T4")]);
 }
 
 #[test]
@@ -399,6 +423,13 @@ fn a_run_short_of_a_targets_dates_does_not_measure_it() {
     // 63 weeks end before the week of 25 March 1929: T10 (January-March 1929) is not
     // measurable; 65 weeks cover it and read its 13 weeks.
     assert_eq!(measure(&first_weeks(63), &weekly(63), FULL)[index("T10")], None);
+    // 64 weeks lack only the week of 25 March: still not measurable (not 12 weeks read as 13).
+    assert_eq!(measure(&first_weeks(64), &weekly(64), FULL)[index("T10")], None);
+    // T4, T4b and T6 need the week of 25 February 1929 (week 60), the second campaign's last.
+    for id in ["T4", "T4b", "T6"] {
+        assert_eq!(measure(&first_weeks(60), &weekly(60), FULL)[index(id)], None, "{id}");
+        assert!(measure(&first_weeks(61), &weekly(61), FULL)[index(id)].is_some(), "{id}");
+    }
     check(&first_weeks(65), "T10", 7.4 / 13.0, true);
     // Not measurable is never a hit.
     assert!(!targets().iter().any(|t| t.hits(None)));

@@ -634,7 +634,7 @@ impl Simulation for Ussr {
     fn documents(&self) -> Vec<(String, String)> {
         vec![(
             info::INFO.documents[0].file.to_string(),
-            survey::survey(&self.metrics(), &self.events_table(), &self.clock, &self.p.name, self.p.population.scale),
+            survey::survey(&self.metrics(), &self.events_table(), &self.clock, &self.p.name, self.p.population.scale, &self.p.dates),
         )]
     }
 

@@ -15,6 +15,7 @@
 //! counterfactual run shows them when they happen.
 
 use super::metrics::monthly;
+use super::params::Dates;
 use chrono::{Datelike, NaiveDate};
 use perelom_engine::{Clock, Table};
 use std::collections::BTreeMap;
@@ -25,22 +26,66 @@ const MONTHS: [&str; 12] =
 /// Counts below this rest on too few agents to scale up or to state flatly.
 const FEW: f64 = 5.0;
 
-/// Dated events of the historical baseline's calendar (`docs/ODD.md`, the dated keys of
-/// the baseline scenario): date, what happened, the facts it rests on.
-const CALENDAR: &[((i32, u32, u32), &str, &str)] = &[
-    ((1928, 1, 2), "the staged conversion of industry to the seven-hour day begins", "F07; date assumed"),
-    (
-        (1928, 1, 19),
-        "the Politburo decides that output norms are to be revised continuously: norms raised and piece rates cut factory by factory",
-        "F09",
-    ),
-    ((1928, 6, 1), "deductions from wages for the industrialization loans begin", "F08; date assumed"),
-    ((1928, 10, 1), "the 1928-29 plan year begins with higher output targets", "F10"),
-    ((1928, 10, 1), "rents rise, most steeply for the lower-paid", "F08, F19"),
-    ((1928, 10, 1), "the opposition circulates its platform of 18 points on the worker question", "F17"),
-    ((1928, 10, 15), "news of the privileges of officials spreads among the workers", "F19; date assumed"),
-    ((1929, 1, 1), "the party's left turn: returning to the party begins to tempt the old oppositionists", "F04; date assumed"),
-];
+/// A dated event of the scenario's calendar, as the survey reports it.
+struct CalendarEvent {
+    /// Its date in this run (`None`: switched off).
+    at: Option<NaiveDate>,
+    /// Its date in the historical baseline (`docs/ODD.md`, the baseline scenario).
+    historical: NaiveDate,
+    /// What happens, in a few words.
+    text: &'static str,
+    /// The facts it rests on.
+    facts: &'static str,
+    /// The scenario key that dates it.
+    key: &'static str,
+}
+
+/// The dated events of the run's scenario (besides the escalation and the campaigns, which
+/// the survey reads from the run's tables), with the baseline's dates beside them.
+fn calendar(d: &Dates) -> Vec<CalendarEvent> {
+    let day = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap_or_default();
+    let e = |at, historical, key, text, facts| CalendarEvent { at, historical, text, facts, key };
+    vec![
+        e(
+            d.seven_hour_from,
+            day(1928, 1, 2),
+            "seven_hour.from",
+            "the staged conversion of industry to the seven-hour day begins",
+            "F07; date assumed",
+        ),
+        e(
+            d.continuous_from,
+            day(1928, 1, 19),
+            "norms.continuous_from",
+            "the Politburo decides that output norms are to be revised continuously: norms raised and piece rates cut factory by factory",
+            "F09",
+        ),
+        e(d.loans_from, day(1928, 6, 1), "loans.from", "deductions from wages for the industrialization loans begin", "F08; date assumed"),
+        e(d.plan_start, day(1928, 10, 1), "plan.start", "the 1928-29 plan year begins with higher output targets", "F10"),
+        e(d.rent_rise, day(1928, 10, 1), "rent.rise_date", "rents rise, most steeply for the lower-paid", "F08, F19"),
+        e(
+            d.platform,
+            day(1928, 10, 1),
+            "opposition.platform_date",
+            "the opposition circulates its platform of 18 points on the worker question",
+            "F17",
+        ),
+        e(
+            d.privilege,
+            day(1928, 10, 15),
+            "legitimacy.privilege_date",
+            "news of the privileges of officials spreads among the workers",
+            "F19; date assumed",
+        ),
+        e(
+            d.left_turn_from,
+            day(1929, 1, 1),
+            "capitulation.left_turn_from",
+            "the party's left turn: returning to the party begins to tempt the old oppositionists",
+            "F04; date assumed",
+        ),
+    ]
+}
 
 /// The baseline date of Molotov's circular (F38).
 const CIRCULAR: (i32, u32, u32) = (1928, 9, 24);
@@ -235,6 +280,11 @@ fn day_month(d: NaiveDate) -> String {
     format!("{} {}", d.day(), MONTHS[d.month0() as usize])
 }
 
+/// "1 October 1928".
+fn day_month_year(d: NaiveDate) -> String {
+    format!("{} {}", day_month(d), d.year())
+}
+
 // ---------------------------------------------------------------------------------
 // The run's figures, by month.
 
@@ -403,14 +453,19 @@ fn occasion_words(outcome: &str) -> &'static str {
 /// A dated line of the month: sort key, text.
 type Dated = (NaiveDate, String);
 
-fn dated_events(r: &Run, i: usize) -> Vec<Dated> {
+fn dated_events(r: &Run, calendar: &[CalendarEvent], i: usize) -> Vec<Dated> {
     let mut out: Vec<Dated> = Vec::new();
     let (y, mo) = r.keys[i];
     let span = r.span();
-    for &((yy, mm, dd), text, facts) in CALENDAR {
-        let Some(d) = NaiveDate::from_ymd_opt(yy, mm, dd) else { continue };
-        if (yy, mm) == (y, mo) && span.is_some_and(|(a, b)| d >= a && d <= b) {
-            out.push((d, format!("{}: {text} ({facts}).", day_month(d))));
+    for e in calendar {
+        let Some(d) = e.at else { continue };
+        if (d.year(), d.month()) == (y, mo) && span.is_some_and(|(a, b)| d >= a && d <= b) {
+            let moved = if d == e.historical {
+                String::new()
+            } else {
+                format!(", at this run's date ({} = {d}) rather than the historical {}", e.key, day_month_year(e.historical))
+            };
+            out.push((d, format!("{}: {} ({}{moved}).", day_month(d), e.text, e.facts)));
         }
     }
     if let Some(s) = r.escalation.filter(|&s| r.month_of(s) == Some(i)) {
@@ -1086,8 +1141,12 @@ fn scale_words(scale: f64) -> String {
 }
 
 /// The survey as Markdown: an introduction, then one section per month.
-pub fn survey(weekly: &Table, events: &Table, clock: &Clock, title: &str, scale: f64) -> String {
+///
+/// `dates` are the run's own dated keys: an event the scenario moves is reported at its
+/// date with the historical one beside it, and one it switches off is named as such.
+pub fn survey(weekly: &Table, events: &Table, clock: &Clock, title: &str, scale: f64, dates: &Dates) -> String {
     let r = Run::new(weekly, events, clock, scale);
+    let calendar = calendar(dates);
     let mut out = format!("# Political survey: {title}\n\n");
     let pop = r.v("population", 0);
     out.push_str("A monthly survey of the mood of workers, in the manner of the OGPU's surveys, written from the run's own tables. ");
@@ -1103,15 +1162,20 @@ pub fn survey(weekly: &Table, events: &Table, clock: &Clock, title: &str, scale:
     }
     out.push_str(
         "Factories are numbered as in the event log (events.csv); a week counts in the month of its Thursday. Slow-downs are given as the shops and factories affected and the workers slowing down in an average week, not as shop-weeks. \
-         The dated events of the calendar are those of the historical baseline; the escalation of repression and the collective-agreement campaigns are dated from the run itself.\n",
+         The dated events are the run's own: an event its scenario moves is given at the run's date with the historical date beside it; the escalation of repression and the collective-agreement campaigns are read from the run's tables.",
     );
+    let off: Vec<String> = calendar.iter().filter(|e| e.at.is_none()).map(|e| format!("{} ({}, {})", e.text, e.key, e.facts)).collect();
+    if !off.is_empty() {
+        out.push_str(&format!(" Switched off in this run, so absent from the months below: {}.", off.join("; ")));
+    }
+    out.push('\n');
     if r.len() == 0 {
         out.push_str("\nThe run has no complete week yet: nothing to report.\n");
         return out;
     }
     for i in 0..r.len() {
         out.push_str(&format!("\n## {}\n\n{}\n", r.labels[i], lead(&r, i)));
-        let dated = dated_events(&r, i);
+        let dated = dated_events(&r, &calendar, i);
         if !dated.is_empty() {
             // A loose list (a blank line between items), so that the report's small
             // Markdown renderer, which knows paragraphs but not lists, keeps them apart.

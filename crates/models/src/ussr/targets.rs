@@ -84,21 +84,24 @@ fn values(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
     let at = |y: i32, m: u32, d: u32| -> Option<usize> {
         NaiveDate::from_ymd_opt(y, m, d).and_then(|date| clock.step_of(date)).map(|s| s as usize).filter(|&s| s < n)
     };
-    // The run must cover [from, to): both dates inside it (`to` may be the day after the end).
-    let covers = |from: Option<usize>, to_date: (i32, u32, u32)| -> Option<std::ops::Range<usize>> {
-        let from = from?;
-        let end = NaiveDate::from_ymd_opt(to_date.0, to_date.1, to_date.2)?;
-        let last = clock.date(n.saturating_sub(1) as u32)?;
-        // The run covers the span if its last week begins within a week of the span's end.
-        (last + chrono::Duration::days(7) >= end - chrono::Duration::days(7))
-            .then_some(from..at(to_date.0, to_date.1, to_date.2).unwrap_or(n))
+    // The weeks of a span of days, from its first to its last day inclusive. A week
+    // belongs to the span that holds its Thursday, as a week belongs to the month of its
+    // Thursday (ISO 8601; the survey's months and T12's quarters count so too), so spans
+    // that meet share no week and miss none. `None` unless the run holds every such week.
+    let span = |from: (i32, u32, u32), to: (i32, u32, u32)| -> Option<std::ops::Range<usize>> {
+        let (from, to) = (NaiveDate::from_ymd_opt(from.0, from.1, from.2)?, NaiveDate::from_ymd_opt(to.0, to.1, to.2)?);
+        let thursday = clock.date(0)? + chrono::Duration::days(3);
+        let days = clock.unit()?.days();
+        let first = (from - thursday).num_days().div_euclid(days) + i64::from((from - thursday).num_days().rem_euclid(days) != 0);
+        let last = (to - thursday).num_days().div_euclid(days);
+        (first >= 0 && last >= first && last < n as i64).then(|| first as usize..last as usize + 1)
     };
     let nan = f64::NAN;
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { nan };
     let members: Vec<f64> = v("members_bl").iter().zip(v("members_decists")).map(|(a, b)| a + b).collect();
     let population = v("population").first().copied().unwrap_or(0.0);
     let scale = population / full_scale;
-    let whole = covers(at(1928, 1, 2), (1930, 1, 1));
+    let whole = span((1928, 1, 1), (1929, 12, 31));
     let strikes = v("strikes_started");
 
     // T1: strikes over the two years, per 1,569 × modelled workforce / full scale.
@@ -106,7 +109,7 @@ fn values(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
     let t1 = ratio(total_strikes, 1569.0 * scale);
 
     // T2: blue-collar share of active members, Oct-Dec 1929 (pooled over the weeks).
-    let t2 = covers(at(1929, 10, 1), (1930, 1, 1)).map_or(nan, |r| {
+    let t2 = span((1929, 10, 1), (1929, 12, 31)).map_or(nan, |r| {
         let blue: f64 = v("members_blue")[r.clone()].iter().sum();
         ratio(blue, members[r].iter().sum())
     });
@@ -115,16 +118,21 @@ fn values(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
     let peak = whole.clone().map_or(nan, |r| members[r].iter().copied().fold(0.0, f64::max));
     let t3 = whole.clone().map_or(nan, |r| ratio(members[r.end - 1], peak));
 
+    // The two collective-agreement campaigns (F21): the first half of 1928 holds the
+    // 1927-28 campaign, July 1928 to the end of February 1929 the 1928-29 one.
+    let first_campaign = span((1928, 1, 1), (1928, 6, 30));
+    let second_campaign = span((1928, 7, 1), (1929, 2, 28));
+
     // T4: full-scale-equivalent opposition wins in the weaker campaign; won share of
     // quorate meetings.
     let won = v("opposition_resolutions");
     let held = v("meetings_held");
     let failed = v("meetings_failed");
-    let (t4a, t4b) = match (at(1928, 7, 1), covers(at(1928, 1, 2), (1929, 3, 1))) {
-        (Some(split), Some(r)) => {
-            let w1: f64 = won[..split].iter().sum();
-            let w2: f64 = won[split..r.end].iter().sum();
-            let quorate: f64 = held[..r.end].iter().sum::<f64>() - failed[..r.end].iter().sum::<f64>();
+    let sum = |x: &[f64], r: &std::ops::Range<usize>| -> f64 { x[r.clone()].iter().sum() };
+    let (t4a, t4b) = match (&first_campaign, &second_campaign) {
+        (Some(c1), Some(c2)) => {
+            let (w1, w2) = (sum(&won, c1), sum(&won, c2));
+            let quorate = sum(&held, c1) + sum(&held, c2) - sum(&failed, c1) - sum(&failed, c2);
             (if scale > 0.0 { w1.min(w2) / scale } else { nan }, ratio(w1 + w2, quorate))
         }
         _ => (nan, nan),
@@ -144,8 +152,8 @@ fn values(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
             xs.iter().sum::<f64>() / xs.len() as f64
         }
     };
-    let t6 = match (at(1928, 7, 1), covers(at(1928, 7, 1), (1929, 3, 1))) {
-        (Some(split), Some(r)) => mean_att(split..r.end) / mean_att(0..split),
+    let t6 = match (first_campaign, second_campaign) {
+        (Some(c1), Some(c2)) => mean_att(c2) / mean_att(c1),
         _ => nan,
     };
 
@@ -158,22 +166,22 @@ fn values(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
     let t8 = apr.map_or(nan, |a| v("mood_loyal")[a]);
 
     // T9: share of worker exiles favouring the radical strategy, mean over 1929.
-    let t9 = covers(at(1929, 1, 1), (1930, 1, 1)).map_or(nan, |r| {
+    let t9 = span((1929, 1, 1), (1929, 12, 31)).map_or(nan, |r| {
         let ex = v("exile_workers_radical");
         ex[r.clone()].iter().sum::<f64>() / r.len().max(1) as f64
     });
 
     // T10: share of factories reporting absences or slow-downs, January-March 1929.
-    let t10 = covers(at(1929, 1, 1), (1929, 4, 1)).map_or(nan, |r| {
+    let t10 = span((1929, 1, 1), (1929, 3, 31)).map_or(nan, |r| {
         let d = v("factories_discipline");
         d[r.clone()].iter().sum::<f64>() / r.len().max(1) as f64
     });
 
     // T11: the smaller year's share of the two-year strike total.
-    let t11 = match (whole.clone(), at(1929, 1, 1)) {
+    let t11 = match (whole.clone(), span((1929, 1, 1), (1929, 12, 31))) {
         (Some(r), Some(y)) => {
-            let a: f64 = strikes[r.start..y].iter().sum();
-            let b: f64 = strikes[y..r.end].iter().sum();
+            let a: f64 = strikes[r.start..y.start].iter().sum();
+            let b: f64 = strikes[y].iter().sum();
             ratio(a.min(b), a + b)
         }
         _ => nan,
