@@ -5,6 +5,8 @@
 //!
 //! - [`compare`]: which scenarios can be compared with a baseline, and their outcomes
 //!   over common seeds.
+//! - [`posterior`]: a calibration's `posterior.csv` as weighted draws of parameters, for
+//!   the posterior predictive (`validate`) and effects over the posterior (`compare`).
 //! - [`run`]: the manifest of a run, as every front end writes it.
 //! - [`source`]: a scenario from a built-in name or a TOML file, with `key=value`
 //!   overrides.
@@ -19,6 +21,7 @@
 
 pub mod compare;
 mod error;
+pub mod posterior;
 pub mod run;
 pub mod source;
 pub mod sweep;
