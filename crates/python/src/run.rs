@@ -175,6 +175,18 @@ pub fn json_to_py<'py>(py: Python<'py>, v: &serde_json::Value) -> PyResult<Bound
     py.import("json")?.call_method1("loads", (v.to_string(),))
 }
 
+/// `perelom run`'s default result directory: `results/NAME-YYYYMMDD-HHMMSS`, NAME the
+/// stem of the scenario's file (a built-in's name). A scenario parsed from text has a
+/// made-up file name (`<string>`): a stem that is not a plain file name gives `run`.
+fn default_out(s: &Scenario) -> std::path::PathBuf {
+    let stem = std::path::Path::new(&s.file)
+        .file_stem()
+        .map(|x| x.to_string_lossy().into_owned())
+        .filter(|x| !x.is_empty() && x.chars().all(|c| c.is_alphanumeric() || "-_.+".contains(c)))
+        .unwrap_or_else(|| "run".into());
+    std::path::PathBuf::from("results").join(format!("{stem}-{}", chrono::Local::now().format("%Y%m%d-%H%M%S")))
+}
+
 fn format_of(format: &str) -> PyResult<perelom_output::Format> {
     match format {
         "csv" => Ok(perelom_output::Format::Csv),
@@ -315,13 +327,21 @@ impl PyRun {
     /// `scenario.toml`, `manifest.json`, the `.perelom-result` marker), and returns its
     /// path. The directory appears whole or not at all; an existing `path` is refused
     /// (`OutputError`) unless `force=True`, which replaces only a run Perelom wrote that
-    /// holds nothing else.
-    #[pyo3(signature = (path, format = "csv", force = false))]
-    fn save(&self, py: Python<'_>, path: &Bound<'_, PyAny>, format: &str, force: bool) -> PyResult<String> {
+    /// holds nothing else. Without `path`, the name is `perelom run`'s default,
+    /// `results/NAME-YYYYMMDD-HHMMSS` (NAME: the scenario file's stem, local time), with
+    /// `-2`, `-3`, ... if that name is taken when the directory is committed: a default
+    /// name never replaces anything, so `force` does not apply to it.
+    #[pyo3(signature = (path = None, format = "csv", force = false))]
+    fn save(&self, py: Python<'_>, path: Option<&Bound<'_, PyAny>>, format: &str, force: bool) -> PyResult<String> {
         use perelom_output::{Existing, ResultDir};
         let format = format_of(format)?;
-        let path: std::path::PathBuf = py.import("os")?.call_method1("fspath", (path,))?.extract::<String>()?.into();
-        let mode = if force { Existing::Replace } else { Existing::Refuse };
+        let (path, mode) = match path {
+            Some(p) => {
+                let p: std::path::PathBuf = py.import("os")?.call_method1("fspath", (p,))?.extract::<String>()?.into();
+                (p, if force { Existing::Replace } else { Existing::Refuse })
+            }
+            None => (default_out(&self.scenario), Existing::NextFreeName),
+        };
         let written = py.detach(|| {
             no_panic(|| -> Result<std::path::PathBuf, perelom_output::OutputError> {
                 let dir = ResultDir::create(&path, "run", mode)?;

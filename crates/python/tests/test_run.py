@@ -115,3 +115,22 @@ def test_warnings_are_python_warnings(small):
 def test_progress_callback_and_tqdm(small, capsys):
     r = perelom.run(small, progress=True)
     assert r.metrics.num_rows == 104
+
+
+def test_save_without_a_path_takes_the_command_lines_default_name(small, tmp_path, monkeypatch):
+    """results/NAME-YYYYMMDD-HHMMSS as `perelom run` names it, then -2, -3, ...: a second
+    save in the same second never replaces the first."""
+    import re
+
+    monkeypatch.chdir(tmp_path)
+    r = perelom.run(small, seed=3, progress=False)
+    first = r.save()
+    second = r.save(format="parquet")
+    pattern = r"results/ussr-1928-1929-\d{8}-\d{6}(-\d+)?"
+    assert re.fullmatch(pattern, first) and re.fullmatch(pattern, second), (first, second)
+    assert first != second
+    assert "metrics.csv" in files(first) and "metrics.parquet" in files(second)
+    # A scenario parsed from text has no file to name it after.
+    text = perelom.run(perelom.Scenario.from_toml(small.to_toml()), progress=False).save()
+    assert re.fullmatch(r"results/run-\d{8}-\d{6}(-\d+)?", text), text
+    assert not [f for f in os.listdir(tmp_path / "results") if f.startswith(".")]
