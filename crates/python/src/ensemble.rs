@@ -12,9 +12,13 @@ use crate::run::thread_pool;
 use crate::scenario::resolve;
 use crate::table::PyTable;
 use perelom_analysis::{compare_ensembles, comparison_table, Outcomes};
-use perelom_models::{TargetScore, Targets, Validation};
+use perelom_engine::stats::{interval, mean};
+use perelom_engine::{ColumnData, Table};
+use perelom_experiments::posterior::Posterior;
+use perelom_models::{Regime, TargetScore, Targets, Validation};
 use perelom_scenario::{Scenario, ScenarioError};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -146,29 +150,74 @@ fn seeds(s: &Scenario, n: u32) -> Result<Vec<u64>, Failure> {
     Ok((0..u64::from(n)).map(|i| first.saturating_add(i)).collect())
 }
 
-/// Validation of a scenario against its model's historical targets; see
-/// `perelom.validate`. Returns (targets table, per-run readings table, number hit,
-/// number measurable).
+/// The path a Python argument names (`str` or `os.PathLike`).
+fn path_arg(py: Python<'_>, p: &Bound<'_, PyAny>) -> PyResult<std::path::PathBuf> {
+    Ok(py.import("os")?.call_method1("fspath", (p,))?.extract::<String>()?.into())
+}
+
+/// A calibration's posterior, read for `scenario` (`posterior=` of validate and compare).
+fn read_posterior(path: Option<&std::path::Path>, scenario: &Scenario) -> Result<Option<Posterior>, Failure> {
+    Ok(path.map(|p| Posterior::read(p, scenario)).transpose()?)
+}
+
+/// Run `i`'s scenario over a posterior: the calibrated parameters of draw `i` of an
+/// ensemble whose first seed is `first` (as `perelom validate/compare --posterior` draw
+/// them), and a stop before the run if Ctrl-C was pressed.
+fn prepare_run(ctl: &Control, posterior: Option<&Posterior>, first: u64, i: usize, s: &mut Scenario) -> Result<(), Stop> {
+    if ctl.stop.load(Ordering::SeqCst) {
+        return Err(Stop::Cancelled);
+    }
+    if let Some(p) = posterior {
+        p.apply(s, p.draw(first, i as u64))?;
+    }
+    Ok(())
+}
+
+/// Validation of a scenario; see `perelom.validate`. For a model with historical targets
+/// returns {"kind": "targets", "targets": table, "runs": per-run readings, "warnings",
+/// "seeds", "posterior": (keys, file) or None}; for a model whose validation is a regime
+/// (Epstein's outbursts) {"kind": "regime", "runs": per-run statistics, "summary": one row
+/// per statistic, "record": what `perelom validate --out` writes as EVENTs.json, "event",
+/// "description", "warnings", "seeds"}.
 #[pyfunction]
-#[pyo3(signature = (scenario, runs=20, threads=None, progress=None))]
-pub fn validate(
-    py: Python<'_>,
-    scenario: &Bound<'_, PyAny>,
+#[pyo3(signature = (scenario, runs=20, threads=None, progress=None, posterior=None))]
+pub fn validate<'py>(
+    py: Python<'py>,
+    scenario: &Bound<'py, PyAny>,
     runs: u32,
     threads: Option<usize>,
-    progress: Option<Bound<'_, PyAny>>,
-) -> PyResult<(PyTable, PyTable, Vec<String>)> {
+    progress: Option<Bound<'py, PyAny>>,
+    posterior: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
     let s = resolve(py, scenario)?;
-    let go = || -> Result<(PyTable, PyTable, Vec<String>), Failure> {
+    let posterior_path = posterior.as_ref().map(|p| path_arg(py, p)).transpose()?;
+    let go = || -> Result<Bound<'py, PyDict>, Failure> {
         let info = perelom_models::model_of(&s)?;
-        let Validation::Targets(targets) = &info.validation else {
-            return Err(Failure::Other(
-                "PerelomError",
-                format!(
-                    "model \"{}\" has no historical targets to validate against\n  help: validate a scenario of the 1928-1929 model (ussr-1928-1929); for Epstein's regimes use `perelom validate` on the command line",
-                    s.meta.model
-                ),
-            ));
+        let targets = match &info.validation {
+            Validation::Targets(t) => t,
+            Validation::Regime(regime) => {
+                if posterior_path.is_some() {
+                    return Err(Failure::Other(
+                        "PerelomError",
+                        format!(
+                            "posterior=: model \"{}\" has no calibration to draw from\n  help: a posterior applies to models with historical targets{}",
+                            s.meta.model,
+                            with_targets_example()
+                        ),
+                    ));
+                }
+                return validate_regime(py, &s, regime, runs, threads, progress.as_ref());
+            }
+            Validation::None => {
+                return Err(Failure::Other(
+                    "PerelomError",
+                    format!(
+                        "model \"{}\" has no historical targets and no regime to validate against\n  help: validate a scenario of a model with targets{}",
+                        s.meta.model,
+                        with_targets_example()
+                    ),
+                ))
+            }
         };
         perelom_models::check(&s)?;
         let warnings: Vec<String> = perelom_models::warnings(&s).iter().map(|w| w.to_string()).collect();
@@ -180,15 +229,10 @@ pub fn validate(
             ));
         }
         let seeds = seeds(&s, runs)?;
+        let post = read_posterior(posterior_path.as_deref(), &s)?;
         let pool = thread_pool(threads)?;
         let ctl = Control::default();
-        let prepare = |_: usize, _: &mut Scenario| -> Result<(), Stop> {
-            if ctl.stop.load(Ordering::SeqCst) {
-                Err(Stop::Cancelled)
-            } else {
-                Ok(())
-            }
-        };
+        let prepare = |i: usize, sc: &mut Scenario| prepare_run(&ctl, post.as_ref(), seeds[0], i, sc);
         let measure = |sim: &dyn perelom_models::Simulation, sc: &Scenario| (targets.measure)(&sim.metrics(), sim.clock(), sc);
         let done = || {
             ctl.done.fetch_add(1, Ordering::SeqCst);
@@ -199,21 +243,129 @@ pub fn validate(
         .map_err(Stop::failure)?;
         let scores: Vec<TargetScore> = targets.score(&readings);
         let table = PyTable::from_engine("targets", &Targets::table(&scores)).map_err(Failure::internal)?;
-        let mut per_run = perelom_engine::Table::new();
-        per_run.push("seed", perelom_engine::ColumnData::I64(seeds.iter().map(|&x| x as i64).collect()));
+        let mut per_run = Table::new();
+        per_run.push("seed", ColumnData::I64(seeds.iter().map(|&x| x as i64).collect()));
         for (i, r) in scores.iter().enumerate() {
-            per_run.push(r.id, perelom_engine::ColumnData::F64(readings.iter().map(|x| x[i].unwrap_or(f64::NAN)).collect()));
+            per_run.push(r.id, ColumnData::F64(readings.iter().map(|x| x[i].unwrap_or(f64::NAN)).collect()));
         }
         let per_run = PyTable::from_engine("runs", &per_run).map_err(Failure::internal)?;
-        Ok((table, per_run, warnings))
+        let d = PyDict::new(py);
+        d.set_item("kind", "targets")?;
+        d.set_item("targets", Py::new(py, table)?)?;
+        d.set_item("runs", Py::new(py, per_run)?)?;
+        d.set_item("warnings", warnings)?;
+        d.set_item("seeds", seeds)?;
+        d.set_item("posterior", post.map(|p| (p.keys.clone(), p.source.clone())))?;
+        Ok(d)
     };
     go().map_err(|f| f.into_py(py))
 }
 
+/// ", e.g. `perelom.validate(\"NAME\")`" for the first built-in model with targets.
+fn with_targets_example() -> String {
+    perelom_models::models()
+        .iter()
+        .find(|m| m.targets().is_some())
+        .map(|m| format!(", e.g. perelom.validate(\"{}\")", m.example))
+        .unwrap_or_default()
+}
+
+/// A model's regime over an ensemble, as `perelom validate` measures and writes it for a
+/// model without historical targets (Epstein's outbursts): per run the regime's
+/// statistics, the share of runs with its event (and its 95 % Wilson interval), and per
+/// statistic its mean and 90 % interval over the runs in which it is defined.
+fn validate_regime<'py>(
+    py: Python<'py>,
+    s: &Scenario,
+    regime: &Regime,
+    runs: u32,
+    threads: Option<usize>,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> Result<Bound<'py, PyDict>, Failure> {
+    perelom_models::check(s)?;
+    let warnings: Vec<String> = perelom_models::warnings(s).iter().map(|w| w.to_string()).collect();
+    let seeds = seeds(s, runs)?;
+    let pool = thread_pool(threads)?;
+    let ctl = Control::default();
+    let prepare = |i: usize, sc: &mut Scenario| prepare_run(&ctl, None, seeds[0], i, sc);
+    let measure = |sim: &dyn perelom_models::Simulation, sc: &Scenario| (regime.measure)(sim, sc);
+    let done = || {
+        ctl.done.fetch_add(1, Ordering::SeqCst);
+    };
+    let results: Vec<Vec<f64>> = supervise(py, &pool, progress, Some(seeds.len()), &ctl, || {
+        perelom_models::run_seeds(s, &seeds, RUNS_BY, &prepare, &measure, &done)
+    })?
+    .map_err(Stop::failure)?;
+    let n = results.len();
+    // The first statistic counts a run's events.
+    let with = results.iter().filter(|r| r.first().is_some_and(|&x| x > 0.0)).count();
+    let (lo, hi) = wilson(with, n);
+    let col = |k: usize| results.iter().map(|r| r.get(k).copied().unwrap_or(f64::NAN)).collect::<Vec<f64>>();
+    let mut per_run = Table::new();
+    per_run.push("seed", ColumnData::I64(seeds.iter().map(|&x| x as i64).collect()));
+    for (k, stat) in regime.stats.iter().enumerate() {
+        per_run.push(stat.name, ColumnData::F64(col(k)));
+    }
+    // Per statistic, over the runs where it is defined (the first event of a run without
+    // one is not).
+    let (mut runs_defined, mut means, mut p05, mut p95) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for k in 0..regime.stats.len() {
+        let xs: Vec<f64> = col(k).into_iter().filter(|x| !x.is_nan()).collect();
+        let (a, b) = if xs.is_empty() { (f64::NAN, f64::NAN) } else { interval(&xs, 0.9) };
+        runs_defined.push(xs.len() as i64);
+        means.push(if xs.is_empty() { f64::NAN } else { mean(&xs) });
+        p05.push(a);
+        p95.push(b);
+    }
+    let mut summary = Table::new();
+    summary.push("statistic", ColumnData::Str(regime.stats.iter().map(|x| x.name.to_string()).collect()));
+    summary.push("label", ColumnData::Str(regime.stats.iter().map(|x| x.label.to_string()).collect()));
+    summary.push("runs", ColumnData::I64(runs_defined));
+    summary.push("mean", ColumnData::F64(means));
+    summary.push("p05", ColumnData::F64(p05));
+    summary.push("p95", ColumnData::F64(p95));
+    // The record `perelom validate --out` writes, key for key.
+    let mut record = serde_json::json!({
+        "scenario": s.meta.name, "runs": n, "seeds": seeds,
+        "event": regime.event,
+        format!("runs_with_{}", regime.event): with, format!("share_with_{}", regime.event): with as f64 / n as f64,
+        "share_95_interval": [lo, hi],
+        "changes": perelom_models::provenance::changes_json(s),
+    });
+    for (k, v) in (regime.definition)(s) {
+        record[k] = serde_json::json!(v);
+    }
+    let d = PyDict::new(py);
+    d.set_item("kind", "regime")?;
+    d.set_item("runs", Py::new(py, PyTable::from_engine("runs", &per_run).map_err(Failure::internal)?)?)?;
+    d.set_item("summary", Py::new(py, PyTable::from_engine("summary", &summary).map_err(Failure::internal)?)?)?;
+    d.set_item("record", crate::run::json_to_py(py, &record)?)?;
+    d.set_item("event", regime.event)?;
+    d.set_item("description", (regime.describe)(s))?;
+    d.set_item("warnings", warnings)?;
+    d.set_item("seeds", seeds)?;
+    Ok(d)
+}
+
+/// The Wilson score interval (95 %) of a share of `k` in `n`, as `perelom validate`
+/// reports the share of runs with a regime's event.
+fn wilson(k: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let (k, n, z) = (k as f64, n as f64, 1.959_964);
+    let p = k / n;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z / (1.0 + z * z / n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 /// Experiments against a baseline on common seeds; see `perelom.compare`. Returns the
-/// comparison table (compare.csv's columns).
+/// comparison table (compare.csv's columns) and the warnings. With `posterior`, run i of
+/// every scenario draws the same calibrated parameters from that `posterior.csv` (read
+/// for the baseline), except those a scenario itself changes.
 #[pyfunction]
-#[pyo3(signature = (baseline, experiments, runs=20, threads=None, progress=None))]
+#[pyo3(signature = (baseline, experiments, runs=20, threads=None, progress=None, posterior=None))]
 pub fn compare(
     py: Python<'_>,
     baseline: &Bound<'_, PyAny>,
@@ -221,8 +373,10 @@ pub fn compare(
     runs: u32,
     threads: Option<usize>,
     progress: Option<Bound<'_, PyAny>>,
+    posterior: Option<Bound<'_, PyAny>>,
 ) -> PyResult<(PyTable, Vec<String>)> {
     let base = resolve(py, baseline)?;
+    let posterior_path = posterior.as_ref().map(|p| path_arg(py, p)).transpose()?;
     let mut exps = Vec::new();
     for e in &experiments {
         let label = e.str().map(|x| x.to_string()).unwrap_or_default();
@@ -250,22 +404,23 @@ pub fn compare(
             warnings.extend(perelom_models::warnings(e).iter().map(|w| w.to_string()));
         }
         warnings.dedup();
+        let post = read_posterior(posterior_path.as_deref(), &base)?;
         let pool = thread_pool(threads)?;
         let ctl = Control::default();
-        let prepare = |_: usize, _: &mut Scenario| -> Result<(), Stop> {
-            if ctl.stop.load(Ordering::SeqCst) {
-                Err(Stop::Cancelled)
-            } else {
-                Ok(())
-            }
-        };
+        // The same draw for run i of every scenario: paired over draws and seeds.
+        let prepare = |i: usize, sc: &mut Scenario| prepare_run(&ctl, post.as_ref(), seeds[0], i, sc);
         let done = || {
             ctl.done.fetch_add(1, Ordering::SeqCst);
         };
         let total = seeds.len() * (1 + exps.len());
+        let scenarios: Vec<Scenario> = exps.iter().map(|(e, _)| e.clone()).collect();
+        let steps: Vec<Option<u32>> = scenarios.iter().map(branch_step).collect::<Result<_, _>>()?;
         let all = supervise(py, &pool, progress.as_ref(), Some(total), &ctl, || -> Result<Vec<Outcomes>, Stop> {
+            if steps.iter().any(Option::is_some) {
+                return run_branched(&base, &scenarios, &steps, &seeds, post.as_ref(), &ctl);
+            }
             let mut out = vec![perelom_experiments::compare::run_outcomes(&base, &seeds, RUNS_BY, &prepare, &done)?];
-            for (e, _) in &exps {
+            for e in &scenarios {
                 out.push(perelom_experiments::compare::run_outcomes(e, &seeds, RUNS_BY, &prepare, &done)?);
             }
             Ok(out)
@@ -281,6 +436,91 @@ pub fn compare(
         Ok((table, warnings))
     };
     go().map_err(|f| f.into_py(py))
+}
+
+/// The step at which experiment `e` branches from the baseline (its `branch_at`), `None`
+/// for a run from the start (no `branch_at`, or one on the first day). As `perelom
+/// compare` reads it.
+fn branch_step(e: &Scenario) -> Result<Option<u32>, Failure> {
+    let Some(d) = e.meta.branch_at else { return Ok(None) };
+    let clock = perelom_models::model_of(e)?.clock(e);
+    let step = clock.step_of(d).filter(|&k| k < clock.steps).ok_or_else(|| {
+        Failure::Other(
+            "PerelomError",
+            format!(
+                "{}: branch_at = {d} lies outside the run ({} to {})",
+                e.file,
+                clock.date(0).map_or("?".into(), |x| x.to_string()),
+                clock.last_day().map_or("?".into(), |x| x.to_string())
+            ),
+        )
+    })?;
+    Ok((step > 0).then_some(step))
+}
+
+/// Ensembles with branches, as `perelom compare` runs them: for each seed the baseline
+/// runs once, its state is kept at every experiment's branch step, and each such
+/// experiment continues from that state with its own parameters (one without a branch
+/// runs from the start), so the past before the branch is the baseline's own. Run i of
+/// every scenario draws the same parameters from `posterior`. Returns the baseline's
+/// outcomes, then each experiment's.
+fn run_branched(
+    base: &Scenario,
+    experiments: &[Scenario],
+    steps: &[Option<u32>],
+    seeds: &[u64],
+    posterior: Option<&Posterior>,
+    ctl: &Control,
+) -> Result<Vec<Outcomes>, Stop> {
+    use rayon::prelude::*;
+    let first = seeds.first().copied().unwrap_or(0);
+    let one = |i: usize| -> Result<Vec<Vec<(String, f64)>>, Stop> {
+        if ctl.stop.load(Ordering::SeqCst) {
+            return Err(Stop::Cancelled);
+        }
+        let seeded = |s: &Scenario| -> Result<Scenario, Stop> {
+            let mut s = s.clone();
+            if let Some(p) = posterior {
+                p.apply(&mut s, p.draw(first, i as u64))?;
+            }
+            Ok(s.with_seed(seeds[i], RUNS_BY)?)
+        };
+        let s_base = seeded(base)?;
+        let mut sim = perelom_models::build(&s_base)?;
+        let mut states: Vec<(u32, perelom_models::checkpoint::Checkpoint)> = Vec::new();
+        let total = sim.clock().steps;
+        loop {
+            let k = sim.steps_done();
+            if steps.contains(&Some(k)) && !states.iter().any(|(at, _)| *at == k) {
+                let bytes = perelom_models::checkpoint::save(sim.as_ref(), &s_base)?;
+                states.push((k, perelom_models::checkpoint::read("the baseline's state", &bytes)?));
+            }
+            if k >= total {
+                break;
+            }
+            sim.step();
+        }
+        ctl.done.fetch_add(1, Ordering::SeqCst);
+        let mut out = vec![sim.outcomes()];
+        for (e, at) in experiments.iter().zip(steps) {
+            let s_exp = seeded(e)?;
+            let mut sim = match at.and_then(|k| states.iter().find(|(x, _)| *x == k)) {
+                Some((_, cp)) => cp.resume(&s_exp).map_err(|err| Stop::Other(format!("{}: cannot branch: {err}", e.file)))?,
+                None => perelom_models::build(&s_exp)?,
+            };
+            sim.run_to_end();
+            ctl.done.fetch_add(1, Ordering::SeqCst);
+            out.push(sim.outcomes());
+        }
+        Ok(out)
+    };
+    let per_seed: Vec<Vec<Vec<(String, f64)>>> = (0..seeds.len()).into_par_iter().map(one).collect::<Result<_, _>>()?;
+    let ensemble = |k: usize| -> Outcomes {
+        let runs: Vec<Vec<(String, f64)>> = per_seed.iter().map(|r| r.get(k).cloned().unwrap_or_default()).collect();
+        let names = runs.first().map(|r| r.iter().map(|(n, _)| n.clone()).collect()).unwrap_or_default();
+        Outcomes { names, runs: runs.into_iter().map(|r| r.into_iter().map(|(_, v)| v).collect()).collect() }
+    };
+    Ok((0..=experiments.len()).map(ensemble).collect())
 }
 
 /// Whether a label is a `Scenario` object's repr rather than a name or path.

@@ -2,6 +2,7 @@
 //! (`perelom/_errors.py`), so that they carry attributes and several bases
 //! (`ScenarioError` is a `ValueError`); here they are raised.
 
+use perelom_experiments::posterior::PosteriorError;
 use perelom_scenario::ScenarioError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -35,6 +36,31 @@ pub fn scenario_error(py: Python<'_>, e: &ScenarioError) -> PyErr {
     build().unwrap_or_else(|err| err)
 }
 
+/// A posterior file that cannot be used: `perelom.PosteriorError` (file, line) for a
+/// problem with the file, `perelom.ScenarioError` for a particle's value the scenario
+/// refuses, with the posterior's file and line in place of a scenario file's.
+pub fn posterior_error(py: Python<'_>, e: &PosteriorError) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let kw = PyDict::new(py);
+        kw.set_item("file", e.file())?;
+        kw.set_item("line", e.line())?;
+        let class_name = match e {
+            PosteriorError::File { .. } => "PosteriorError",
+            PosteriorError::Value { error, .. } => {
+                kw.set_item("message", &error.message)?;
+                kw.set_item("help", &error.help)?;
+                kw.set_item("key", error.key())?;
+                kw.set_item("valid", error.valid())?;
+                kw.set_item("suggestion", error.suggestion())?;
+                "ScenarioError"
+            }
+        };
+        let exc = class(py, class_name)?.call((e.to_string(),), Some(&kw))?;
+        Ok(PyErr::from_value(exc))
+    };
+    build().unwrap_or_else(|err| err)
+}
+
 /// An exception of class `name` (of `perelom._errors`) with `message`.
 pub fn error(py: Python<'_>, name: &str, message: impl Into<String>) -> PyErr {
     let message = message.into();
@@ -60,6 +86,7 @@ pub fn no_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 /// `ScenarioError` or as the named class.
 pub enum Failure {
     Scenario(ScenarioError),
+    Posterior(PosteriorError),
     Other(&'static str, String),
     Python(PyErr),
 }
@@ -67,6 +94,12 @@ pub enum Failure {
 impl From<ScenarioError> for Failure {
     fn from(e: ScenarioError) -> Self {
         Failure::Scenario(e)
+    }
+}
+
+impl From<PosteriorError> for Failure {
+    fn from(e: PosteriorError) -> Self {
+        Failure::Posterior(e)
     }
 }
 
@@ -84,6 +117,7 @@ impl Failure {
     pub fn into_py(self, py: Python<'_>) -> PyErr {
         match self {
             Failure::Scenario(e) => scenario_error(py, &e),
+            Failure::Posterior(e) => posterior_error(py, &e),
             Failure::Other(class, m) => error(py, class, m),
             Failure::Python(e) => e,
         }

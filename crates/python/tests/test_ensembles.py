@@ -21,8 +21,9 @@ def test_validate_scores_every_target(small):
     assert set(t["hit"].to_pylist()) <= {"hit", "missed", "not measurable"}
     runs = pa.table(v.runs)
     assert runs["seed"].to_pylist() == [1, 2, 3] and runs.num_columns == t.num_rows + 1
-    with pytest.raises(perelom.PerelomError):
-        perelom.validate("epstein-2002", runs=2)
+    assert v.seeds == [1, 2, 3] and v.posterior is None
+    # A model without targets is validated by its regime instead (test_regime.py).
+    assert isinstance(perelom.validate("epstein-2002", runs=2, progress=False), perelom.RegimeValidation)
 
 
 def test_validate_matches_the_cli(cli, small, tmp_path):

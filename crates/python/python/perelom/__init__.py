@@ -15,6 +15,7 @@ a run from Python is bit for bit the run of the command line with the same scena
 from __future__ import annotations
 
 import contextlib
+import html
 import os
 import warnings as _warnings
 from typing import Callable, Iterator, Optional, Sequence, Union
@@ -24,6 +25,7 @@ from ._errors import (
     InternalError,
     OutputError,
     PerelomError,
+    PosteriorError,
     ScenarioError,
     ScenarioWarning,
     TableError,
@@ -42,9 +44,11 @@ __all__ = [
     "compare",
     "sweep",
     "Validation",
+    "RegimeValidation",
     "Sweep",
     "PerelomError",
     "ScenarioError",
+    "PosteriorError",
     "ScenarioWarning",
     "OutputError",
     "TableError",
@@ -54,6 +58,9 @@ __all__ = [
 
 #: A scenario: a ``Scenario``, the name of a built-in scenario, or the path of a file.
 ScenarioLike = Union[Scenario, str, "os.PathLike[str]"]
+
+#: A path: ``str`` or ``os.PathLike``.
+PathLike = Union[str, "os.PathLike[str]"]
 
 #: The scenario ``perelom run`` runs without an argument.
 DEFAULT_SCENARIO = "ussr-1928-1929"
@@ -130,20 +137,92 @@ class Validation:
       ``p05``, ``p95`` — the ensemble mean and its 90 % interval, in the target's unit,
       a share or a full-scale count — ``hit``: hit, missed or not measurable, and
       ``single_run_hit_rate``, 0-1), as ``perelom validate --out`` writes targets.csv.
-    - ``runs``: one row per run (``seed``, then one column per target: its reading).
+    - ``runs``: one row per run (``seed``, then one column per target: its reading), as
+      runs.csv.
+    - ``seeds``: the runs' seeds (run.seed, run.seed + 1, ...).
+    - ``posterior``: for a posterior predictive, (the calibrated parameters' keys, the
+      posterior file); otherwise None.
     - ``warnings``: the scenario's warnings.
     """
 
-    def __init__(self, targets: Table, runs: Table, warnings: list[str]) -> None:
+    def __init__(
+        self,
+        targets: Table,
+        runs: Table,
+        warnings: list[str],
+        seeds: Optional[list[int]] = None,
+        posterior: Optional[tuple[list[str], str]] = None,
+    ) -> None:
         self.targets = targets
         self.runs = runs
         self.warnings = warnings
+        self.seeds = seeds if seeds is not None else []
+        self.posterior = posterior
 
     def __repr__(self) -> str:
-        return f"<perelom.Validation: {self.targets.num_rows} targets over {self.runs.num_rows} runs>"
+        over = f"; posterior predictive over {', '.join(self.posterior[0])}" if self.posterior else ""
+        return f"<perelom.Validation: {self.targets.num_rows} targets over {self.runs.num_rows} runs{over}>"
 
     def _repr_html_(self) -> str:
-        return self.targets._repr_html_()
+        if not self.posterior:
+            return self.targets._repr_html_()
+        keys, source = self.posterior
+        note = (
+            f"<p>Posterior predictive: each run draws {html.escape(', '.join(keys))} "
+            f"from <code>{html.escape(source)}</code>.</p>"
+        )
+        return note + self.targets._repr_html_()
+
+
+class RegimeValidation:
+    """A validation of a model without historical targets whose scenarios claim a regime
+    (Epstein's outbursts), as ``perelom validate`` measures it:
+
+    - ``runs``: one row per run (``seed``, then the regime's statistics: for Epstein's
+      model ``outbursts``, ``peak_active``, ``mean_active``, ``outburst_steps``,
+      ``first_outburst_step``, NaN where a run has none), as runs.csv.
+    - ``summary``: one row per statistic (``statistic``, ``label``, ``runs`` in which it is
+      defined, ``mean`` and the 90 % interval ``p05``/``p95`` over those runs): the lines
+      ``perelom validate`` prints, against which a scenario's claims (its description's
+      measured figures) are read.
+    - ``event`` (``"outburst"``), ``description`` (the event as this scenario defines it),
+      ``runs_with_event``, ``share_with_event`` (0-1) and ``share_interval`` (its 95 %
+      Wilson interval).
+    - ``record``: what ``perelom validate --out`` writes as ``EVENTs.json``
+      (``outbursts.json``), key for key: scenario, runs, seeds, the event's counts and
+      share, the event's definition (``outburst_threshold``), changes from the baseline.
+    - ``seeds``, ``warnings``.
+    """
+
+    def __init__(self, result: dict) -> None:
+        self.runs: Table = result["runs"]
+        self.summary: Table = result["summary"]
+        self.record: dict = result["record"]
+        self.event: str = result["event"]
+        self.description: str = result["description"]
+        self.seeds: list[int] = result["seeds"]
+        self.warnings: list[str] = result["warnings"]
+        self.runs_with_event: int = self.record[f"runs_with_{self.event}"]
+        self.share_with_event: float = self.record[f"share_with_{self.event}"]
+        lo, hi = self.record["share_95_interval"]
+        self.share_interval: tuple[float, float] = (lo, hi)
+
+    def __repr__(self) -> str:
+        n = len(self.seeds)
+        return (
+            f"<perelom.RegimeValidation {self.record['scenario']!r}: runs with {self.description}: "
+            f"{self.runs_with_event} of {n} ({100 * self.share_with_event:.1f} %)>"
+        )
+
+    def _repr_html_(self) -> str:
+        n = len(self.seeds)
+        lo, hi = self.share_interval
+        head = (
+            f"<p><b>{html.escape(str(self.record['scenario']))}</b>: runs with {html.escape(self.description)}: "
+            f"{self.runs_with_event} of {n} ({100 * self.share_with_event:.1f} %), "
+            f"95 % interval [{100 * lo:.1f} %, {100 * hi:.1f} %]</p>"
+        )
+        return head + self.summary._repr_html_()
 
 
 def validate(
@@ -151,15 +230,32 @@ def validate(
     runs: int = 20,
     threads: Optional[int] = None,
     progress: Optional[bool] = None,
-) -> Validation:
-    """Runs ``runs`` seeds of a scenario (run.seed, run.seed + 1, ...) in parallel and scores
-    the model's historical targets (T1-T15 of the 1928-1929 model), as ``perelom validate``
-    does. Returns a ``Validation`` (``.targets``: one row per target; ``.runs``: one row per
-    run). Ctrl-C stops it before its next run (``KeyboardInterrupt``)."""
+    posterior: Optional[PathLike] = None,
+) -> Union[Validation, RegimeValidation]:
+    """Runs ``runs`` seeds of a scenario (run.seed, run.seed + 1, ...) in parallel and
+    validates them as ``perelom validate`` does. Ctrl-C stops it before its next run
+    (``KeyboardInterrupt``).
+
+    - A model with historical targets (the 1928-1929 model's T1-T15): returns a
+      ``Validation`` (``.targets``: one row per target; ``.runs``: one row per run).
+    - A model whose scenarios claim a regime (Epstein's outbursts): returns a
+      ``RegimeValidation`` (``.runs``: the regime's statistics per run; ``.summary``: each
+      statistic's mean and 90 % interval; ``.share_with_event`` and its 95 % interval;
+      ``.record``: the command line's ``outbursts.json``).
+
+    ``posterior``: the ``posterior.csv`` of ``perelom calibrate`` (e.g.
+    ``calibration/ussr-1928-1929/posterior.csv``): the posterior predictive, as
+    ``perelom validate --posterior``. Run i draws its calibrated parameters from the
+    weighted particles (the same draw as the command line's), except a parameter the
+    scenario itself changes from the baseline. A file that cannot be used raises
+    ``PosteriorError`` with its ``file`` and ``line``; a model without targets refuses a
+    posterior (``PerelomError``)."""
     with _progress(progress, "run", "perelom.validate") as cb:
-        targets, per_run, warns = _perelom.validate(scenario, runs, threads, cb)
-    _warn(warns)
-    return Validation(targets, per_run, warns)
+        result = _perelom.validate(scenario, runs, threads, cb, posterior)
+    _warn(result["warnings"])
+    if result["kind"] == "regime":
+        return RegimeValidation(result)
+    return Validation(result["targets"], result["runs"], result["warnings"], result["seeds"], result["posterior"])
 
 
 def compare(
@@ -168,6 +264,7 @@ def compare(
     runs: int = 20,
     threads: Optional[int] = None,
     progress: Optional[bool] = None,
+    posterior: Optional[PathLike] = None,
 ) -> Table:
     """Compares experiments with a baseline over ``runs`` common seeds, outcome by outcome,
     as ``perelom compare`` does: one row per experiment and outcome, with ``baseline_mean``,
@@ -175,11 +272,17 @@ def compare(
     differences, in the outcome's unit), ``p05``/``p95`` (its 90 % bootstrap interval),
     ``cohens_d`` and ``p_up`` (share of pairs in which the experiment is higher, 0-1). An
     outcome the runs cannot measure has NaN. Scenarios of another model or horizon
-    (run.start, run.steps) are refused."""
+    (run.start, run.steps) are refused.
+
+    ``posterior``: the ``posterior.csv`` of ``perelom calibrate``: effects over the
+    posterior, as ``perelom compare --posterior``. Run i of every scenario draws the same
+    calibrated parameters (so pairs share a seed and a draw), except a parameter a
+    scenario itself changes from the baseline (the experiment's change wins). A file that
+    cannot be used raises ``PosteriorError`` with its ``file`` and ``line``."""
     if isinstance(experiments, (str, Scenario, os.PathLike)):
         experiments = [experiments]
     with _progress(progress, "run", "perelom.compare") as cb:
-        table, warns = _perelom.compare(baseline, list(experiments), runs, threads, cb)
+        table, warns = _perelom.compare(baseline, list(experiments), runs, threads, cb, posterior)
     _warn(warns)
     return table
 

@@ -60,6 +60,28 @@ def _rebuild_scenario_error(text, file, line, column, message, help, key, valid,
     )
 
 
+class PosteriorError(PerelomError, ValueError):
+    """A calibration's posterior (``posterior=`` of ``validate`` and ``compare``) that
+    cannot be used: the file is missing or is not CSV, has no ``weight`` column, names a
+    parameter the model does not have, or holds a value that is not a finite number or a
+    negative weight. ``str(e)`` is the command line's message; ``file`` is the file as
+    named, ``line`` the 1-based line of the problem (1: the header) or None. A particle's
+    value out of its parameter's range raises ``ScenarioError`` instead, with the same
+    ``file`` and ``line``."""
+
+    def __init__(self, text: str, *, file: str = "", line: Optional[int] = None) -> None:
+        super().__init__(text)
+        self.file = file
+        self.line = line
+
+    def __reduce__(self):  # picklable, e.g. across multiprocessing
+        return (_rebuild_posterior_error, (str(self), self.file, self.line))
+
+
+def _rebuild_posterior_error(text, file, line):
+    return PosteriorError(text, file=file, line=line)
+
+
 class OutputError(PerelomError, OSError):
     """Results could not be written: the directory exists and is not Perelom's to replace,
     or a file-system operation failed. Nothing a user owns is ever overwritten."""

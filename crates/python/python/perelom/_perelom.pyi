@@ -136,10 +136,12 @@ class Run:
     @property
     def manifest(self) -> dict[str, Any]:
         """What manifest.json records: seed, version, commit, times, threads, parameters with citations, changes, warnings."""
-    def save(self, path: Union[str, "os.PathLike[str]"], format: str = "csv", force: bool = False) -> str:
+    def save(self, path: Optional[Union[str, "os.PathLike[str]"]] = None, format: str = "csv", force: bool = False) -> str:
         """Writes the result directory ``perelom run --out`` writes (``format``: csv or
         parquet), atomically; refuses an existing directory unless ``force`` (which
-        replaces only a run Perelom wrote). Returns its path."""
+        replaces only a run Perelom wrote). Without ``path``: ``perelom run``'s default,
+        ``results/NAME-YYYYMMDD-HHMMSS``, then ``-2``, ``-3``, ... if taken (never
+        replaces anything). Returns its path."""
     def report(self) -> str:
         """The HTML report of the run (self-contained, charts as inline SVG)."""
     def _repr_html_(self) -> str: ...
@@ -171,14 +173,22 @@ Progress = Optional[Callable[[int, int], None]]
 
 def run(scenario: Union[Scenario, str, "os.PathLike[str]"], seed: Optional[int] = None, threads: Optional[int] = None, progress: Progress = None) -> Run: ...
 def validate(
-    scenario: Union[Scenario, str, "os.PathLike[str]"], runs: int = 20, threads: Optional[int] = None, progress: Progress = None
-) -> tuple[Table, Table, list[str]]: ...
+    scenario: Union[Scenario, str, "os.PathLike[str]"],
+    runs: int = 20,
+    threads: Optional[int] = None,
+    progress: Progress = None,
+    posterior: Optional[Union[str, "os.PathLike[str]"]] = None,
+) -> dict[str, Any]:
+    """{"kind": "targets", "targets", "runs", "warnings", "seeds", "posterior"} or, for a
+    model validated by its regime, {"kind": "regime", "runs", "summary", "record",
+    "event", "description", "warnings", "seeds"}; ``perelom.validate`` wraps it."""
 def compare(
     baseline: Union[Scenario, str, "os.PathLike[str]"],
     experiments: Sequence[Union[Scenario, str, "os.PathLike[str]"]],
     runs: int = 20,
     threads: Optional[int] = None,
     progress: Progress = None,
+    posterior: Optional[Union[str, "os.PathLike[str]"]] = None,
 ) -> tuple[Table, list[str]]: ...
 def sweep(
     design: Optional[Union[str, "os.PathLike[str]"]] = None,
