@@ -21,6 +21,7 @@ def test_tutorial_blocks_run(root, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     # The tutorial names files relative to the repository's root.
     os.symlink(root / "experiments", tmp_path / "experiments")
+    os.symlink(root / "calibration", tmp_path / "calibration")
     ns: dict = {"__name__": "__tutorial__"}
     for i, block in enumerate(code):
         try:
