@@ -39,8 +39,8 @@ pub enum PosteriorError {
         file: String,
         /// The particle's 1-based line.
         line: u64,
-        /// The scenario's check of the value.
-        error: ScenarioError,
+        /// The scenario's check of the value (boxed: the other variant is small).
+        error: Box<ScenarioError>,
     },
 }
 
@@ -80,7 +80,7 @@ impl From<PosteriorError> for crate::Error {
     fn from(e: PosteriorError) -> Self {
         match e {
             PosteriorError::File { text, .. } => crate::Error::Message(text),
-            PosteriorError::Value { error, .. } => crate::Error::Scenario(error),
+            PosteriorError::Value { error, .. } => crate::Error::Scenario(*error),
         }
     }
 }
@@ -163,7 +163,7 @@ impl Posterior {
                 s.set_value(k, Value::Float(*v), &format!("{shown}:{line}")).map_err(|error| PosteriorError::Value {
                     file: shown.clone(),
                     line,
-                    error,
+                    error: Box::new(error),
                 })?;
             }
         }
