@@ -61,8 +61,16 @@ pub use crate::descriptor::Target;
 /// place. `None` means *not measurable*: the run does not cover the target's dates, and
 /// the target is neither hit nor missed. `Some(NaN)` means the run covers the dates but the
 /// statistic is undefined in it (for instance a share of members when there are none).
+///
+/// A table with fewer rows than the clock has steps (a run not yet finished) measures
+/// what its rows cover: the rest is not measurable, as for a shorter run.
 pub fn measure(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<Option<f64>> {
-    values(weekly, clock, full_scale).into_iter().zip(measurable(clock)).map(|(x, ok)| ok.then_some(x)).collect()
+    let rows = u32::try_from(weekly.rows()).unwrap_or(u32::MAX);
+    let covered = match (clock.start(), clock.unit()) {
+        (Some(start), Some(unit)) if rows < clock.steps => Clock::dated(start, unit, rows),
+        _ => clock.clone(),
+    };
+    values(weekly, clock, full_scale).into_iter().zip(measurable(&covered)).map(|(x, ok)| ok.then_some(x)).collect()
 }
 
 /// [`measure`] with the full-scale workforce read from the scenario the run had
