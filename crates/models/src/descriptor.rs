@@ -49,10 +49,18 @@ pub struct ModelInfo {
     /// Rebuilds a run from a saved state (`Simulation::save_state`): the scenario it was
     /// saved with, the scenario it continues with (the same, or a branch), the state.
     pub restore: Option<Restore>,
+    /// The checks of a branch that need no state: a change the model cannot make once a
+    /// run is under way (what shaped its population or grid). `restore` makes them too;
+    /// front ends call them through `checkpoint::check_branch` before any run.
+    pub branch_check: Option<BranchCheck>,
 }
 
 /// Rebuilds a run from its saved state: (saved scenario, continuing scenario, state).
 pub type Restore = fn(&Scenario, &Scenario, &[u8]) -> Result<Box<dyn Simulation>, String>;
+
+/// Whether a run saved with the first scenario may continue with the second (a branch),
+/// as far as the scenarios alone tell: `Err` says which change it cannot make.
+pub type BranchCheck = fn(&Scenario, &Scenario) -> Result<(), String>;
 
 impl std::fmt::Debug for ModelInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -43,6 +43,7 @@ pub static INFO: ModelInfo = ModelInfo {
         definition: |s| vec![("outburst_threshold", s.int("outburst.threshold") as f64)],
     }),
     restore: Some(|saved, s, bytes| Ok(Box::new(super::checkpoint::restore(saved, s, bytes)?))),
+    branch_check: Some(super::checkpoint::check_branch),
 };
 
 /// Per run: outbursts, largest number of active citizens, mean active, steps above the

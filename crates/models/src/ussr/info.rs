@@ -60,6 +60,7 @@ pub static INFO: ModelInfo = ModelInfo {
         ],
     }),
     restore: Some(|saved, s, bytes| Ok(Box::new(super::checkpoint::restore(saved, s, bytes)?))),
+    branch_check: Some(super::checkpoint::check_branch),
 };
 
 /// Chart groups: metrics of one unit and a comparable size drawn together.
