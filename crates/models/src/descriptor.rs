@@ -41,6 +41,9 @@ pub struct ModelInfo {
     pub charts: &'static [ChartGroup],
     /// The documents (texts) a run writes beside its tables.
     pub documents: &'static [Document],
+    /// The run's log of dated events, if it keeps one: which of its tables, and which
+    /// columns say what happened and to how many people.
+    pub event_log: Option<EventLog>,
     /// Where a run's events happen, for models with places: a schematic map and the
     /// counts per place and step.
     pub map: Option<AreaMap>,
@@ -117,6 +120,22 @@ pub struct Document {
     pub media_type: &'static str,
 }
 
+/// A run's log of events (one of `Simulation::tables`), one row an event, with the
+/// `step` it happened in: the explorer lists a month of it beside the survey.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventLog {
+    /// The table's name among the run's tables (`events`).
+    pub table: &'static str,
+    /// What a page calls it ("Factory events").
+    pub title: &'static str,
+    /// The column that names each event's kind (`event`).
+    pub kind: &'static str,
+    /// The column of the number of people each event involved (`count`).
+    pub people: &'static str,
+    /// The columns a page shows, in order (the others stay in the downloads).
+    pub shown: &'static [&'static str],
+}
+
 /// A schematic map of the places a model's events happen, and what is counted there.
 pub struct AreaMap {
     /// What the map shows, in a few words.
@@ -180,6 +199,9 @@ pub struct Target {
     pub lo: f64,
     /// Highest valid value of the statistic (inclusive).
     pub hi: f64,
+    /// The metric columns the statistic reads (the weekly table's names), so that a front
+    /// end can show the target beside the charts of those columns.
+    pub metrics: &'static [&'static str],
 }
 
 impl Target {

@@ -28,6 +28,7 @@ pub static INFO: ModelInfo = ModelInfo {
     metrics: || super::METRICS.to_vec(),
     charts: &[ChartGroup { title: "Citizens: quiet, active, jailed", columns: &["quiet", "active", "jailed"] }],
     documents: &[],
+    event_log: None,
     map: None,
     validation: Validation::Regime(Regime {
         event: "outburst",
