@@ -6,8 +6,15 @@
 //! of the server knows is the snapshot in [`Ensemble::shared`] (progress, and the latest
 //! summary as a ready JSON text), under a small lock never held during a run. Memory is
 //! bounded: each finished run leaves only its charted columns (as `f32`) and its target
-//! readings, the request is capped in runs and run-steps, and once the ensemble ends only
-//! the summary is kept.
+//! readings, its map counts are added to one sum whose size is fixed by the map and the
+//! steps (layers × places × steps, whatever the number of runs: the summary shows their
+//! mean per run), the request is capped in runs and run-steps, and once the ensemble ends
+//! only the summary is kept.
+//!
+//! A comparison runs each seed through `perelom_experiments::compare::run_branched_seed`,
+//! as `perelom compare` does: the baseline once, then the experiment from the start or
+//! continued from the baseline's state at the branch date; only one model lives at a time
+//! on a thread besides the kept state.
 
 use crate::run::lock;
 use perelom_engine::ColumnData;

@@ -404,10 +404,7 @@ fn export(model: &Model, what: Export) -> Result<Exported, String> {
                 text: sim.documents().into_iter().find(|(n, _)| n == file).map(|(_, t)| t),
             },
             Export::Results => Exported::Results { steps_done: sim.steps_done(), metrics: sim.metrics(), documents: sim.documents() },
-            Export::Files => Exported::Files {
-                tables: perelom_experiments::run::tables(sim),
-                documents: sim.documents(),
-            },
+            Export::Files => Exported::Files { tables: perelom_experiments::run::tables(sim), documents: sim.documents() },
             Export::Table(name) => Exported::Table(sim.tables().into_iter().find(|(n, _)| n == name).map(|(_, t)| t)),
             Export::Areas => {
                 let map = perelom_models::model(&model.model_name).and_then(|m| m.map.as_ref());

@@ -1048,7 +1048,8 @@ async fn a_run_zips_the_result_directory_perelom_run_writes() {
         .collect();
     written.sort();
     let folder = format!("ussr-1928-1929-run{id}/");
-    let zipped: Vec<String> = files.keys().map(|n| n.strip_prefix(&folder).unwrap_or_else(|| panic!("{n} outside {folder}")).to_string()).collect();
+    let zipped: Vec<String> =
+        files.keys().map(|n| n.strip_prefix(&folder).unwrap_or_else(|| panic!("{n} outside {folder}")).to_string()).collect();
     assert_eq!(zipped, written, "the same files as perelom run writes");
     for name in ["metrics.csv", "events.csv", "monthly.csv", "dictionary.csv", "survey.md", "scenario.toml", "manifest.json"] {
         assert!(written.iter().any(|w| w == name), "{name} in {written:?}");
@@ -1112,7 +1113,11 @@ async fn a_month_lists_its_factory_events_with_counts_per_kind() {
         seen += rows.len();
     }
     assert!(seen > 0, "a run of 20 weeks has factory events");
-    for (month, want) in [("1928-13", StatusCode::UNPROCESSABLE_ENTITY), ("May", StatusCode::UNPROCESSABLE_ENTITY), ("1931-01", StatusCode::UNPROCESSABLE_ENTITY)] {
+    for (month, want) in [
+        ("1928-13", StatusCode::UNPROCESSABLE_ENTITY),
+        ("May", StatusCode::UNPROCESSABLE_ENTITY),
+        ("1931-01", StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
         let (s, v) = json_of(&app, "GET", &format!("/api/runs/{id}/log/{month}"), None).await;
         assert_eq!(s, want, "{month}: {v}");
     }
