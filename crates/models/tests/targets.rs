@@ -520,3 +520,31 @@ fn tables_without_columns_or_rows_measure_nothing_and_never_panic() {
         assert!(!target.hits(Some(x)));
     }
 }
+
+/// Each target names the columns it reads (`Target::metrics`, by which the explorer puts it
+/// beside their charts): on the table where every target hits, removing a column it names
+/// leaves it undefined or changed, and removing any other column leaves it as it was.
+#[test]
+fn every_target_names_exactly_the_columns_it_reads() {
+    let full = hits();
+    let names: Vec<String> = full.columns.iter().map(|c| c.name.clone()).collect();
+    let clock = weekly(WEEKS as u32);
+    let before = measure(&full, &clock, FULL);
+    for (i, t) in targets().iter().enumerate() {
+        for m in t.metrics {
+            assert!(names.iter().any(|n| n == m), "{} names `{m}`, which the metrics do not have", t.id);
+        }
+        for name in &names {
+            let after = measure(&without(full.clone(), name), &clock, FULL)[i];
+            let same = match (before[i], after) {
+                (Some(a), Some(b)) => a.to_bits() == b.to_bits(),
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            if t.metrics.contains(&name.as_str()) {
+                assert!(!same, "{} names `{name}` but reads the same without it", t.id);
+            } else {
+                assert!(same, "{} reads `{name}` ({:?} without it, {:?} with) but does not name it", t.id, after, before[i]);
+            }
+        }
+    }
+}
