@@ -901,6 +901,8 @@ function describeCompare() {
   const input = $('ens-branch');
   input.min = dates.first;
   input.max = dates.last;
+  // Weeks begin on the weekday of the run's first day: the picker offers only those days.
+  input.step = 7;
   input.value = (x && x.branch_at) || dates.first;
   describeBranch();
 }
@@ -914,7 +916,7 @@ function describeBranch() {
   const what = !b || b === dates.first
     ? 'From the start: the two runs of a seed differ from the first week.'
     : `Per seed, the baseline runs once; from the week holding ${fmtDate(dateSeconds(b))} the experiment continues from the baseline's state with its own values, so the two share their past.`;
-  $('ens-branch-hint').textContent = `${what}${own} Dates from ${fmtDate(dateSeconds(dates.first))} to ${fmtDate(dateSeconds(dates.last))}; or click a week on an ensemble chart.`;
+  $('ens-branch-hint').textContent = `${what}${own} A branch starts on the first day of a week (the weekday of ${fmtDate(dateSeconds(dates.first))}), from ${fmtDate(dateSeconds(dates.first))} to ${fmtDate(dateSeconds(dates.last))}; or click a week on an ensemble chart.`;
   for (const c of app.ensCharts) c.plot.redraw(false);
 }
 

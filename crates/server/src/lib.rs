@@ -1149,6 +1149,8 @@ fn resolve_comparison(req: &NewEnsemble, first: Option<u64>, cfg: &Config) -> Re
             return Err(ApiError::unprocessable(format!("model `{}` has no dates: its runs cannot branch at a date", info.name)));
         }
         exp.meta.branch_at = Some(date);
+        // The date is the request's, not the experiment file's: no file position.
+        exp.meta.branch_at_position = None;
     }
     // The step of the branch, and the refusals of a branch the scenarios alone decide
     // (those `Checkpoint::resume` would give after the baseline had run to the date).

@@ -1155,11 +1155,11 @@ async fn a_comparison_branches_at_a_picked_date() {
     let plain = ensemble_summary(&app, &format!(r#"{{"scenario":"ussr-1928-1929","seeds":3,"first_seed":"5",{set}}}"#)).await;
     let v = ensemble_summary(
         &app,
-        &format!(r#"{{"scenario":"ussr-1928-1929","seeds":3,"first_seed":"5","compare":"x1-opposition-leads-strikes","branch_at":"1928-05-10",{set}}}"#),
+        &format!(r#"{{"scenario":"ussr-1928-1929","seeds":3,"first_seed":"5","compare":"x1-opposition-leads-strikes","branch_at":"1928-05-07",{set}}}"#),
     )
     .await;
     let c = &v["compare"];
-    assert_eq!((c["branch_at"].as_str(), c["default_branch_at"].as_str()), (Some("1928-05-10"), Some("1928-10-01")), "{c}");
+    assert_eq!((c["branch_at"].as_str(), c["default_branch_at"].as_str()), (Some("1928-05-07"), Some("1928-10-01")), "{c}");
     assert_eq!(c["branch_week"], "1928-05-07");
     let sm = &v["summary"];
     assert_eq!(sm["baseline_series"], plain["summary"]["series"], "the branched comparison's baseline is the plain baseline");
@@ -1179,9 +1179,9 @@ async fn a_comparison_branches_at_a_picked_date() {
     let id = v["id"].as_str().expect("id");
     let (_, body, _) = send(&app, "GET", &format!("/api/ensembles/{id}/scenario.toml"), None).await;
     let text = String::from_utf8(body).expect("utf-8");
-    assert!(text.contains("# Branched from the baseline's own run on 1928-05-10"), "{text}");
+    assert!(text.contains("# Branched from the baseline's own run on 1928-05-07"), "{text}");
     let again = perelom_models::load_scenario_text("x.toml", &text).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(again.meta.branch_at.map(|d| d.to_string()).as_deref(), Some("1928-05-10"));
+    assert_eq!(again.meta.branch_at.map(|d| d.to_string()).as_deref(), Some("1928-05-07"));
 
     // The first day is a run from the start.
     let (s, v) = json_of(
@@ -1202,6 +1202,11 @@ async fn a_comparison_branches_at_a_picked_date() {
         (r#""compare":"x1-opposition-leads-strikes","branch_at":"1927-12-31""#, "lies outside the run"),
         (r#""compare":"x1-opposition-leads-strikes","branch_at":"1929-01-01""#, "lies outside the run"),
         (r#""branch_at":"1928-05-10""#, "needs a comparison"),
+        // Inside a week: refused with the nearest first days of a week, not moved silently.
+        (
+            r#""compare":"x1-opposition-leads-strikes","branch_at":"1928-05-10""#,
+            "the nearest first days of a step are 1928-05-07 and 1928-05-14",
+        ),
     ] {
         let body = format!(r#"{{"scenario":"ussr-1928-1929","seeds":2,{extra},{small}}}"#);
         let (s, v) = json_of(&app, "POST", "/api/ensembles", Some(&body)).await;
@@ -1214,7 +1219,7 @@ async fn a_comparison_branches_at_a_picked_date() {
         &app,
         "POST",
         "/api/ensembles",
-        Some(r#"{"scenario":"ussr-1928-1929","seeds":2,"compare":"edits","branch_at":"1928-05-10","set":{"population.scale":"0.002","run.steps":"40","protest.threshold_mean":"0.5"}}"#),
+        Some(r#"{"scenario":"ussr-1928-1929","seeds":2,"compare":"edits","branch_at":"1928-05-07","set":{"population.scale":"0.002","run.steps":"40","protest.threshold_mean":"0.5"}}"#),
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
@@ -1223,7 +1228,7 @@ async fn a_comparison_branches_at_a_picked_date() {
         &app,
         "POST",
         "/api/ensembles",
-        Some(r#"{"scenario":"ussr-1928-1929","seeds":2,"compare":"edits","branch_at":"1928-05-10","set":{"population.scale":"0.002","run.steps":"40","rent.rise_date":"1928-03-01"}}"#),
+        Some(r#"{"scenario":"ussr-1928-1929","seeds":2,"compare":"edits","branch_at":"1928-05-07","set":{"population.scale":"0.002","run.steps":"40","rent.rise_date":"1928-03-01"}}"#),
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
