@@ -188,11 +188,28 @@ pub fn check_branch(saved: &Scenario, at: Option<chrono::NaiveDate>, s: &Scenari
     if s.meta.model != saved.meta.model {
         return Err(format!("the state is of model \"{}\", the scenario of \"{}\"", saved.meta.model, s.meta.model));
     }
-    // A dated event cannot be moved into the past the state already holds.
+    // A dated event cannot be moved into the past the state already holds, nor moved or
+    // switched off once that past holds it: it has already happened.
     if let Some(at) = at {
+        use perelom_scenario::Value;
         for p in &s.params {
             let before = saved.get(p.spec.key).map(|q| &q.value);
-            if let (perelom_scenario::Value::Date(d), true) = (&p.value, before != Some(&p.value)) {
+            if before == Some(&p.value) {
+                continue;
+            }
+            if let Some(Value::Date(d0)) = before {
+                if *d0 < at {
+                    let now = match &p.value {
+                        Value::Off => "off".to_string(),
+                        v => v.to_string(),
+                    };
+                    return Err(format!(
+                        "`{}` = {d0} lies before the branch ({at}): the state's past already holds it, so the branch cannot make it {now}; branch on or before {d0}, or run from the start",
+                        p.spec.key
+                    ));
+                }
+            }
+            if let Value::Date(d) = &p.value {
                 if *d < at {
                     return Err(format!(
                         "`{}` = {d} lies before the branch ({at}): the state already holds that past; give a date from {at} on, or run from the start",
