@@ -1225,6 +1225,22 @@ pub fn join_sweep(out: &Path) -> Result<PathBuf, Error> {
     Ok(dataset)
 }
 
+/// The design's point whose run needs the most memory, and about how many bytes that run
+/// holds ([`perelom_models::registry::memory_estimate`]); `None` for a model without an
+/// estimate.
+pub fn largest_point(d: &Design) -> Result<Option<(Scenario, f64)>, Error> {
+    let mut best: Option<(Scenario, f64)> = None;
+    for i in 0..d.points.len() {
+        let s = scenario_of(d, i, d.seed)?;
+        if let Some(bytes) = perelom_models::registry::memory_estimate(&s) {
+            if best.as_ref().is_none_or(|(_, b)| bytes > *b) {
+                best = Some((s, bytes));
+            }
+        }
+    }
+    Ok(best)
+}
+
 /// A pilot run of the design's first point and seed on one thread: its wall time in
 /// seconds and the process's peak resident memory in MB (Linux; NaN elsewhere), to size
 /// cluster jobs.
