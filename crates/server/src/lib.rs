@@ -520,21 +520,25 @@ async fn show_fact(Path(id): Path<String>) -> Result<Json<Json_>, ApiError> {
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum SeedIn {
-    Number(u64),
+    Number(serde_json::Number),
     Text(String),
+    /// Anything else (true, null, a list): refused with the same message as a bad number.
+    Other(Json_),
 }
 
 impl SeedIn {
     fn value(&self, field: &str) -> Result<u64, ApiError> {
+        let bad = |t: &str| ApiError::unprocessable(format!("{field} `{}` is not a whole number from 0 to {}", clip(t), i64::MAX));
         match self {
-            SeedIn::Number(n) => Ok(*n),
+            SeedIn::Number(n) => n.as_u64().ok_or_else(|| bad(&n.to_string())),
             SeedIn::Text(t) => {
                 let t = t.trim();
                 match t.parse::<u64>() {
                     Ok(n) if t.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
-                    _ => Err(ApiError::unprocessable(format!("{field} `{}` is not a whole number from 0 to {}", clip(t), i64::MAX))),
+                    _ => Err(bad(t)),
                 }
             }
+            SeedIn::Other(v) => Err(bad(&v.to_string())),
         }
     }
 }

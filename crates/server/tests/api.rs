@@ -568,6 +568,12 @@ async fn seeds_beyond_2_to_the_53_are_kept_exactly() {
         let (s, v) = json_of(&app, "POST", "/api/runs", Some(&format!(r#"{{"scenario":"epstein-2002","seed":{bad}}}"#))).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
     }
+    // Numbers that are no seed say so, as strings do (not a deserializer's message).
+    for bad in ["-1", "1.5", "1e30", "18446744073709551616", "true", "[1]"] {
+        let (s, v) = json_of(&app, "POST", "/api/runs", Some(&format!(r#"{{"scenario":"epstein-2002","seed":{bad}}}"#))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
+        assert!(error_text(&v).contains("is not a whole number from 0 to 9223372036854775807"), "{bad}: {v}");
+    }
 }
 
 /// `GET /api/runs` lists the runs; runs created and never played are dropped after the
