@@ -990,7 +990,9 @@ async function runEnsemble() {
   $('ens-note').textContent = `${n} runs of ${what} (${ens.label}). Lines are medians; the shaded bands hold the middle 50 % and 90 % of the runs${compare ? '; dashed lines are the baseline\'s medians' : ''}.`;
   const dl = $('ens-downloads');
   dl.innerHTML = '';
-  dl.append(link(`/api/ensembles/${ens.id}/scenario.toml`, 'Download the ensemble\'s scenario file', 'dl-ens-scenario', true));
+  dl.append(link(`/api/ensembles/${ens.id}/scenario.toml`, compare ? 'Download the experiment\'s scenario file' : 'Download the ensemble\'s scenario file', 'dl-ens-scenario', true));
+  // A comparison is reproduced by `perelom compare BASELINE EXPERIMENT`: both files.
+  if (compare) dl.append(link(`/api/ensembles/${ens.id}/baseline.toml`, 'Download the baseline\'s scenario file', 'dl-ens-baseline', true));
   buildEnsembleCharts();
   showEnsembleStatus();
   const es = new EventSource(`/api/ensembles/${ens.id}/events`);

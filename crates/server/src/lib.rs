@@ -267,6 +267,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/ensembles/{id}", get(show_ensemble).delete(delete_ensemble))
         .route("/api/ensembles/{id}/events", get(ensemble_events))
         .route("/api/ensembles/{id}/scenario.toml", get(ensemble_scenario_file))
+        .route("/api/ensembles/{id}/baseline.toml", get(ensemble_baseline_file))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page") })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
@@ -1300,14 +1301,47 @@ async fn ensemble_scenario_file(State(st): State<Arc<AppState>>, Path(id): Path<
         ),
         None => String::new(),
     };
+    let file = format!("{}-ensemble{}.toml", e.scenario_name, e.id);
+    let reproduce = match &e.compare {
+        Some(_) => format!(
+            "# Reproduce with: perelom compare {} {file} --runs {} (the baseline file is the page's other download).\n",
+            baseline_file_name(&e),
+            e.runs.max(2)
+        ),
+        None => format!("# Reproduce with: perelom validate {file} --runs {}\n", e.runs),
+    };
     let text = format!(
-        "# An ensemble of {} runs, seeds {} to {} (run.seed is the first).\n{against}{}",
+        "# An ensemble of {} runs, seeds {} to {} (run.seed is the first).\n{against}{reproduce}{}",
         e.runs,
         e.first_seed,
         e.first_seed + e.runs as u64 - 1,
         e.scenario.to_toml()
     );
-    attachment(text.into_bytes(), "application/toml; charset=utf-8", &format!("{}-ensemble{}.toml", e.scenario_name, e.id))
+    attachment(text.into_bytes(), "application/toml; charset=utf-8", &file)
+}
+
+/// The file name of a comparison's baseline scenario download.
+fn baseline_file_name(e: &ensemble::Ensemble) -> String {
+    format!("{}-ensemble{}-baseline.toml", e.scenario_name, e.id)
+}
+
+/// `GET /api/ensembles/ID/baseline.toml`: a comparison's baseline as it ran (the same seeds,
+/// scale and horizon as the experiment), so that `perelom compare BASELINE EXPERIMENT`
+/// reproduces the comparison. 404 for an ensemble that compares nothing.
+async fn ensemble_baseline_file(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let e = st.ensemble(&id)?;
+    let Some(c) = &e.compare else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, format!("ensemble {} compares nothing: it has no baseline", clip(&id))));
+    };
+    let text = format!(
+        "# The baseline of ensemble {}: {} runs on seeds {} to {} (run.seed is the first), with the experiment's scale and horizon.\n{}",
+        e.id,
+        e.runs,
+        e.first_seed,
+        e.first_seed + e.runs as u64 - 1,
+        c.baseline.to_toml()
+    );
+    attachment(text.into_bytes(), "application/toml; charset=utf-8", &baseline_file_name(&e))
 }
 
 /// `GET /api/ensembles/{id}/events`: `progress` after every run, `summary` when a new one

@@ -1188,6 +1188,24 @@ async fn a_comparison_branches_at_a_picked_date() {
     assert!(text.contains("# Branched from the baseline's own run on 1928-05-07"), "{text}");
     let again = perelom_models::load_scenario_text("x.toml", &text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.meta.branch_at.map(|d| d.to_string()).as_deref(), Some("1928-05-07"));
+    // The two downloads reproduce the comparison on the command line: its baseline's series
+    // are the ensemble's, and `perelom compare` accepts the pair (same scale, horizon, seeds).
+    let (s, base_body, _) = send(&app, "GET", &format!("/api/ensembles/{id}/baseline.toml"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let base_text = String::from_utf8(base_body).expect("utf-8");
+    assert!(text.contains("# Reproduce with: perelom compare ") && text.contains("-baseline.toml"), "{text}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("base.toml"), &base_text).expect("write");
+    std::fs::write(dir.path().join("exp.toml"), &text).expect("write");
+    let o = std::process::Command::new(perelom_binary())
+        .current_dir(dir.path())
+        .args(["compare", "base.toml", "exp.toml", "--runs", "3", "-q"])
+        .output()
+        .expect("perelom runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("common seeds 5"), "{}", String::from_utf8_lossy(&o.stdout));
+    let (s, _, _) = send(&app, "GET", &format!("/api/ensembles/{}/baseline.toml", plain["id"].as_str().expect("id")), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "a plain ensemble has no baseline file");
 
     // The first day is a run from the start.
     let (s, v) = json_of(
