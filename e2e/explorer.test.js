@@ -517,6 +517,11 @@ async function main() {
       assert.match(await page.locator('#ens-note').textContent(), /branched from the baseline's own runs on 14 May 1928/);
       const toml = await downloadText(page, '#dl-ens-scenario', 'x1-branched.toml');
       assert.match(toml, /^branch_at = 1928-05-14$/m);
+      // The baseline's file beside it: the pair that `perelom compare` reproduces.
+      assert.match(toml, /^# Reproduce with: perelom compare \S+-baseline\.toml /m);
+      const base = await downloadText(page, '#dl-ens-baseline', 'x1-baseline.toml');
+      assert.match(base, /^# The baseline of ensemble /m);
+      assert.doesNotMatch(base, /^branch_at/m);
       await page.locator('#ensemble').screenshot({ path: path.join(SHOTS, '4e-ussr-branch-picked.png') });
       // The keyboard: Tab from the comparison to the date, Enter on "From the start".
       await page.focus('#ens-compare');
