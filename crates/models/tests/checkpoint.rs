@@ -134,7 +134,7 @@ fn branch_dates_are_checked_with_the_scenario() {
     assert!(e.to_string().contains("not the first day of a step"), "{e}");
     assert!(e.to_string().contains("1928-09-24 and 1928-10-01"), "{e}");
     let e = check("1931-01-05").unwrap_err();
-    assert!(e.to_string().contains("outside the run") && e.to_string().contains("1928-01-02 to 1929-12-29"), "{e}");
+    assert!(e.to_string().contains("outside the run") && e.to_string().contains("1928-01-02 to 1929-12-23"), "{e}");
 }
 
 #[test]

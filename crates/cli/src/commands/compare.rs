@@ -201,7 +201,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
     let named: Vec<(String, Outcomes)> = experiments.iter().zip(results).map(|(e, r)| (e.meta.name.clone(), r)).collect();
     let rows = compare_ensembles(&base_runs, &named, &mut rng)?;
     outln!(
-        "Baseline: {} ({}); {} runs each on common seeds {}..={}; {:.1} s\n",
+        "Baseline: {} ({}); {} runs each on common seeds {} to {}; {:.1} s\n",
         base.meta.name,
         args.baseline,
         seeds.len(),
