@@ -82,6 +82,28 @@ async function assertNoHorizontalOverflow(page) {
   assert.ok(w.doc <= w.win && w.body <= w.win, `horizontal overflow: ${JSON.stringify(w)}`);
 }
 
+/** The names in a zip, from its central directory (throws if it is not a zip). */
+function zipNames(buf) {
+  assert.equal(buf.readUInt32LE(0), 0x04034b50, 'a zip starts with a local file header');
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65535); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+  }
+  assert.ok(eocd >= 0, 'the zip has an end of central directory');
+  const entries = buf.readUInt16LE(eocd + 10);
+  let at = buf.readUInt32LE(eocd + 16);
+  const names = [];
+  for (let k = 0; k < entries; k++) {
+    assert.equal(buf.readUInt32LE(at), 0x02014b50, 'a central directory entry');
+    const n = buf.readUInt16LE(at + 28);
+    const extra = buf.readUInt16LE(at + 30);
+    const comment = buf.readUInt16LE(at + 32);
+    names.push(buf.toString('utf8', at + 46, at + 46 + n));
+    at += 46 + n + extra + comment;
+  }
+  return names;
+}
+
 /** Reads a download into a string. */
 async function downloadText(page, selector, name) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
@@ -113,7 +135,9 @@ async function main() {
     // favicon request gets 404.
     page.on('response', (r) => {
       const u = new URL(r.url());
-      if (r.status() >= 400 && u.pathname !== '/favicon.ico' && !(r.status() === 422 && u.pathname === '/api/runs')) {
+      // A refused branch (422 from /api/ensembles) is asked for on purpose too.
+      const refused = r.status() === 422 && (u.pathname === '/api/runs' || u.pathname === '/api/ensembles');
+      if (r.status() >= 400 && u.pathname !== '/favicon.ico' && !refused) {
         errors.push(`HTTP ${r.status()} for ${u.pathname}`);
       }
     });
@@ -223,6 +247,8 @@ async function main() {
 
     await step('the map of the regions with a time slider', async () => {
       await page.waitForSelector('#map-box:not([hidden])');
+      // The map fills while the run goes; once it has ended, with every week.
+      await page.waitForFunction(() => window.app.map && window.app.map.x.length === 40);
       assert.equal(await page.locator('#map g.area').count(), 6);
       const layers = await page.locator('#map-layer option').allTextContents();
       assert.equal(layers.length, 3);
@@ -256,6 +282,23 @@ async function main() {
       await page.mouse.click(box.x + x, box.y + 20);
       await page.waitForSelector('#survey-1928-05.current');
       assert.equal(await page.locator('#survey h4.current').count(), 1);
+      // ... and that month's factory events, from the run's event log, with counts per kind.
+      await page.waitForFunction(() => document.getElementById('month-events').dataset.month === '1928-05');
+      const title = await page.locator('#month-events-title').textContent();
+      const m = /^Factory events in May 1928: (\d+)$/.exec(title);
+      assert.ok(m, title);
+      const total = Number(m[1]);
+      const log = await page.evaluate(async () => (await fetch(`/api/runs/${window.app.run.id}/log/1928-05`)).json());
+      assert.equal(total, log.total);
+      assert.ok(total > 0, 'a month of a 40-week run has factory events');
+      assert.equal(await page.locator('#month-events-table tbody tr').count(), Math.min(total, 1000));
+      const head = await page.locator('#month-events-table thead th').allTextContents();
+      assert.deepEqual(head.slice(0, 5), ['date', 'factory', 'region', 'sector', 'event type'], head.join());
+      const counts = await page.locator('#month-events-counts').textContent();
+      for (const k of log.kinds) assert.ok(counts.includes(`${k.kind}: ${k.events} (`), `${k.kind} in ${counts}`);
+      const firstDate = await page.locator('#month-events-table tbody tr th').first().textContent();
+      assert.match(firstDate, /^1928-0[45]-\d\d$/);
+      await page.locator('#survey-box').screenshot({ path: path.join(SHOTS, '1c-ussr-month-events.png') });
       const months = await page.locator('#survey-months a').count();
       assert.equal(months, await page.locator('#survey h4[id^="survey-"]').count());
       await page.locator('#survey-months a').first().click();
@@ -310,6 +353,17 @@ async function main() {
         return [r.status, r.headers.get('content-type'), t.includes('<svg'), t.includes('Parameters and their sources')];
       });
       assert.deepEqual(rep, [200, 'text/html; charset=utf-8', true, true]);
+    });
+
+    await step('download the result directory as a zip: the files perelom run writes', async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#dl-results-zip')]);
+      const file = path.join(DOWNLOADS, 'baseline.zip');
+      await download.saveAs(file);
+      const names = zipNames(fs.readFileSync(file));
+      const id = await page.evaluate(() => window.app.run.id);
+      const want = ['metrics.csv', 'monthly.csv', 'events.csv', 'survey.md', 'dictionary.csv', 'scenario.toml', 'manifest.json'];
+      assert.deepEqual([...names].sort(), want.map((n) => `ussr-1928-1929-run${id}/${n}`).sort());
+      assert.match(download.suggestedFilename(), /^ussr-1928-1929-run\d+\.zip$/);
     });
 
     await step('compare: pin the baseline, run a counterfactual beside it', async () => {
@@ -375,11 +429,55 @@ async function main() {
       await page.locator('#ensemble').screenshot({ path: path.join(SHOTS, '4-ussr-ensemble.png') });
     });
 
+    await step('each target beside the charts of the columns it reads; the full table stays', async () => {
+      const placed = await page.evaluate(() => window.app.ensCharts.map((c) => ({
+        cols: c.spec.cols,
+        ids: [...c.targets.querySelectorAll('tbody th')].map((th) => th.textContent),
+        results: [...c.targets.querySelectorAll('tbody td:last-child')].map((td) => td.textContent),
+      })));
+      const targets = await page.evaluate(() => window.app.scenario.targets);
+      for (const c of placed) {
+        const want = targets.filter((t) => t.metrics.some((m) => c.cols.includes(m))).map((t) => t.id);
+        assert.deepEqual(c.ids, want, c.cols.join());
+        assert.ok(c.results.every((r) => ['hit', 'missed', 'not measurable'].includes(r)), c.results.join());
+      }
+      const strikes = placed.find((c) => c.cols.includes('strikes_started'));
+      assert.ok(['T1', 'T11', 'T12'].every((id) => strikes.ids.includes(id)), strikes.ids.join());
+      // The full table agrees with the chart's.
+      const t1 = await page.locator('#target-T1 td.result').textContent();
+      assert.equal(strikes.results[strikes.ids.indexOf('T1')], t1);
+      await page.locator('#ens-charts .chart').first().screenshot({ path: path.join(SHOTS, '4c-ussr-chart-targets.png') });
+    });
+
+    await step('the map fills for the ensemble: the mean per run of each region', async () => {
+      await page.waitForSelector('#map-source-label:not([hidden])');
+      assert.equal(await page.inputValue('#map-source'), 'ensemble');
+      await page.selectOption('#map-layer', { index: 0 });
+      const summary = await page.evaluate(() => window.app.ens.summary);
+      assert.equal(summary.areas.runs, 8);
+      assert.equal(summary.areas.layers[0].length, 6);
+      const w = summary.x.length - 1;
+      const mean = summary.areas.layers[0].map((a) => a.slice(w - 3, w + 1).reduce((x, y) => x + y, 0));
+      const shown = (await page.locator('#map .count').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
+      shown.forEach((v, i) => assert.ok(Math.abs(v - Math.round(mean[i] * 10) / 10) < 0.051, `${v} against ${mean[i]}`));
+      assert.match(await page.locator('#map-summary').textContent(), /mean per run over the 8 runs of the ensemble so far/);
+      await page.locator('#map-box').screenshot({ path: path.join(SHOTS, '4d-ussr-ensemble-map.png') });
+      // Back to the single run, from the keyboard.
+      await page.focus('#map-source');
+      await page.selectOption('#map-source', 'run');
+      assert.doesNotMatch(await page.locator('#map-summary').textContent(), /mean per run/);
+      await page.selectOption('#map-source', 'ensemble');
+    });
+
     await step('compare an experiment (X1) with the baseline on common seeds: paired differences', async () => {
       const options = await page.locator('#ens-compare option').allTextContents();
       assert.ok(options.length === 7 && options.some((o) => o.startsWith('X1:')), options.join());
       await page.selectOption('#ens-compare', 'x1-opposition-leads-strikes');
-      assert.match(await page.locator('#ens-compare-note').textContent(), /^Question: .* until 1928-10-01\.$/);
+      assert.match(await page.locator('#ens-compare-note').textContent(), /^Question: /);
+      // The experiment's own branch date is shown, in an input limited to the run's dates.
+      assert.equal(await page.inputValue('#ens-branch'), '1928-10-01');
+      assert.deepEqual(await page.evaluate(() => [document.getElementById('ens-branch').min, document.getElementById('ens-branch').max]), ['1928-01-02', '1929-12-29']);
+      assert.match(await page.locator('#ens-branch-hint').textContent(), /own date is 1 Oct 1928/);
       await ensembleToEnd(page, 4);
       const c = await page.evaluate(() => {
         const ch = window.app.ensCharts[0];
@@ -390,13 +488,58 @@ async function main() {
       assert.equal(c.series, 6 * c.cols);
       assert.ok(c.dashed);
       // The same seeds: the same history until the branch on 1 October 1928 (week 40).
-      assert.deepEqual(c.expMedian.slice(0, 38), c.baseMedian.slice(0, 38));
+      assert.deepEqual(c.expMedian.slice(0, 39), c.baseMedian.slice(0, 39));
+      assert.match(await page.locator('#ens-note').textContent(), /branched from the baseline's own runs on 1 Oct 1928/);
       const rows = await page.locator('#paired tbody tr').count();
       assert.ok(rows > 10, `${rows} outcomes`);
       assert.match(await page.locator('#paired caption').textContent(), /^Paired differences, experiment − baseline, on 4 common seeds: \d+ of \d+ outcomes change clearly/);
       assert.match(await page.locator('#ens-note').textContent(), /^4 runs of X1: .*, against ussr-1928-1929 on the same seeds/);
       assert.equal(await page.locator('#targets tbody tr').count(), await page.evaluate(() => window.app.scenario.targets.length));
       await page.locator('#ensemble').screenshot({ path: path.join(SHOTS, '4b-ussr-compare-x1.png') });
+    });
+
+    await step('branch from a week clicked on the timeline: the past is shared until then', async () => {
+      // Week 20 (14 May 1928) of an ensemble chart.
+      await page.locator('#ens-charts .chart .u-over').first().scrollIntoViewIfNeeded();
+      const box = await page.locator('#ens-charts .chart .u-over').first().boundingBox();
+      const x = await page.evaluate(() => window.app.ensCharts[0].plot.valToPos(window.app.ensCharts[0].plot.data[0][19], 'x'));
+      await page.mouse.click(box.x + x, box.y + 20);
+      assert.equal(await page.inputValue('#ens-branch'), '1928-05-14');
+      assert.match(await page.locator('#ens-branch-hint').textContent(), /holding 14 May 1928/);
+      await ensembleToEnd(page, 4);
+      // Every chart's medians: the experiment's and the baseline's (dashed), column by column.
+      const pairs = await page.evaluate(() => window.app.ensCharts.flatMap((ch) => {
+        const k = ch.spec.cols.length;
+        return ch.spec.cols.map((_, j) => ({ exp: ch.plot.data[5 * j + 3], base: ch.plot.data[5 * k + 1 + j] }));
+      }));
+      for (const c of pairs) assert.deepEqual(c.exp.slice(0, 19), c.base.slice(0, 19), 'the same past until the branch');
+      assert.ok(pairs.some((c) => JSON.stringify(c.exp.slice(19)) !== JSON.stringify(c.base.slice(19))), 'the experiment acts from the branch on');
+      assert.match(await page.locator('#ens-note').textContent(), /branched from the baseline's own runs on 14 May 1928/);
+      const toml = await downloadText(page, '#dl-ens-scenario', 'x1-branched.toml');
+      assert.match(toml, /^branch_at = 1928-05-14$/m);
+      // The baseline's file beside it: the pair that `perelom compare` reproduces.
+      assert.match(toml, /^# Reproduce with: perelom compare \S+-baseline\.toml /m);
+      const base = await downloadText(page, '#dl-ens-baseline', 'x1-baseline.toml');
+      assert.match(base, /^# The baseline of ensemble /m);
+      assert.doesNotMatch(base, /^branch_at/m);
+      await page.locator('#ensemble').screenshot({ path: path.join(SHOTS, '4e-ussr-branch-picked.png') });
+      // The keyboard: Tab from the comparison to the date, Enter on "From the start".
+      await page.focus('#ens-compare');
+      await tabTo(page, 'ens-branch', 'Tab', 6);
+      await tabTo(page, 'ens-branch-start', 'Tab', 6);
+      await page.keyboard.press('Enter');
+      assert.equal(await page.inputValue('#ens-branch'), '1928-01-02');
+      assert.match(await page.locator('#ens-branch-hint').textContent(), /^From the start/);
+    });
+
+    await step('a branch the state cannot take is refused with its message', async () => {
+      await page.selectOption('#ens-compare', 'edits');
+      await page.fill('#ens-branch', '1928-05-14');
+      await setParam(page, 'protest.threshold_mean', '0.5');
+      await page.click('#ens-run');
+      await page.waitForFunction(() => document.getElementById('error').textContent.includes('cannot change at a branch'));
+      assert.match(await page.locator('#error').textContent(), /protest\.threshold_mean/);
+      await setParam(page, 'protest.threshold_mean', await page.getAttribute('[data-key="protest.threshold_mean"]', 'data-orig'));
       await page.selectOption('#ens-compare', '');
     });
 
@@ -512,6 +655,16 @@ async function main() {
       await assertNoHorizontalOverflow(page);
       const widths = await page.evaluate(() => [...document.querySelectorAll('.chart')].map((c) => c.getBoundingClientRect().right));
       assert.ok(widths.every((r) => r <= 390), widths.join());
+      // The survey's month with its factory events, and the targets under the charts.
+      await page.locator('#charts .chart .u-over').first().scrollIntoViewIfNeeded();
+      const box = await page.locator('#charts .chart .u-over').first().boundingBox();
+      const x = await page.evaluate(() => window.app.charts[0].plot.valToPos(window.app.charts[0].plot.data[0][10], 'x'));
+      await page.mouse.click(box.x + x, box.y + 20);
+      await page.waitForSelector('#month-events:not([hidden])');
+      assert.ok(await page.locator('#ens-charts .chart-targets table').count() > 0);
+      await assertNoHorizontalOverflow(page);
+      await page.locator('#month-events').screenshot({ path: path.join(SHOTS, '6b-phone-month-events.png') });
+      await page.locator('#ens-charts .chart').first().screenshot({ path: path.join(SHOTS, '6c-phone-chart-targets.png') });
       await page.screenshot({ path: path.join(SHOTS, '6-phone-ussr.png'), fullPage: true });
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: path.join(SHOTS, '6-phone-ussr-top.png') });

@@ -119,6 +119,13 @@ async function playRun(srv, i) {
   const got = (await events).step || 0;
   if (got !== steps) throw new Error(`run ${id}: ${got} step events, expected ${steps}`);
   await request(srv, 'GET', `/api/runs/${id}`);
+  if (ussr && i % 4 === 0) {
+    // The result directory as a zip, and a month of the event log.
+    const z = await raw(srv, 'GET', `/api/runs/${id}/results.zip`);
+    if (z.status !== 200 || typeof z.body !== 'string' || !z.body.startsWith('PK')) throw new Error(`run ${id}: results.zip ${z.status}`);
+    const log = await request(srv, 'GET', `/api/runs/${id}/log/1928-05`);
+    if (log.kinds.reduce((n, k) => n + k.events, 0) !== log.total) throw new Error(`run ${id}: the month's counts do not add up`);
+  }
   await request(srv, 'DELETE', `/api/runs/${id}`);
   return got;
 }
@@ -142,6 +149,9 @@ async function runEnsemble(srv, i) {
   const body = ussr
     ? { scenario: 'ussr-1928-1929', seeds: ENSEMBLE_SEEDS, first_seed: String(1000 + i), set: { 'population.scale': '0.002', 'run.steps': '26' } }
     : { scenario: 'epstein-2002', seeds: ENSEMBLE_SEEDS, first_seed: String(1000 + i), set: { 'run.steps': '100' } };
+  // Every other ussr ensemble compares X1 branched from a date in its 26 weeks.
+  const branched = ussr && i % 4 === 3;
+  if (branched) Object.assign(body, { compare: 'x1-opposition-leads-strikes', branch_at: '1928-03-05' });
   const { id } = await createEnsemble(srv, body);
   let summary = null;
   let end = null;
@@ -154,6 +164,8 @@ async function runEnsemble(srv, i) {
   if (!summary || summary.runs_done !== ENSEMBLE_SEEDS) throw new Error(`ensemble ${id}: summary of ${summary && summary.runs_done} runs`);
   const first = Object.values(summary.series)[0];
   if (first.length !== 5 || first[2].length !== (ussr ? 26 : 100)) throw new Error(`ensemble ${id}: bands of the wrong shape`);
+  if (ussr && !(summary.areas && summary.areas.runs === ENSEMBLE_SEEDS)) throw new Error(`ensemble ${id}: no map of its ${ENSEMBLE_SEEDS} runs`);
+  if (branched && !(summary.baseline_series && summary.paired)) throw new Error(`ensemble ${id}: a comparison without its baseline`);
   await request(srv, 'DELETE', `/api/ensembles/${id}`);
   return ENSEMBLE_SEEDS;
 }

@@ -87,6 +87,16 @@ fn array_tasks_share_the_directory_and_join_the_same_dataset() {
     let said = String::from_utf8_lossy(&o.stderr);
     assert!(said.contains("batch-000001.parquet should hold runs 32 to 63") && said.contains("holds runs [0, 1, 2"), "{said}");
     assert_eq!(fs::read(t.path().join("arr/sweep.parquet")).unwrap(), whole);
+    // A truncated batch file: the same help; moved away, --resume redoes its runs.
+    let batch = t.path().join("arr/runs/batch-000001.parquet");
+    let bytes = fs::read(t.path().join("arr/runs/batch-000000.parquet")).unwrap();
+    fs::write(&batch, &bytes[..bytes.len() / 2]).unwrap();
+    let o = perelom(t.path()).args(["sweep", "--join", "arr"]).output().unwrap();
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(said.contains("it is damaged") && said.contains("--resume"), "{said}");
+    fs::rename(&batch, t.path().join("damaged.parquet")).unwrap();
+    ok(perelom(t.path()).args(["sweep", "d.toml", "--out", "arr", "--resume", "--quiet"]));
+    assert_eq!(fs::read(t.path().join("arr/sweep.parquet")).unwrap(), whole);
 }
 
 #[test]

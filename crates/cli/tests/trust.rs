@@ -719,4 +719,23 @@ fn ensembles_the_machine_cannot_hold_are_refused_before_any_run() {
     );
     assert!(!said.contains("panicked"));
     assert!(!d.path().join("v").exists());
+    // compare checks every scenario, not only the baseline: here the experiment is the big one.
+    write(d.path(), "big.toml", "[scenario]\nmodel = \"epstein\"\n[grid]\nwidth = 10000\nheight = 10000\n");
+    refused(
+        d.path(),
+        &["compare", "epstein-2002", "big.toml", "--runs", "64", "--threads", "64", "-q"],
+        &["big.toml: this would need", "GB of memory"],
+    );
+    // A sweep checks its largest point before any run, and makes no folder.
+    write(
+        d.path(),
+        "bigs.toml",
+        "[sweep]\nbase = \"epstein-2002\"\nreplicates = 64\nset = [\"run.steps=2\"]\n[parameters]\n\"grid.width\" = { values = [10, 10000] }\n\"grid.height\" = { values = [10000] }\n",
+    );
+    refused(
+        d.path(),
+        &["sweep", "bigs.toml", "--out", "bs", "--threads", "64"],
+        &["bigs.toml: this would need", "at the design's largest point"],
+    );
+    assert!(!d.path().join("bs").exists());
 }

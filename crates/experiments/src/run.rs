@@ -1,5 +1,7 @@
 //! One run's record: the manifest every front end writes beside a run's tables.
 
+use perelom_engine::Table;
+use perelom_models::Simulation;
 use perelom_output::{Format, RunManifest};
 use perelom_scenario::Scenario;
 use std::time::Duration;
@@ -35,4 +37,12 @@ pub fn manifest(
         changes: perelom_models::provenance::changes_json(s),
         warnings,
     }
+}
+
+/// The tables of a run as its result directory holds them (`perelom_output::write_run`):
+/// the metrics first, then the model's own tables (events, monthly tables), by name.
+pub fn tables(sim: &dyn Simulation) -> Vec<(String, Table)> {
+    let mut tables = vec![("metrics".to_string(), sim.metrics())];
+    tables.extend(sim.tables());
+    tables
 }

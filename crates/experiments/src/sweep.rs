@@ -785,13 +785,22 @@ impl Shard {
                 count.saturating_sub(1)
             )
         };
-        if offset % step != 0 {
-            return Err(irregular());
+        if count == 0 {
+            return Err("SLURM_ARRAY_TASK_COUNT=0: an array has at least one task".to_string());
         }
-        if let Some(max) = opt("SLURM_ARRAY_TASK_MAX")? {
+        let max = opt("SLURM_ARRAY_TASK_MAX")?;
+        if let Some(max) = max {
             if max < min || (max - min) / step + 1 != count || (max - min) % step != 0 {
                 return Err(irregular());
             }
+        }
+        // The array's ids are min, min + step, ..., min + (count - 1) × step.
+        let last = u64::from(min) + u64::from(step) * u64::from(count - 1);
+        if offset % step != 0 || u64::from(id) > last {
+            let every = if step > 1 { format!(" every {step}") } else { String::new() };
+            return Err(format!(
+                "SLURM_ARRAY_TASK_ID={id} is not one of the array's task ids ({min} to {last}{every}, {count} tasks)\n  help: run the tasks of the array the script was made for, or give --shard I/{count}"
+            ));
         }
         Shard::parse(&format!("{}/{count}", offset / step)).map(Some)
     }
@@ -1195,8 +1204,12 @@ pub fn join_sweep(out: &Path) -> Result<PathBuf, Error> {
     for b in 0..n.div_ceil(BATCH_RUNS) {
         let file = batch_file(out, b);
         let want: Vec<Option<(i64, i64)>> = batch_runs(b, n).map(|id| Some((id as i64, id as i64))).collect();
-        let found =
-            perelom_output::row_group_ranges(&file, "run").map_err(|e| Error::Message(format!("cannot read {}: {e}", file.display())))?;
+        let found = perelom_output::row_group_ranges(&file, "run").map_err(|e| {
+            Error::Message(format!(
+                "cannot read {}: {e}: it is damaged\n  help: move it away and run the sweep again with --resume to redo its runs",
+                file.display()
+            ))
+        })?;
         if found != want {
             let held: Vec<String> =
                 found.iter().map(|g| g.map_or("?".to_string(), |(a, z)| if a == z { a.to_string() } else { format!("{a}-{z}") })).collect();
@@ -1223,6 +1236,22 @@ pub fn join_sweep(out: &Path) -> Result<PathBuf, Error> {
     })
     .map_err(io)?;
     Ok(dataset)
+}
+
+/// The design's point whose run needs the most memory, and about how many bytes that run
+/// holds ([`perelom_models::registry::memory_estimate`]); `None` for a model without an
+/// estimate.
+pub fn largest_point(d: &Design) -> Result<Option<(Scenario, f64)>, Error> {
+    let mut best: Option<(Scenario, f64)> = None;
+    for i in 0..d.points.len() {
+        let s = scenario_of(d, i, d.seed)?;
+        if let Some(bytes) = perelom_models::registry::memory_estimate(&s) {
+            if best.as_ref().is_none_or(|(_, b)| bytes > *b) {
+                best = Some((s, bytes));
+            }
+        }
+    }
+    Ok(best)
 }
 
 /// A pilot run of the design's first point and seed on one thread: its wall time in
@@ -1333,7 +1362,12 @@ mod slurm_tests {
         };
         let all: Vec<u32> = ["0", "2", "4", "6"].iter().map(|i| stepped(i).unwrap().unwrap().index).collect();
         assert_eq!(all, [0, 1, 2, 3]);
-        assert!(stepped("3").unwrap_err().contains("not evenly spaced"));
+        // Ids outside the array name the array, not a shard the user never wrote.
+        for id in ["3", "5", "8"] {
+            let e = stepped(id).unwrap_err();
+            assert!(e.contains(&format!("SLURM_ARRAY_TASK_ID={id} is not one of the array's task ids (0 to 6 every 2, 4 tasks)")), "{e}");
+        }
+        assert!(shard(&[("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_COUNT", "0")]).unwrap_err().contains("COUNT=0"));
     }
 
     #[test]

@@ -168,22 +168,59 @@ impl Checkpoint {
         if s.meta.model != self.header.model {
             return Err(format!("the state is of model \"{}\", the scenario of \"{}\"", self.header.model, s.meta.model));
         }
-        // A dated event cannot be moved into the past the state already holds.
-        if let Some(at) = self.header.date.as_deref().and_then(|d| d.parse::<chrono::NaiveDate>().ok()) {
-            for p in &s.params {
-                let before = self.scenario.get(p.spec.key).map(|q| &q.value);
-                if let (perelom_scenario::Value::Date(d), true) = (&p.value, before != Some(&p.value)) {
-                    if *d < at {
-                        return Err(format!(
-                            "`{}` = {d} lies before the branch ({at}): the state already holds that past; give a date from {at} on, or run from the start",
-                            p.spec.key
-                        ));
-                    }
-                }
-            }
-        }
+        let at = self.header.date.as_deref().and_then(|d| d.parse::<chrono::NaiveDate>().ok());
+        check_branch(&self.scenario, at, s)?;
         let info = registry::model(&self.header.model).ok_or("unknown model")?;
         let restore = info.restore.ok_or_else(|| format!("model \"{}\" cannot continue from a state", info.name))?;
         restore(&self.scenario, s, &self.body.state)
+    }
+}
+
+/// Whether a run of scenario `saved`, saved at the start of the day `at` (dated models),
+/// may continue with scenario `s`, as far as the scenarios alone tell: what
+/// [`Checkpoint::resume`] checks before it reads the state, so that a front end can refuse
+/// a branch before any run.
+///
+/// Errors: another model, a dated event moved before the branch (the state already holds
+/// that past), a parameter the model fixes when it builds a run (its descriptor's
+/// `branch_check`: the population, the grid).
+pub fn check_branch(saved: &Scenario, at: Option<chrono::NaiveDate>, s: &Scenario) -> Result<(), String> {
+    if s.meta.model != saved.meta.model {
+        return Err(format!("the state is of model \"{}\", the scenario of \"{}\"", saved.meta.model, s.meta.model));
+    }
+    // A dated event cannot be moved into the past the state already holds, nor moved or
+    // switched off once that past holds it: it has already happened.
+    if let Some(at) = at {
+        use perelom_scenario::Value;
+        for p in &s.params {
+            let before = saved.get(p.spec.key).map(|q| &q.value);
+            if before == Some(&p.value) {
+                continue;
+            }
+            if let Some(Value::Date(d0)) = before {
+                if *d0 < at {
+                    let now = match &p.value {
+                        Value::Off => "off".to_string(),
+                        v => v.to_string(),
+                    };
+                    return Err(format!(
+                        "`{}` = {d0} lies before the branch ({at}): the state's past already holds it, so the branch cannot make it {now}; branch on or before {d0}, or run from the start",
+                        p.spec.key
+                    ));
+                }
+            }
+            if let Value::Date(d) = &p.value {
+                if *d < at {
+                    return Err(format!(
+                        "`{}` = {d} lies before the branch ({at}): the state already holds that past; give a date from {at} on, or run from the start",
+                        p.spec.key
+                    ));
+                }
+            }
+        }
+    }
+    match registry::model(&s.meta.model).and_then(|m| m.branch_check) {
+        Some(check) => check(saved, s),
+        None => Ok(()),
     }
 }

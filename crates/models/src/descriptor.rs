@@ -45,6 +45,9 @@ pub struct ModelInfo {
     pub charts: &'static [ChartGroup],
     /// The documents (texts) a run writes beside its tables.
     pub documents: &'static [Document],
+    /// The run's log of dated events, if it keeps one: which of its tables, and which
+    /// columns say what happened and to how many people.
+    pub event_log: Option<EventLog>,
     /// Where a run's events happen, for models with places: a schematic map and the
     /// counts per place and step.
     pub map: Option<AreaMap>,
@@ -53,10 +56,18 @@ pub struct ModelInfo {
     /// Rebuilds a run from a saved state (`Simulation::save_state`): the scenario it was
     /// saved with, the scenario it continues with (the same, or a branch), the state.
     pub restore: Option<Restore>,
+    /// The checks of a branch that need no state: a change the model cannot make once a
+    /// run is under way (what shaped its population or grid). `restore` makes them too;
+    /// front ends call them through `checkpoint::check_branch` before any run.
+    pub branch_check: Option<BranchCheck>,
 }
 
 /// Rebuilds a run from its saved state: (saved scenario, continuing scenario, state).
 pub type Restore = fn(&Scenario, &Scenario, &[u8]) -> Result<Box<dyn Simulation>, String>;
+
+/// Whether a run saved with the first scenario may continue with the second (a branch),
+/// as far as the scenarios alone tell: `Err` says which change it cannot make.
+pub type BranchCheck = fn(&Scenario, &Scenario) -> Result<(), String>;
 
 impl std::fmt::Debug for ModelInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -111,6 +122,22 @@ pub struct Document {
     pub title: &'static str,
     /// Its media type (`text/markdown; charset=utf-8`).
     pub media_type: &'static str,
+}
+
+/// A run's log of events (one of `Simulation::tables`), one row an event, with the
+/// `step` it happened in: the explorer lists a month of it beside the survey.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventLog {
+    /// The table's name among the run's tables (`events`).
+    pub table: &'static str,
+    /// What a page calls it ("Factory events").
+    pub title: &'static str,
+    /// The column that names each event's kind (`event`).
+    pub kind: &'static str,
+    /// The column of the number of people each event involved (`count`).
+    pub people: &'static str,
+    /// The columns a page shows, in order (the others stay in the downloads).
+    pub shown: &'static [&'static str],
 }
 
 /// A schematic map of the places a model's events happen, and what is counted there.
@@ -176,6 +203,9 @@ pub struct Target {
     pub lo: f64,
     /// Highest valid value of the statistic (inclusive).
     pub hi: f64,
+    /// The metric columns the statistic reads (the weekly table's names), so that a front
+    /// end can show the target beside the charts of those columns.
+    pub metrics: &'static [&'static str],
 }
 
 impl Target {

@@ -22,7 +22,8 @@ pub mod ussr;
 use perelom_engine::{Clock, Table};
 
 pub use descriptor::{
-    Area, AreaMap, ChartGroup, Document, GridSnapshot, MapLayer, ModelInfo, Regime, RegimeStat, Target, TargetScore, Targets, Validation,
+    Area, AreaMap, ChartGroup, Document, EventLog, GridSnapshot, MapLayer, ModelInfo, Regime, RegimeStat, Target, TargetScore, Targets,
+    Validation,
 };
 pub use ensemble::run_seeds;
 pub use registry::{

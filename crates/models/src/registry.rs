@@ -171,8 +171,11 @@ pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
         match clock.step_of(d) {
             None => {
                 let e = error(format!("scenario.branch_at = {d} lies outside the run"));
-                return Err(match (clock.start(), clock.last_day()) {
-                    (Some(a), Some(b)) => e.with_valid(format!("a date from {a} to {b}")).with_help(format!("give a date from {a} to {b}")),
+                // The last week's first day is the last a branch can start on.
+                return Err(match (clock.start(), clock.date(clock.steps.saturating_sub(1))) {
+                    (Some(a), Some(b)) => e
+                        .with_valid(format!("the first day of a step from {a} to {b}"))
+                        .with_help(format!("give the first day of a step from {a} to {b}")),
                     _ => e.with_help("this model's steps have no dates: leave branch_at out"),
                 });
             }

@@ -134,5 +134,31 @@ fn branch_dates_are_checked_with_the_scenario() {
     assert!(e.to_string().contains("not the first day of a step"), "{e}");
     assert!(e.to_string().contains("1928-09-24 and 1928-10-01"), "{e}");
     let e = check("1931-01-05").unwrap_err();
-    assert!(e.to_string().contains("outside the run") && e.to_string().contains("1928-01-02 to 1929-12-29"), "{e}");
+    assert!(e.to_string().contains("outside the run") && e.to_string().contains("1928-01-02 to 1929-12-23"), "{e}");
+}
+
+#[test]
+fn a_branch_cannot_undo_or_move_an_event_its_past_already_holds() {
+    use perelom_models::checkpoint::check_branch;
+    let base = scenario("ussr-1928-1929", &[]);
+    let at = |d: &str| Some(d.parse::<chrono::NaiveDate>().unwrap());
+    let with = |sets: &[&str]| {
+        let mut s = base.clone();
+        for a in sets {
+            s.set(a).unwrap();
+        }
+        s
+    };
+    // The escalation of 24 September 1928 is in the past of a branch on 8 October: it cannot
+    // be switched off or moved there.
+    for change in ["ogpu.escalation=off", "ogpu.escalation=1929-01-07", "ogpu.escalation=1928-10-15"] {
+        let e = check_branch(&base, at("1928-10-08"), &with(&[change])).unwrap_err();
+        assert!(e.contains("`ogpu.escalation` = 1928-09-24 lies before the branch") && e.contains("already holds it"), "{change}: {e}");
+    }
+    // At the escalation's own week, or before it, the branch may change it (X2's case).
+    assert!(check_branch(&base, at("1928-09-24"), &with(&["ogpu.escalation=1929-09-23"])).is_ok());
+    assert!(check_branch(&base, at("1928-09-17"), &with(&["ogpu.escalation=off"])).is_ok());
+    // A date still in the future may move within the future, not into the past.
+    assert!(check_branch(&base, at("1928-10-08"), &with(&["campaign2.start=1928-12-03"])).is_ok());
+    assert!(check_branch(&base, at("1928-10-08"), &with(&["campaign2.start=1928-10-01"])).unwrap_err().contains("lies before the branch"));
 }

@@ -323,4 +323,10 @@ fn the_calendar_is_the_runs_own_with_the_historical_dates_beside_moved_events() 
     assert!(nov.contains("5 November: rents rise") && nov.contains("rather than the historical 1 October 1928"), "{nov}");
     assert!(!moved.survey.contains("1 October: the 1928-29 plan year begins"));
     assert!(moved.survey.contains("Switched off in this run") && moved.survey.contains("plan.start"));
+    // No escalation, and a rent rise after the run's end: both named, neither in a month.
+    let gone = run(&["ogpu.escalation=off", "rent.rise_date=1930-02-03"]);
+    let intro = &gone.survey[..gone.survey.find("\n## ").unwrap_or(0)];
+    assert!(intro.contains("Switched off in this run") && intro.contains("(ogpu.escalation, F38)"), "{intro}");
+    assert!(intro.contains("Dated outside this run's weeks") && intro.contains("rent.rise_date = 1930-02-03"), "{intro}");
+    assert!(!gone.survey[intro.len()..].contains("rents rise,"), "the rise is in no month");
 }

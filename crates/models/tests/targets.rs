@@ -431,6 +431,9 @@ fn a_run_short_of_a_targets_dates_does_not_measure_it() {
         assert!(measure(&first_weeks(61), &weekly(61), FULL)[index(id)].is_some(), "{id}");
     }
     check(&first_weeks(65), "T10", 7.4 / 13.0, true);
+    // A table shorter than its clock (a run not finished) measures only what its rows
+    // cover: the same as a run of that length, never NaN for the weeks it lacks.
+    assert_eq!(measure(&first_weeks(63), &weekly(104), FULL), measure(&first_weeks(63), &weekly(63), FULL));
     // Not measurable is never a hit.
     assert!(!targets().iter().any(|t| t.hits(None)));
 }
@@ -493,7 +496,7 @@ fn t14_without_its_metrics_is_nan() {
 }
 
 #[test]
-fn tables_without_columns_or_rows_read_nan_and_never_panic() {
+fn tables_without_columns_or_rows_measure_nothing_and_never_panic() {
     let clock = weekly(104);
     for t in [Table::new(), {
         let mut t = Table::new();
@@ -502,10 +505,46 @@ fn tables_without_columns_or_rows_read_nan_and_never_panic() {
     }] {
         let m = measure(&t, &clock, FULL);
         assert_eq!(m.len(), targets().len());
+        // Fewer rows than any target's weeks: nothing is measurable, nothing is hit.
         for (target, x) in targets().iter().zip(m) {
-            let x = x.expect("the clock covers every target");
-            assert!(x.is_nan(), "{} reads {x} from a table of {} rows", target.id, t.rows());
-            assert!(!target.hits(Some(x)));
+            assert_eq!(x, None, "{} from a table of {} rows", target.id, t.rows());
+            assert!(!target.hits(x));
+        }
+    }
+    // All 104 rows but no column a target reads: every target reads NaN (undefined).
+    let mut t = Table::new();
+    t.push("something_else", ColumnData::F64(vec![1.0; 104]));
+    for (target, x) in targets().iter().zip(measure(&t, &clock, FULL)) {
+        let x = x.expect("the rows cover every target");
+        assert!(x.is_nan(), "{} reads {x} without its columns", target.id);
+        assert!(!target.hits(Some(x)));
+    }
+}
+
+/// Each target names the columns it reads (`Target::metrics`, by which the explorer puts it
+/// beside their charts): on the table where every target hits, removing a column it names
+/// leaves it undefined or changed, and removing any other column leaves it as it was.
+#[test]
+fn every_target_names_exactly_the_columns_it_reads() {
+    let full = hits();
+    let names: Vec<String> = full.columns.iter().map(|c| c.name.clone()).collect();
+    let clock = weekly(WEEKS as u32);
+    let before = measure(&full, &clock, FULL);
+    for (i, t) in targets().iter().enumerate() {
+        for m in t.metrics {
+            assert!(names.iter().any(|n| n == m), "{} names `{m}`, which the metrics do not have", t.id);
+        }
+        for name in &names {
+            let after = measure(&without(full.clone(), name), &clock, FULL)[i];
+            let same = match (before[i], after) {
+                (Some(a), Some(b)) => a.to_bits() == b.to_bits(),
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            if t.metrics.contains(&name.as_str()) {
+                assert!(!same, "{} names `{name}` but reads the same without it", t.id);
+            } else {
+                assert!(same, "{} reads `{name}` ({:?} without it, {:?} with) but does not name it", t.id, after, before[i]);
+            }
         }
     }
 }

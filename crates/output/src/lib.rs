@@ -19,5 +19,5 @@ mod table;
 pub use atomic::{concat_parquet, concat_parquet_parts, pack_parquet, row_group_ranges, write_atomic, ParquetPart};
 pub use ownership::{check_replaceable, process_alive, remove_stale, remove_stale_temp_files, Marker, MARKER};
 pub use result_dir::{Existing, OutputError, ResultDir};
-pub use run_dir::{read_csv, read_json, read_table, write_run, RunManifest};
+pub use run_dir::{read_csv, read_json, read_table, write_manifest, write_run, FileSink, RunManifest};
 pub use table::{dictionary, read_parquet, record_batch, write_csv, write_parquet, Format};

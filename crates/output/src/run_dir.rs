@@ -8,13 +8,27 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
+/// Where a run's files go: a result directory ([`ResultDir`]), or anything else that
+/// holds named files (the web explorer's zip of a run). [`write_run`] and
+/// [`write_manifest`] write through it, so every front end writes the same bytes.
+pub trait FileSink {
+    /// Writes one file called `name` with `write`.
+    fn put(&self, name: &str, write: &mut dyn FnMut(&mut (dyn Write + Send)) -> std::io::Result<()>) -> Result<(), OutputError>;
+}
+
+impl FileSink for ResultDir {
+    fn put(&self, name: &str, write: &mut dyn FnMut(&mut (dyn Write + Send)) -> std::io::Result<()>) -> Result<(), OutputError> {
+        self.write_file(name, |w| write(w))
+    }
+}
+
 /// Writes a finished run's files into `dir` (not yet committed): every table as
 /// `NAME.csv` or `NAME.parquet`, every document under its own name, `dictionary.csv`
 /// (what each column means, its unit and kind) and `scenario.toml` (the resolved scenario
 /// that reproduces the run). `tables` are (name, table), the metrics first; `documents`
 /// are (file name, text).
-pub fn write_run(
-    dir: &ResultDir,
+pub fn write_run<D: FileSink + ?Sized>(
+    dir: &D,
     tables: &[(String, Table)],
     documents: &[(String, String)],
     scenario_toml: &str,
@@ -23,17 +37,27 @@ pub fn write_run(
     for (name, table) in tables {
         let file = format!("{name}.{}", format.extension());
         match format {
-            Format::Csv => dir.write_file(&file, |w| write_csv(table, w))?,
-            Format::Parquet => dir.write_file(&file, |w| write_parquet(table, w))?,
+            Format::Csv => dir.put(&file, &mut |w| write_csv(table, w))?,
+            Format::Parquet => dir.put(&file, &mut |w| write_parquet(table, w))?,
         }
     }
     for (name, text) in documents {
-        dir.write_file(name, |w| w.write_all(text.as_bytes()))?;
+        dir.put(name, &mut |w| w.write_all(text.as_bytes()))?;
     }
     let named: Vec<(&str, &Table)> = tables.iter().map(|(n, t)| (n.as_str(), t)).collect();
-    dir.write_file("dictionary.csv", |w| write_csv(&dictionary(&named), w))?;
-    dir.write_file("scenario.toml", |w| w.write_all(scenario_toml.as_bytes()))?;
+    let dictionary = dictionary(&named);
+    dir.put("dictionary.csv", &mut |w| write_csv(&dictionary, w))?;
+    dir.put("scenario.toml", &mut |w| w.write_all(scenario_toml.as_bytes()))?;
     Ok(())
+}
+
+/// Writes `manifest.json` (a run's [`RunManifest::to_json`], with whatever a front end
+/// adds) into `dir`: pretty-printed JSON and a final newline.
+pub fn write_manifest<D: FileSink + ?Sized>(dir: &D, manifest: &Value) -> Result<(), OutputError> {
+    dir.put("manifest.json", &mut |w| {
+        serde_json::to_writer_pretty(&mut *w, manifest)?;
+        w.write_all(b"\n")
+    })
 }
 
 /// What a run's `manifest.json` records: everything needed to reproduce the run and to
@@ -93,11 +117,8 @@ impl RunManifest {
     }
 
     /// Writes `manifest.json` into `dir`.
-    pub fn write(&self, dir: &ResultDir) -> Result<(), OutputError> {
-        dir.write_file("manifest.json", |w| {
-            serde_json::to_writer_pretty(&mut *w, &self.to_json())?;
-            w.write_all(b"\n")
-        })
+    pub fn write<D: FileSink + ?Sized>(&self, dir: &D) -> Result<(), OutputError> {
+        write_manifest(dir, &self.to_json())
     }
 }
 

@@ -251,7 +251,10 @@ async function newRun() {
   app.dirty = false;
   $('survey-box').hidden = true;
   $('survey').textContent = '';
-  $('map-box').hidden = true;
+  $('month-events').hidden = true;
+  delete app.mapData.run;
+  $('map-source-label').hidden = true;
+  if (app.mapData.ensemble) showMapSource(); else { app.map = null; $('map-box').hidden = true; }
   buildCharts();
   setDownloads();
   await subscribe(app.run);
@@ -277,6 +280,11 @@ function subscribe(run) {
     es.addEventListener('step', (e) => {
       run.rows.push(JSON.parse(e.data));
       queueRedraw();
+      // The map fills as the run goes, refreshed at most every two seconds.
+      if (app.scenario.map && run === app.run && Date.now() - (run.mapAt || 0) > 2000) {
+        run.mapAt = Date.now();
+        loadMap(run).catch(() => {});
+      }
     });
     es.addEventListener('grid', (e) => drawGrid(JSON.parse(e.data)));
     es.addEventListener('status', (e) => {
@@ -356,8 +364,12 @@ function setDownloads() {
   }
   // The resolved scenario (seed and changes included): `perelom run FILE` repeats the run.
   d.append(link(`${base}/scenario.toml`, 'Download the scenario file', 'dl-scenario', true));
-  // The HTML report of the finished run, built by the report crate.
-  if (app.run.done) d.append(link(`${base}/report.html`, 'Open the HTML report', 'dl-report', false));
+  // The HTML report of the finished run, built by the report crate, and its result
+  // directory as `perelom run` writes it, zipped.
+  if (app.run.done) {
+    d.append(link(`${base}/report.html`, 'Open the HTML report', 'dl-report', false));
+    d.append(link(`${base}/results.zip`, 'Download the result directory (zip)', 'dl-results-zip', true));
+  }
 }
 
 // --- charts --------------------------------------------------------------------------------
@@ -459,9 +471,11 @@ function chartFigure(box) {
   const det = el('details', { class: 'table-alt' }, el('summary', { text: 'Table of this chart' }));
   const tableBox = el('div', { class: 'table-wrap' });
   det.appendChild(tableBox);
-  fig.append(plotBox, key, about, det);
+  const targets = el('div', { class: 'chart-targets table-wrap' });
+  targets.hidden = true;
+  fig.append(plotBox, key, about, det, targets);
   box.appendChild(fig);
-  return { fig, plotBox, key, aboutList, det, tableBox };
+  return { fig, plotBox, key, aboutList, det, tableBox, targets };
 }
 
 function fillKey(c, items, cols) {
@@ -645,15 +659,38 @@ function clearBaseline() {
 // Thursday, as the survey counts it): scrolled to and marked.
 function showSurveyMonth(secs) {
   const d = new Date((secs + 3 * 86400) * 1000);
-  const id = `survey-${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  const month = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  const id = `survey-${month}`;
   const head = document.getElementById(id);
   if (!head || $('survey-box').hidden) return false;
+  loadMonthEvents(month).catch((e) => showError(e.message));
   for (const h of document.querySelectorAll('#survey .current')) h.classList.remove('current');
   head.classList.add('current');
   head.tabIndex = -1;
   head.scrollIntoView({ block: 'start' });
   head.focus({ preventScroll: true });
   return true;
+}
+
+// The factory events of a month (the run's event log, as the model's descriptor names it):
+// counts per kind, then the events one a row.
+async function loadMonthEvents(month) {
+  const run = app.run;
+  if (!run || !app.scenario.event_log) return;
+  const d = await api('GET', `/api/runs/${run.id}/log/${month}`);
+  if (run !== app.run) return;
+  const [y, m] = month.split('-');
+  const when = `${MONTHS[+m - 1]} ${y}`;
+  $('month-events-title').textContent = `${d.title} in ${when}: ${d.total}`;
+  const counts = d.kinds.map((k) => `${k.kind}: ${k.events} (${fmtNum(k.people)} people)`);
+  $('month-events-counts').textContent = d.total ? `By kind: ${counts.join('; ')}.` : 'No events this month.';
+  const shown = d.rows.length < d.total ? ` (the first ${d.rows.length})` : '';
+  const heads = d.columns.map((c) => c.label);
+  const rows = d.rows.map((r) => r.map((v) => (typeof v === 'number' ? fmtNum(v) : String(v ?? '–'))));
+  fillTable($('month-events-table'), `${d.title} in ${when}${shown}`, heads, rows);
+  $('month-events-table').querySelectorAll('thead th').forEach((th, i) => { if (d.columns[i].doc) th.title = d.columns[i].doc; });
+  $('month-events').hidden = false;
+  $('month-events').dataset.month = month;
 }
 
 // Links to the survey's months above it, for the keyboard and for a quick look.
@@ -690,6 +727,9 @@ function svgEl(tag, attrs) {
 // The model's places and layers (from its descriptor), drawn empty until a run ends.
 function setupMap() {
   app.map = null;
+  app.mapData = {};
+  app.mapSourceChosen = false;
+  $('map-source-label').hidden = true;
   $('map-box').hidden = true;
   const m = app.scenario.map;
   if (!m) return;
@@ -711,14 +751,39 @@ function setupMap() {
   m.layers.forEach((l, i) => sel.appendChild(el('option', { value: String(i), text: l.label })));
 }
 
+// The map's data by source: `run` (a single run's counts so far: GET /api/runs/ID/areas)
+// and `ensemble` (the mean per run over an ensemble's runs done, from its summary), each
+// {x, layers: [[count per step] per area] per layer, runs}.
+app.mapData = {};
+
 async function loadMap(run) {
   if (!app.scenario.map || run !== app.run) return;
   const data = await api('GET', `/api/runs/${run.id}/areas`);
   if (run !== app.run || !data.steps_done) return;
-  app.map = data;
+  setMapData('run', { x: data.x, layers: data.layers.map((l) => l.counts), runs: 1 });
+}
+
+function setMapData(source, data) {
+  app.mapData[source] = data;
+  const both = !!(app.mapData.run && app.mapData.ensemble);
+  $('map-source-label').hidden = !both;
+  // The newest source is shown unless the reader chose another.
+  if (!app.mapSourceChosen || !app.mapData[$('map-source').value]) $('map-source').value = source;
+  if ($('map-source').value !== source) return;
+  showMapSource();
+}
+
+function showMapSource() {
+  const source = $('map-source').value;
+  const data = app.mapData[source];
+  if (!data) return;
   const slider = $('map-week');
-  slider.max = String(data.steps_done - 1);
-  slider.value = String(data.steps_done - 1);
+  // The slider follows the newest week unless the reader moved it back.
+  const follow = !app.map || app.mapShown !== source || Number(slider.value) >= Number(slider.max);
+  app.map = data;
+  app.mapShown = source;
+  slider.max = String(Math.max(0, data.x.length - 1));
+  if (follow || Number(slider.value) > data.x.length - 1) slider.value = slider.max;
   $('map-box').hidden = false;
   drawMap();
 }
@@ -735,7 +800,8 @@ function drawMap() {
   if (!d || !m) return;
   const li = Number($('map-layer').value) || 0;
   const layer = m.layers[li];
-  const counts = d.layers[li].counts; // [area][step]
+  const counts = d.layers[li] || []; // [area][step]
+  const ens = d.runs > 1 || $('map-source').value === 'ensemble';
   const w = Number($('map-week').value);
   // The colour scale: the largest four-week count of any place in the run.
   let max = 0;
@@ -746,18 +812,20 @@ function drawMap() {
   const rows = [];
   const parts = [];
   m.areas.forEach((a, i) => {
-    const v = mapWindow(counts[i], w);
-    const total = counts[i].reduce((x, y) => x + y, 0);
+    const v = mapWindow(counts[i] || [], w);
+    const total = (counts[i] || []).reduce((x, y) => x + y, 0);
     const g = $('map').querySelector(`[data-area="${CSS.escape(a.name)}"]`);
     const share = max > 0 ? v / max : 0;
+    const shown = ens ? fmtNum(Math.round(v * 10) / 10) : String(v);
     g.querySelector('path').style.fill = v > 0 ? `rgba(192,57,43,${(0.15 + 0.8 * share).toFixed(3)})` : '#f2f2f2';
-    g.querySelector('.count').textContent = String(v);
+    g.querySelector('.count').textContent = shown;
     g.classList.toggle('dark', share > 0.55);
-    rows.push([a.title, fmtNum(v), fmtNum(total)]);
-    parts.push(`${a.title} ${v}`);
+    rows.push([a.title, shown, fmtNum(total)]);
+    parts.push(`${a.title} ${shown}`);
   });
-  $('map-summary').textContent = `${layer.label[0].toUpperCase()}${layer.label.slice(1)} in the four weeks from ${from} to ${label(d.x[w])}: ${parts.join(', ')}. The darker a region, the more; the map is schematic.`;
-  fillTable($('map-table'), `${layer.label} by region`, ['Region', 'In the four weeks', 'In the whole run'], rows);
+  const of = ens ? `, mean per run over the ${d.runs} runs of the ensemble so far` : '';
+  $('map-summary').textContent = `${layer.label[0].toUpperCase()}${layer.label.slice(1)} in the four weeks from ${from} to ${label(d.x[w])}${of}: ${parts.join(', ')}. The darker a region, the more; the map is schematic.`;
+  fillTable($('map-table'), `${layer.label} by region${of}`, ['Region', 'In the four weeks', ens ? 'In the whole run (mean per run)' : 'In the whole run'], rows);
 }
 
 // --- the survey: Markdown to HTML -------------------------------------------------------------
@@ -823,8 +891,33 @@ function describeCompare() {
   const x = ((app.scenario && app.scenario.experiments) || []).find((e) => e.name === v);
   let text = '';
   if (v === 'edits') text = 'The parameters you changed are the experiment; the baseline shares only the run\'s length and the scale. Both run on the same seeds.';
-  else if (x) text = `${x.question} Your changes apply to both; on the same seeds the two share their history${x.branch_at ? ` until ${x.branch_at}` : ''}.`;
+  else if (x) text = `${x.question} Your changes apply to both.`;
   $('ens-compare-note').textContent = text;
+  // A branch date for a dated model's comparison: the experiment's own, or the start.
+  const dates = app.scenario && app.scenario.dates;
+  const box = $('branch-box');
+  box.hidden = !(v && dates);
+  if (box.hidden) return;
+  const input = $('ens-branch');
+  input.min = dates.first;
+  input.max = dates.last;
+  // Weeks begin on the weekday of the run's first day: the picker offers only those days.
+  input.step = 7;
+  input.value = (x && x.branch_at) || dates.first;
+  describeBranch();
+}
+
+function describeBranch() {
+  const dates = app.scenario.dates;
+  const v = $('ens-compare').value;
+  const x = (app.scenario.experiments || []).find((e) => e.name === v);
+  const b = $('ens-branch').value;
+  const own = x && x.branch_at ? ` The experiment's own date is ${fmtDate(dateSeconds(x.branch_at))}.` : '';
+  const what = !b || b === dates.first
+    ? 'From the start: the two runs of a seed differ from the first week.'
+    : `Per seed, the baseline runs once; from the week holding ${fmtDate(dateSeconds(b))} the experiment continues from the baseline's state with its own values, so the two share their past.`;
+  $('ens-branch-hint').textContent = `${what}${own} A branch starts on the first day of a week (the weekday of ${fmtDate(dateSeconds(dates.first))}), from ${fmtDate(dateSeconds(dates.first))} to ${fmtDate(dateSeconds(dates.last))}; or click a week on an ensemble chart.`;
+  for (const c of app.ensCharts) c.plot.redraw(false);
 }
 
 const BAND_ALPHA = [0.13, 0.3];
@@ -848,6 +941,12 @@ function clearEnsemble() {
   $('ens-downloads').innerHTML = '';
   $('ens-cancel').disabled = true;
   $('ens-run').disabled = false;
+  if (app.mapData && app.mapData.ensemble) {
+    delete app.mapData.ensemble;
+    $('map-source-label').hidden = true;
+    $('map-source').value = 'run';
+    if (app.mapData.run) showMapSource(); else { app.map = null; $('map-box').hidden = true; }
+  }
 }
 
 async function runEnsemble() {
@@ -857,6 +956,7 @@ async function runEnsemble() {
   if (!(n >= 1 && n <= max)) throw new Error(`the number of seeds must be from 1 to ${max}`);
   const body = { scenario: app.scenario.name, set: changes(), seeds: n };
   if ($('ens-compare').value) body.compare = $('ens-compare').value;
+  if (body.compare && !$('branch-box').hidden && $('ens-branch').value) body.branch_at = $('ens-branch').value;
   const seed = seedText();
   if (seed !== '') body.first_seed = seed;
   if (app.ens) {
@@ -877,17 +977,22 @@ async function runEnsemble() {
       await new Promise((r) => setTimeout(r, 1000 * Math.max(1, e.retryAfter)));
     }
   }
-  const compare = body.compare ? { kind: body.compare, title: $('ens-compare').selectedOptions[0].textContent } : null;
+  const compare = body.compare ? { kind: body.compare, title: $('ens-compare').selectedOptions[0].textContent, branchAt: body.branch_at } : null;
   const ens = { id: created.id, runs: created.runs, status: 'running', runsDone: 0, summary: null, es: null, compare,
     label: `seeds ${seed || app.scenario.seed} to ${BigInt(seed || app.scenario.seed) + BigInt(n - 1)}; ${describeChanges(body.set)}` };
   app.ens = ens;
   $('ensemble').hidden = false;
   $('ens-cancel').disabled = false;
-  const what = compare ? `${compare.title}, against ${app.scenario.name} on the same seeds` : app.scenario.name;
+  const branched = compare && compare.branchAt && compare.branchAt !== (app.scenario.dates || {}).first;
+  const what = compare
+    ? `${compare.title}, against ${app.scenario.name} on the same seeds${branched ? `, branched from the baseline's own runs on ${fmtDate(dateSeconds(compare.branchAt))}` : ', both from the start'}`
+    : app.scenario.name;
   $('ens-note').textContent = `${n} runs of ${what} (${ens.label}). Lines are medians; the shaded bands hold the middle 50 % and 90 % of the runs${compare ? '; dashed lines are the baseline\'s medians' : ''}.`;
   const dl = $('ens-downloads');
   dl.innerHTML = '';
-  dl.append(link(`/api/ensembles/${ens.id}/scenario.toml`, 'Download the ensemble\'s scenario file', 'dl-ens-scenario', true));
+  dl.append(link(`/api/ensembles/${ens.id}/scenario.toml`, compare ? 'Download the experiment\'s scenario file' : 'Download the ensemble\'s scenario file', 'dl-ens-scenario', true));
+  // A comparison is reproduced by `perelom compare BASELINE EXPERIMENT`: both files.
+  if (compare) dl.append(link(`/api/ensembles/${ens.id}/baseline.toml`, 'Download the baseline\'s scenario file', 'dl-ens-baseline', true));
   buildEnsembleCharts();
   showEnsembleStatus();
   const es = new EventSource(`/api/ensembles/${ens.id}/events`);
@@ -977,9 +1082,39 @@ function makeEnsemblePlot(c) {
   sizeFigure(c, width);
   if (c.plot) c.plot.destroy();
   c.plotBox.innerHTML = '';
+  opts.hooks = { draw: [drawBranchMark] };
   c.plot = new uPlot(opts, [[], ...opts.series.slice(1).map(() => [])], c.plotBox);
   c.plot.root.setAttribute('role', 'img');
   c.plot.root.setAttribute('aria-label', `${spec.title}: the ensemble's medians and bands; the values are in the table below`);
+  // A click on a week picks the branch date of the next comparison.
+  c.plot.over.addEventListener('click', () => {
+    const i = c.plot.cursor.idx;
+    const x = i == null ? null : c.plot.data[0][i];
+    if (!dated() || x == null || $('branch-box').hidden) return;
+    const d = new Date(x * 1000).toISOString().slice(0, 10);
+    $('ens-branch').value = d;
+    describeBranch();
+  });
+  fillChartTargets(c);
+}
+
+// A vertical line at the branch date chosen (or the comparison's), on ensemble charts.
+function drawBranchMark(u) {
+  const b = !$('branch-box').hidden ? $('ens-branch').value : null;
+  const secs = dateSeconds(b);
+  if (secs == null || !dated() || b === (app.scenario.dates || {}).first) return;
+  const x = u.valToPos(secs, 'x', true);
+  if (!(x >= u.bbox.left && x <= u.bbox.left + u.bbox.width)) return;
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.strokeStyle = '#333';
+  ctx.setLineDash([3, 3]);
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(x, u.bbox.top);
+  ctx.lineTo(x, u.bbox.top + u.bbox.height);
+  ctx.stroke();
+  ctx.restore();
 }
 
 function drawEnsemble() {
@@ -1002,8 +1137,41 @@ function drawEnsemble() {
     if (c.det.open) fillEnsembleTable(c);
   }
   drawTargets(s);
+  for (const c of app.ensCharts) fillChartTargets(c);
   drawRegime(s);
   drawPaired(s);
+  if (s.areas && app.scenario.map && s.areas.runs > 0) setMapData('ensemble', { x: s.x || [], layers: s.areas.layers, runs: s.areas.runs });
+}
+
+// The targets that read a column of this chart (the descriptor's `metrics` of each), with
+// the ensemble's reading, under the chart; the full table stays below the charts.
+function fillChartTargets(c) {
+  const box = c.targets;
+  const s = app.ens && app.ens.summary;
+  const all = (app.scenario && app.scenario.targets) || [];
+  const mine = all.filter((t) => (t.metrics || []).some((m) => c.spec.cols.includes(m)));
+  if (!s || !s.targets || !mine.length) { box.hidden = true; return; }
+  const byId = {};
+  for (const t of s.targets) byId[t.id] = t;
+  const rows = mine.map((t) => byId[t.id]).filter(Boolean);
+  const table = el('table', {}, el('caption', { text: `Targets that read this chart's columns (${s.runs_done} runs)` }));
+  const head = el('tr');
+  for (const h of ['Target', 'Valid range', '90 % interval', 'Result']) head.appendChild(el('th', { scope: 'col', text: h }));
+  table.appendChild(el('thead', {}, head));
+  const body = el('tbody');
+  for (const t of rows) {
+    const th = el('th', { scope: 'row' }, el('a', { href: `#target-${t.id}`, text: t.id }));
+    th.title = t.text;
+    body.appendChild(el('tr', {},
+      th,
+      el('td', { text: fmtRange(t.lo, t.hi) }),
+      el('td', { text: t.p05 == null ? '–' : `${fmtNum(t.p05)} – ${fmtNum(t.p95)}` }),
+      el('td', { class: t.result.replace(/\s+/g, '-'), text: t.result })));
+  }
+  table.appendChild(body);
+  box.innerHTML = '';
+  box.appendChild(table);
+  box.hidden = false;
 }
 
 function drawPaired(s) {
@@ -1135,6 +1303,9 @@ $('ens-run').onclick = () => guarded(runEnsemble);
 $('ens-cancel').onclick = () => guarded(cancelEnsemble);
 $('param-search').oninput = filterParams;
 $('ens-compare').onchange = describeCompare;
+$('ens-branch').onchange = $('ens-branch').oninput = describeBranch;
+$('ens-branch-start').onclick = () => { $('ens-branch').value = app.scenario.dates.first; describeBranch(); };
+$('map-source').onchange = () => { app.mapSourceChosen = true; showMapSource(); };
 $('map-layer').onchange = drawMap;
 $('map-week').oninput = drawMap;
 $('param-search').onkeydown = (e) => { if (e.key === 'Escape') { e.target.value = ''; filterParams(); } };

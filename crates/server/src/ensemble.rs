@@ -6,8 +6,15 @@
 //! of the server knows is the snapshot in [`Ensemble::shared`] (progress, and the latest
 //! summary as a ready JSON text), under a small lock never held during a run. Memory is
 //! bounded: each finished run leaves only its charted columns (as `f32`) and its target
-//! readings, the request is capped in runs and run-steps, and once the ensemble ends only
-//! the summary is kept.
+//! readings, its map counts are added to one sum whose size is fixed by the map and the
+//! steps (layers × places × steps, whatever the number of runs: the summary shows their
+//! mean per run), the request is capped in runs and run-steps, and once the ensemble ends
+//! only the summary is kept.
+//!
+//! A comparison runs each seed through `perelom_experiments::compare::run_branched_seed`,
+//! as `perelom compare` does: the baseline once, then the experiment from the start or
+//! continued from the baseline's state at the branch date; only one model lives at a time
+//! on a thread besides the kept state.
 
 use crate::run::lock;
 use perelom_engine::ColumnData;
@@ -60,6 +67,18 @@ struct RunOut {
     paired: Option<Pair>,
 }
 
+/// What is read of one finished run, before it is dropped.
+struct Measured {
+    seed: i64,
+    series: Vec<Vec<f32>>,
+    targets: Option<Vec<Option<f64>>>,
+    regime: Option<Vec<f64>>,
+    outcomes: Vec<(String, f64)>,
+    /// The counts per place and step of the model's map, `[layer][area][step]`.
+    areas: Option<Vec<Vec<Vec<u32>>>>,
+    x: Option<Vec<Value>>,
+}
+
 /// A comparison's two runs on one seed: the baseline's charted columns, and the scalar
 /// outcomes of both (`Simulation::outcomes`, by name).
 struct Pair {
@@ -74,6 +93,9 @@ struct Pair {
 pub struct Comparison {
     /// The baseline scenario, resolved like the experiment (the same shared settings).
     pub baseline: Scenario,
+    /// The step at whose start the experiment branches from the baseline's own run
+    /// (`perelom_experiments::compare::branch_step`); `None`: it runs from the start.
+    pub branch_step: Option<u32>,
     /// For people and the API: what is compared with what.
     pub describe: Value,
 }
@@ -89,6 +111,10 @@ pub struct EnsembleShared {
     pub summary: Option<Arc<str>>,
     summary_runs: usize,
     summarised_at: Instant,
+    /// The map's counts summed over the runs done, `[layer][area][step]` (as `f64`):
+    /// its size is fixed by the map and the steps, whatever the number of runs.
+    areas: Option<Arc<Vec<Vec<Vec<f64>>>>>,
+    areas_runs: usize,
     pub error: Option<String>,
     pub last_access: Instant,
     /// Clients reading the event stream now, and since when nobody does (see `Run`).
@@ -120,11 +146,21 @@ pub struct Ensemble {
 enum Stop {
     Cancelled,
     Scenario(ScenarioError),
+    Message(String),
 }
 
 impl From<ScenarioError> for Stop {
     fn from(e: ScenarioError) -> Self {
         Stop::Scenario(e)
+    }
+}
+
+impl From<perelom_experiments::Error> for Stop {
+    fn from(e: perelom_experiments::Error) -> Self {
+        match e {
+            perelom_experiments::Error::Scenario(e) => Stop::Scenario(e),
+            other => Stop::Message(other.to_string()),
+        }
     }
 }
 
@@ -166,6 +202,8 @@ impl Ensemble {
                 summary: None,
                 summary_runs: 0,
                 summarised_at: Instant::now(),
+                areas: None,
+                areas_runs: 0,
                 error: None,
                 last_access: Instant::now(),
                 subscribers: 0,
@@ -175,27 +213,60 @@ impl Ensemble {
         })
     }
 
-    /// Runs the ensemble on `pool`, from a blocking thread of the runtime.
+    /// Runs the ensemble on `pool`, from a blocking thread of the runtime. A comparison
+    /// runs, for each seed, the baseline and then the experiment (continued from the
+    /// baseline's state at the branch, if any) with `perelom_experiments::compare`'s
+    /// `run_branched_seed`, the per-seed work of `perelom compare`.
     pub fn start(self: &Arc<Self>, pool: Arc<rayon::ThreadPool>) {
         let e = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             let seeds: Vec<u64> = (0..e.runs as u64).map(|i| e.first_seed + i).collect();
             let info = perelom_models::model(&e.model_name);
-            let prepare = |_: usize, _: &mut Scenario| -> Result<(), Stop> {
-                if e.cancel.load(Ordering::Relaxed) {
-                    Err(Stop::Cancelled)
-                } else {
-                    Ok(())
-                }
-            };
-            let measure = |sim: &dyn Simulation, s: &Scenario| e.record(sim, s, info);
+            let cancelled = || if e.cancel.load(Ordering::Relaxed) { Err(Stop::Cancelled) } else { Ok(()) };
+            let measure = |sim: &dyn Simulation, s: &Scenario| e.measure(sim, s, info);
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                pool.install(|| perelom_models::run_seeds(&e.scenario, &seeds, "web explorer ensemble", &prepare, &measure, &|| {}))
+                pool.install(|| match &e.compare {
+                    None => {
+                        let prepare = |_: usize, _: &mut Scenario| cancelled();
+                        let record = |sim: &dyn Simulation, s: &Scenario| e.record(measure(sim, s), None);
+                        perelom_models::run_seeds(&e.scenario, &seeds, "web explorer ensemble", &prepare, &record, &|| {}).map(|_| ())
+                    }
+                    Some(c) => {
+                        use rayon::prelude::*;
+                        let experiments = std::slice::from_ref(&e.scenario);
+                        let steps = [c.branch_step];
+                        seeds
+                            .par_iter()
+                            .map(|&seed| {
+                                let seeded = |s: &Scenario| -> Result<Scenario, Stop> {
+                                    cancelled()?;
+                                    Ok(s.clone().with_seed(seed, "web explorer ensemble")?)
+                                };
+                                let mut both = perelom_experiments::compare::run_branched_seed(
+                                    &c.baseline,
+                                    experiments,
+                                    &steps,
+                                    &seeded,
+                                    &measure,
+                                    &|| {},
+                                )?;
+                                let exp = both.pop();
+                                let base = both.pop();
+                                if let (Some(exp), Some(base)) = (exp, base) {
+                                    e.record(exp, Some(base));
+                                }
+                                Ok(())
+                            })
+                            .collect::<Result<Vec<()>, Stop>>()
+                            .map(|_| ())
+                    }
+                })
             }));
             let (status, error) = match outcome {
-                Ok(Ok(_)) => (EnsembleStatus::Done, None),
+                Ok(Ok(())) => (EnsembleStatus::Done, None),
                 Ok(Err(Stop::Cancelled)) => (EnsembleStatus::Cancelled, None),
                 Ok(Err(Stop::Scenario(err))) => (EnsembleStatus::Failed, Some(err.to_string())),
+                Ok(Err(Stop::Message(err))) => (EnsembleStatus::Failed, Some(err)),
                 Err(_) => (EnsembleStatus::Failed, Some("a run of the ensemble failed (a bug: please report the parameters)".to_string())),
             };
             e.publish(true);
@@ -204,6 +275,7 @@ impl Ensemble {
             sh.error = error;
             // Only the summary is kept once the ensemble has ended.
             sh.results = Vec::new();
+            sh.areas = None;
             drop(sh);
             e.changed();
         });
@@ -227,51 +299,51 @@ impl Ensemble {
         self.notify.send_modify(|v| *v = v.wrapping_add(1));
     }
 
-    /// Keeps what a finished run leaves, and refreshes the summary now and then.
-    fn record(&self, sim: &dyn Simulation, s: &Scenario, info: Option<&ModelInfo>) {
+    /// Reads a finished run: its charted columns, outcomes, target readings or regime
+    /// statistics, the counts of the model's map, and (for the first run) the x values.
+    fn measure(&self, sim: &dyn Simulation, s: &Scenario, info: Option<&ModelInfo>) -> Measured {
         let t = sim.metrics();
-        let series = self.series_of(&t);
-        let seed = s.int("run.seed");
-        // A comparison runs the baseline on the same seed, on this same thread.
-        let paired = self.compare.as_ref().map(|c| {
-            let built = u64::try_from(seed)
-                .map_err(|e| e.to_string())
-                .and_then(|seed| c.baseline.clone().with_seed(seed, "web explorer ensemble").map_err(|e| e.to_string()))
-                .and_then(|b| perelom_models::build(&b).map_err(|e| e.to_string()));
-            let exp = sim.outcomes();
-            let names: Vec<String> = exp.iter().map(|(n, _)| n.clone()).collect();
-            let (base_series, base) = match built {
-                Ok(mut b) => {
-                    b.run_to_end();
-                    let outcomes = b.outcomes();
-                    let value = |n: &str| outcomes.iter().find(|(m, _)| m == n).map_or(f64::NAN, |(_, v)| *v);
-                    (self.series_of(&b.metrics()), names.iter().map(|n| value(n)).collect())
-                }
-                // Checked before the ensemble started: cannot happen, but never a panic.
-                Err(_) => (vec![Vec::new(); self.columns.len()], vec![f64::NAN; names.len()]),
-            };
-            Pair { base_series, names, base, exp: exp.into_iter().map(|(_, v)| v).collect() }
+        let x = lock(&self.shared).x.is_none().then(|| match t.column("date") {
+            Some(ColumnData::Date(d)) => d.iter().map(|d| json!(d.to_string())).collect(),
+            _ => t.numbers("step").unwrap_or_default().into_iter().map(|s| json!(s)).collect(),
         });
-        let targets = info.and_then(|i| i.targets()).map(|tg| (tg.measure)(&t, sim.clock(), s));
-        let regime = match info.map(|i| &i.validation) {
-            Some(Validation::Regime(r)) => Some((r.measure)(sim, s)),
-            _ => None,
-        };
-        let x = if lock(&self.shared).x.is_none() {
-            let x: Vec<Value> = match t.column("date") {
-                Some(ColumnData::Date(d)) => d.iter().map(|d| json!(d.to_string())).collect(),
-                _ => t.numbers("step").unwrap_or_default().into_iter().map(|s| json!(s)).collect(),
-            };
-            Some(Arc::new(x))
-        } else {
-            None
-        };
+        Measured {
+            seed: s.int("run.seed"),
+            series: self.series_of(&t),
+            targets: info.and_then(|i| i.targets()).map(|tg| (tg.measure)(&t, sim.clock(), s)),
+            regime: match info.map(|i| &i.validation) {
+                Some(Validation::Regime(r)) => Some((r.measure)(sim, s)),
+                _ => None,
+            },
+            outcomes: if self.compare.is_some() { sim.outcomes() } else { Vec::new() },
+            areas: info.and_then(|i| i.map.as_ref()).map(|m| (m.count)(sim)),
+            x,
+        }
+    }
+
+    /// Keeps what a finished run leaves (in a comparison, with the baseline's run on the
+    /// same seed), adds its map counts to the sums, and refreshes the summary now and then.
+    fn record(&self, run: Measured, base: Option<Measured>) {
+        let paired = base.map(|b| {
+            let names: Vec<String> = run.outcomes.iter().map(|(n, _)| n.clone()).collect();
+            let value = |n: &str| b.outcomes.iter().find(|(m, _)| m == n).map_or(f64::NAN, |(_, v)| *v);
+            Pair {
+                base_series: b.series,
+                base: names.iter().map(|n| value(n)).collect(),
+                exp: run.outcomes.iter().map(|(_, v)| *v).collect(),
+                names,
+            }
+        });
         let due = {
             let mut sh = lock(&self.shared);
-            sh.results.push(Arc::new(RunOut { seed, series, targets, regime, paired }));
+            sh.results.push(Arc::new(RunOut { seed: run.seed, series: run.series, targets: run.targets, regime: run.regime, paired }));
             sh.runs_done += 1;
             if sh.x.is_none() {
-                sh.x = x;
+                sh.x = run.x.map(Arc::new);
+            }
+            if let Some(counts) = &run.areas {
+                add_counts(Arc::make_mut(sh.areas.get_or_insert_with(Default::default)), counts);
+                sh.areas_runs += 1;
             }
             sh.summarised_at.elapsed() >= SUMMARY_EVERY
         };
@@ -289,15 +361,16 @@ impl Ensemble {
     /// Recomputes the summary from the runs done so far (outside the lock) and publishes
     /// it, unless a newer one is already out. `force`: even if no run was added.
     fn publish(&self, force: bool) {
-        let (results, x) = {
+        let (results, x, areas) = {
             let mut sh = lock(&self.shared);
             if !force && sh.summary_runs == sh.results.len() {
                 return;
             }
             sh.summarised_at = Instant::now();
-            (sh.results.clone(), sh.x.clone())
+            (sh.results.clone(), sh.x.clone(), sh.areas.clone().map(|a| (a, sh.areas_runs)))
         };
-        let summary = self.summarize(&results, x.as_deref().map_or(&[], |v| v.as_slice()));
+        let areas = areas.map(|(sums, runs)| areas_json(&sums, runs));
+        let summary = self.summarize(&results, x.as_deref().map_or(&[], |v| v.as_slice()), areas);
         let mut sh = lock(&self.shared);
         if force || results.len() > sh.summary_runs || sh.summary.is_none() {
             sh.summary_runs = results.len();
@@ -309,7 +382,7 @@ impl Ensemble {
 
     /// The summary of `results`: quantiles of every charted column at every step, and
     /// the targets (or the regime) over the runs.
-    fn summarize(&self, results: &[Arc<RunOut>], x: &[Value]) -> String {
+    fn summarize(&self, results: &[Arc<RunOut>], x: &[Value], areas: Option<Value>) -> String {
         // In seed order, whatever order the runs finished in: the summary (and the
         // bootstrap of the paired differences) depends only on the runs.
         let mut results = results.to_vec();
@@ -369,6 +442,7 @@ impl Ensemble {
             "paired": paired,
             "targets": targets,
             "regime": regime,
+            "areas": areas,
         })
         .to_string()
     }
@@ -422,6 +496,31 @@ fn paired_json(results: &[Arc<RunOut>]) -> Vec<Value> {
             }
         })
         .collect()
+}
+
+/// Adds one run's map counts (`[layer][area][step]`) to the ensemble's sums.
+fn add_counts(sums: &mut Vec<Vec<Vec<f64>>>, counts: &[Vec<Vec<u32>>]) {
+    sums.resize_with(sums.len().max(counts.len()), Vec::new);
+    for (sl, cl) in sums.iter_mut().zip(counts) {
+        sl.resize_with(sl.len().max(cl.len()), Vec::new);
+        for (sa, ca) in sl.iter_mut().zip(cl) {
+            if sa.len() < ca.len() {
+                sa.resize(ca.len(), 0.0);
+            }
+            for (x, &c) in sa.iter_mut().zip(ca) {
+                *x += f64::from(c);
+            }
+        }
+    }
+}
+
+/// The map of an ensemble: the mean count per run of every layer, place and step over
+/// the `runs` runs summed in `sums`: `{"runs": n, "layers": [[[mean per step] per area]
+/// per layer]}` (in the orders of the descriptor's map).
+fn areas_json(sums: &[Vec<Vec<f64>>], runs: usize) -> Value {
+    let n = runs.max(1) as f64;
+    let layers: Vec<Vec<Vec<f32>>> = sums.iter().map(|l| l.iter().map(|a| a.iter().map(|&x| (x / n) as f32).collect()).collect()).collect();
+    json!({"runs": runs, "layers": layers})
 }
 
 /// Quantile `q` of sorted values, type 7 (as `perelom_engine::stats::quantile`); `None`

@@ -16,6 +16,7 @@
 
 #![warn(missing_docs)]
 
+mod archive;
 mod assets;
 mod ensemble;
 mod run;
@@ -78,6 +79,9 @@ pub struct Config {
     /// Threads of the pool all ensembles share (the rest of the machine stays free for
     /// single runs and requests).
     pub ensemble_threads: usize,
+    /// The git commit the server was built from, recorded in the manifests of its zips
+    /// (`perelom serve` gives its own; `None` outside a clone).
+    pub git_commit: Option<String>,
 }
 
 impl Default for Config {
@@ -93,6 +97,7 @@ impl Default for Config {
             max_ensemble_runs: 100,
             max_ensemble_work: 2e9,
             ensemble_threads: (cores / 2).max(1),
+            git_commit: None,
         }
     }
 }
@@ -256,10 +261,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/runs/{id}/documents/{file}", get(document))
         .route("/api/runs/{id}/report.html", get(report))
         .route("/api/runs/{id}/areas", get(areas))
+        .route("/api/runs/{id}/results.zip", get(results_zip))
+        .route("/api/runs/{id}/log/{month}", get(event_log))
         .route("/api/ensembles", get(list_ensembles).post(create_ensemble))
         .route("/api/ensembles/{id}", get(show_ensemble).delete(delete_ensemble))
         .route("/api/ensembles/{id}/events", get(ensemble_events))
         .route("/api/ensembles/{id}/scenario.toml", get(ensemble_scenario_file))
+        .route("/api/ensembles/{id}/baseline.toml", get(ensemble_baseline_file))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page") })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
@@ -392,7 +400,12 @@ async fn show_scenario(Path(name): Path<String>) -> Result<Json<Json_>, ApiError
         (t.list)()
             .into_iter()
             .enumerate()
-            .map(|(i, t)| json!({"id": t.id, "text": t.text, "facts": t.facts, "lo": t.lo, "hi": t.hi, "measurable": measurable.get(i).copied().unwrap_or(false)}))
+            .map(|(i, t)| {
+                json!({
+                    "id": t.id, "text": t.text, "facts": t.facts, "lo": t.lo, "hi": t.hi, "metrics": t.metrics,
+                    "measurable": measurable.get(i).copied().unwrap_or(false),
+                })
+            })
             .collect::<Vec<_>>()
     });
     let validation = match info.validation {
@@ -412,6 +425,8 @@ async fn show_scenario(Path(name): Path<String>) -> Result<Json<Json_>, ApiError
         "charts": info.charts.iter().map(|c| json!({"title": c.title, "columns": c.columns})).collect::<Vec<_>>(),
         "metrics": metrics,
         "documents": info.documents.iter().map(|d| json!({"file": d.file, "title": d.title})).collect::<Vec<_>>(),
+        "event_log": info.event_log.map(|l| json!({"title": l.title})),
+        "dates": dated_range(&info.clock(&s)),
         "map": info.map.as_ref().map(|m| json!({
             "title": m.title,
             "width": m.size.0,
@@ -428,6 +443,15 @@ async fn show_scenario(Path(name): Path<String>) -> Result<Json<Json_>, ApiError
             .collect::<Vec<_>>(),
         "groups": groups.into_iter().map(|(name, params)| json!({"name": name, "params": params})).collect::<Vec<_>>(),
     })))
+}
+
+/// The first and last days of a dated run, `{"first", "last"}` (`null` for a model without
+/// dates): the dates a branch may be picked from.
+fn dated_range(clock: &perelom_engine::Clock) -> Json_ {
+    match (clock.date(0), clock.last_day()) {
+        (Some(a), Some(b)) => json!({"first": a.to_string(), "last": b.to_string()}),
+        _ => Json_::Null,
+    }
 }
 
 /// A short label for a metric, from its description in the data dictionary: the words
@@ -497,21 +521,25 @@ async fn show_fact(Path(id): Path<String>) -> Result<Json<Json_>, ApiError> {
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum SeedIn {
-    Number(u64),
+    Number(serde_json::Number),
     Text(String),
+    /// Anything else (true, null, a list): refused with the same message as a bad number.
+    Other(Json_),
 }
 
 impl SeedIn {
     fn value(&self, field: &str) -> Result<u64, ApiError> {
+        let bad = |t: &str| ApiError::unprocessable(format!("{field} `{}` is not a whole number from 0 to {}", clip(t), i64::MAX));
         match self {
-            SeedIn::Number(n) => Ok(*n),
+            SeedIn::Number(n) => n.as_u64().ok_or_else(|| bad(&n.to_string())),
             SeedIn::Text(t) => {
                 let t = t.trim();
                 match t.parse::<u64>() {
                     Ok(n) if t.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
-                    _ => Err(ApiError::unprocessable(format!("{field} `{}` is not a whole number from 0 to {}", clip(t), i64::MAX))),
+                    _ => Err(bad(t)),
                 }
             }
+            SeedIn::Other(v) => Err(bad(&v.to_string())),
         }
     }
 }
@@ -892,6 +920,125 @@ async fn areas(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Resul
     })))
 }
 
+/// `GET /api/runs/{id}/results.zip`: the run's result directory as a zip, once the run has
+/// run all its steps (409 before: a result directory is a whole run's): the files `perelom
+/// run` writes for the same scenario and seed (every table as CSV, the documents,
+/// `dictionary.csv`, `scenario.toml`, `manifest.json`), written by the same library
+/// functions, under one folder named after the run. The manifest's timing fields
+/// (`started_at`, `wall_seconds`, `threads`) describe the server's run.
+async fn results_zip(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let r = st.get(&id)?;
+    if r.status() != Status::Done {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!("run {} has not run all its steps: its result directory is written when it has ended", r.id),
+        ));
+    }
+    let Exported::Files { tables, documents, .. } =
+        r.export(Export::Files).await.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?
+    else {
+        return Err(internal("the model answered with something else than its files"));
+    };
+    let (wall, started) = {
+        let sh = lock(&r.shared);
+        (sh.wall, sh.started.unwrap_or_else(chrono::Utc::now))
+    };
+    let run = Arc::clone(&r);
+    let commit = st.cfg.git_commit.clone();
+    let folder = format!("{}-run{}", r.scenario_name, r.id);
+    let name = folder.clone();
+    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+        let s = &run.scenario;
+        let format = perelom_output::Format::Csv;
+        let zip = archive::ZipFiles::new(&folder, started);
+        perelom_output::write_run(&zip, &tables, &documents, &s.to_toml(), format).map_err(internal)?;
+        let warnings = perelom_models::warnings(s).iter().map(ToString::to_string).collect();
+        let threads = rayon::current_num_threads();
+        let manifest = perelom_experiments::run::manifest(s, threads, started, wall, format, warnings, commit.as_deref());
+        perelom_output::write_manifest(&zip, &manifest.to_json()).map_err(internal)?;
+        zip.finish().map_err(internal)
+    })
+    .await
+    .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the zip failed"))??;
+    attachment(bytes, "application/zip", &format!("{name}.zip"))
+}
+
+/// Most events `GET /api/runs/{id}/log/{month}` lists (the counts cover them all).
+pub const MAX_LOG_ROWS: usize = 1000;
+
+/// `GET /api/runs/{id}/log/{month}`: the events of the run's event log (its model's
+/// descriptor names the table) in a month, `YYYY-MM`, as the survey counts months (a week
+/// belongs to the month of its Thursday): `{"month", "title", "steps_done", "columns":
+/// [{"name", "label", "doc"}], "rows": [[cell per column]], "total", "kinds": [{"kind",
+/// "events", "people"}]}`; at most [`MAX_LOG_ROWS`] rows, in the log's order.
+async fn event_log(State(st): State<Arc<AppState>>, Path((id, month)): Path<(String, String)>) -> Result<Json<Json_>, ApiError> {
+    let r = st.get(&id)?;
+    let info = perelom_models::model(&r.model_name).ok_or_else(|| internal("the run's model is unknown"))?;
+    let Some(log) = info.event_log else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, format!("model `{}` keeps no event log", r.model_name)));
+    };
+    let key = month
+        .split_once('-')
+        .filter(|(y, m)| y.len() == 4 && m.len() == 2)
+        .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok().filter(|m| (1..=12).contains(m))?)))
+        .ok_or_else(|| ApiError::unprocessable(format!("`{}` is not a month (YYYY-MM)", clip(&month))))?;
+    let clock = info.clock(&r.scenario);
+    if !(0..clock.steps).any(|k| clock.month_key(k) == Some(key)) {
+        let range = dated_range(&clock);
+        return Err(ApiError::unprocessable(format!(
+            "the run has no week in {}: it runs from {} to {}",
+            clip(&month),
+            range["first"].as_str().unwrap_or("?"),
+            range["last"].as_str().unwrap_or("?")
+        )));
+    }
+    let Exported::Table(table) =
+        r.export(Export::Table(log.table)).await.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?
+    else {
+        return Err(internal("the model answered with something else than its table"));
+    };
+    let steps_done = lock(&r.shared).steps.len();
+    let table = table.ok_or_else(|| internal(format!("the run has no table `{}`", log.table)))?;
+    let steps = table.numbers("step").unwrap_or_default();
+    let rows: Vec<usize> =
+        (0..table.rows()).filter(|&i| steps.get(i).is_some_and(|&k| k >= 0.0 && clock.month_key(k as u32) == Some(key))).collect();
+    let columns: Vec<&perelom_engine::Column> = log.shown.iter().filter_map(|n| table.columns.iter().find(|c| c.name == *n)).collect();
+    let kinds = table.column(log.kind);
+    let people = table.column(log.people);
+    let mut counts: Vec<(String, u64, f64)> = Vec::new();
+    for &i in &rows {
+        let kind = kinds.map_or_else(String::new, |c| c.cell(i));
+        let n = people.and_then(|c| c.number(i)).unwrap_or(0.0);
+        match counts.iter_mut().find(|(k, _, _)| *k == kind) {
+            Some((_, events, sum)) => {
+                *events += 1;
+                *sum += n;
+            }
+            None => counts.push((kind, 1, n)),
+        }
+    }
+    let cell = |c: &perelom_engine::Column, i: usize| -> Json_ {
+        match &c.data {
+            perelom_engine::ColumnData::I64(v) => json!(v[i]),
+            perelom_engine::ColumnData::F64(v) if v[i].is_finite() => json!(v[i]),
+            perelom_engine::ColumnData::F64(_) => Json_::Null,
+            other => json!(other.cell(i)),
+        }
+    };
+    Ok(Json(json!({
+        "month": format!("{:04}-{:02}", key.0, key.1),
+        "title": log.title,
+        "steps_done": steps_done,
+        "columns": columns.iter().map(|c| {
+            let doc = table.doc(&c.name);
+            json!({"name": c.name, "label": doc.map_or(c.name.as_str(), |d| d.unit.as_str()), "doc": doc.map(|d| d.doc.as_str())})
+        }).collect::<Vec<_>>(),
+        "rows": rows.iter().take(MAX_LOG_ROWS).map(|&i| columns.iter().map(|c| cell(c, i)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "total": rows.len(),
+        "kinds": counts.iter().map(|(k, e, p)| json!({"kind": k, "events": e, "people": p})).collect::<Vec<_>>(),
+    })))
+}
+
 /// `GET /api/runs/{id}/report.html`: the HTML report of the run so far (the same page
 /// `perelom report` writes for a run directory), built by the report crate.
 async fn report(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
@@ -940,6 +1087,12 @@ struct NewEnsemble {
     /// model's scale) or the name of a built-in experiment of the scenario (the changes in
     /// `set` apply to both).
     compare: Option<String>,
+    /// The date (`YYYY-MM-DD`) from which the experiment branches from the baseline's own
+    /// run: per seed, the baseline runs once, and the experiment continues from its state
+    /// at the start of the week holding the date. Default: the built-in experiment's own
+    /// `branch_at`, or none (a run from the start) for edits. The run's first week is a
+    /// run from the start.
+    branch_at: Option<String>,
 }
 
 /// The settings a comparison of edits gives the baseline too: the run's calendar and
@@ -951,11 +1104,14 @@ fn shared_setting(key: &str, info: &perelom_models::ModelInfo) -> bool {
 /// The experiment and, for a comparison, the baseline of an ensemble request.
 fn resolve_comparison(req: &NewEnsemble, first: Option<u64>, cfg: &Config) -> Result<(Scenario, Option<ensemble::Comparison>), ApiError> {
     let Some(what) = req.compare.as_deref() else {
+        if req.branch_at.is_some() {
+            return Err(ApiError::unprocessable("branch_at needs a comparison: give compare (\"edits\" or a built-in experiment)"));
+        }
         return Ok((resolve(&req.scenario, &req.set, first, cfg)?, None));
     };
     let base_all = resolve(&req.scenario, &req.set, first, cfg)?;
     let info = perelom_models::model_of(&base_all)?;
-    let (exp, baseline, describe) = if what == "edits" {
+    let (mut exp, baseline, mut describe) = if what == "edits" {
         let shared: BTreeMap<String, Json_> =
             req.set.iter().filter(|(k, _)| shared_setting(k, info)).map(|(k, v)| (k.clone(), v.clone())).collect();
         if shared.len() == req.set.len() {
@@ -965,7 +1121,7 @@ fn resolve_comparison(req: &NewEnsemble, first: Option<u64>, cfg: &Config) -> Re
         }
         let baseline = resolve(&req.scenario, &shared, first, cfg)?;
         let keys: Vec<&str> = req.set.keys().filter(|k| !shared.contains_key(*k)).map(String::as_str).collect();
-        let describe = json!({"kind": "edits", "experiment": format!("your changes ({})", keys.join(", ")), "baseline": req.scenario, "branch_at": null});
+        let describe = json!({"kind": "edits", "experiment": format!("your changes ({})", keys.join(", ")), "baseline": req.scenario});
         (base_all, baseline, describe)
     } else {
         let Some((of, x)) = perelom_models::builtin_experiment(what).filter(|(of, _)| *of == req.scenario) else {
@@ -981,15 +1137,36 @@ fn resolve_comparison(req: &NewEnsemble, first: Option<u64>, cfg: &Config) -> Re
         let exp = resolve_from(loaded, &req.set, first, cfg)?;
         let describe = json!({
             "kind": "experiment", "experiment": exp.meta.name, "name": x.name, "baseline": of,
-            "question": exp.meta.description, "branch_at": exp.meta.branch_at.map(|d| d.to_string()),
+            "question": exp.meta.description, "default_branch_at": exp.meta.branch_at.map(|d| d.to_string()),
         });
         (exp, base_all, describe)
     };
     if info.clock(&exp).steps != info.clock(&baseline).steps || info.clock(&exp).start() != info.clock(&baseline).start() {
         return Err(ApiError::unprocessable("the experiment runs over another horizon than the baseline: their totals cannot be compared"));
     }
+    if let Some(text) = &req.branch_at {
+        let t = text.trim();
+        let date = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .ok()
+            .filter(|_| t.len() == 10)
+            .ok_or_else(|| ApiError::unprocessable(format!("branch_at `{}` is not a date (YYYY-MM-DD)", clip(t))))?;
+        if info.calendar.is_none() {
+            return Err(ApiError::unprocessable(format!("model `{}` has no dates: its runs cannot branch at a date", info.name)));
+        }
+        exp.meta.branch_at = Some(date);
+        // The date is the request's, not the experiment file's: no file position.
+        exp.meta.branch_at_position = None;
+    }
+    // The step of the branch, and the refusals of a branch the scenarios alone decide
+    // (those `Checkpoint::resume` would give after the baseline had run to the date).
+    let branch_step = perelom_experiments::compare::branch_step(&exp).map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    perelom_experiments::compare::check_branch(&baseline, &exp, branch_step).map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    let clock = info.clock(&baseline);
+    describe["branch_at"] = json!(exp.meta.branch_at.map(|d| d.to_string()));
+    describe["branch_step"] = json!(branch_step);
+    describe["branch_week"] = json!(branch_step.and_then(|k| clock.date(k)).map(|d| d.to_string()));
     perelom_models::check(&baseline)?;
-    Ok((exp, Some(ensemble::Comparison { baseline, describe })))
+    Ok((exp, Some(ensemble::Comparison { baseline, branch_step, describe })))
 }
 
 /// `POST /api/ensembles`: runs a scenario over `seeds` consecutive seeds on the ensemble
@@ -1105,7 +1282,7 @@ async fn ensemble_scenario_file(State(st): State<Arc<AppState>>, Path(id): Path<
     let e = st.ensemble(&id)?;
     let against = match &e.compare {
         Some(c) => format!(
-            "# Compared on the same seeds with the baseline `{}` (its changes: {}).\n",
+            "# Compared on the same seeds with the baseline `{}` (its changes: {}).\n{}",
             e.scenario_name,
             c.baseline
                 .changes()
@@ -1113,18 +1290,58 @@ async fn ensemble_scenario_file(State(st): State<Arc<AppState>>, Path(id): Path<
                 .filter(|p| p.spec.key != "run.seed")
                 .map(|p| format!("{} = {}", p.spec.key, p.value))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            match (e.scenario.meta.branch_at, c.branch_step) {
+                (Some(d), Some(_)) => format!(
+                    "# Branched from the baseline's own run on {d} (branch_at below): per seed, the same past, then this scenario's values.\n"
+                ),
+                (Some(d), None) => format!("# branch_at = {d} is the run's first week: a run from the start.\n"),
+                _ => String::new(),
+            }
         ),
         None => String::new(),
     };
+    let file = format!("{}-ensemble{}.toml", e.scenario_name, e.id);
+    let reproduce = match &e.compare {
+        Some(_) => format!(
+            "# Reproduce with: perelom compare {} {file} --runs {} (the baseline file is the page's other download).\n",
+            baseline_file_name(&e),
+            e.runs.max(2)
+        ),
+        None => format!("# Reproduce with: perelom validate {file} --runs {}\n", e.runs),
+    };
     let text = format!(
-        "# An ensemble of {} runs, seeds {} to {} (run.seed is the first).\n{against}{}",
+        "# An ensemble of {} runs, seeds {} to {} (run.seed is the first).\n{against}{reproduce}{}",
         e.runs,
         e.first_seed,
         e.first_seed + e.runs as u64 - 1,
         e.scenario.to_toml()
     );
-    attachment(text.into_bytes(), "application/toml; charset=utf-8", &format!("{}-ensemble{}.toml", e.scenario_name, e.id))
+    attachment(text.into_bytes(), "application/toml; charset=utf-8", &file)
+}
+
+/// The file name of a comparison's baseline scenario download.
+fn baseline_file_name(e: &ensemble::Ensemble) -> String {
+    format!("{}-ensemble{}-baseline.toml", e.scenario_name, e.id)
+}
+
+/// `GET /api/ensembles/ID/baseline.toml`: a comparison's baseline as it ran (the same seeds,
+/// scale and horizon as the experiment), so that `perelom compare BASELINE EXPERIMENT`
+/// reproduces the comparison. 404 for an ensemble that compares nothing.
+async fn ensemble_baseline_file(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let e = st.ensemble(&id)?;
+    let Some(c) = &e.compare else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, format!("ensemble {} compares nothing: it has no baseline", clip(&id))));
+    };
+    let text = format!(
+        "# The baseline of ensemble {}: {} runs on seeds {} to {} (run.seed is the first), with the experiment's scale and horizon.\n{}",
+        e.id,
+        e.runs,
+        e.first_seed,
+        e.first_seed + e.runs as u64 - 1,
+        c.baseline.to_toml()
+    );
+    attachment(text.into_bytes(), "application/toml; charset=utf-8", &baseline_file_name(&e))
 }
 
 /// `GET /api/ensembles/{id}/events`: `progress` after every run, `summary` when a new one

@@ -41,6 +41,10 @@ pub enum Export {
     Results,
     /// The model's counts per place and step (its descriptor's map), with the steps' dates.
     Areas,
+    /// Every table (the metrics, then the model's own) and document: a result directory.
+    Files,
+    /// The model's own table called by this name (its event log).
+    Table(&'static str),
 }
 
 /// A copy of part of a model, made by the stepping thread.
@@ -61,6 +65,13 @@ pub enum Exported {
         counts: Option<Vec<Vec<Vec<u32>>>>,
         x: Vec<serde_json::Value>,
     },
+    /// What `perelom run` writes of a run: its tables (metrics first) and documents.
+    Files {
+        tables: Vec<(String, Table)>,
+        documents: Vec<(String, String)>,
+    },
+    /// One of the model's own tables, if it has one by that name.
+    Table(Option<Table>),
 }
 
 /// The model behind a run, owned by its stepping thread.
@@ -137,6 +148,10 @@ pub struct Shared {
     /// When the last subscriber left (`None` while someone reads, or if nobody ever
     /// did): an unfinished run nobody reads is freed after `Config::disconnect_grace`.
     pub orphaned_since: Option<Instant>,
+    /// Time spent stepping in this generation (the manifest's `wall_seconds`).
+    pub wall: Duration,
+    /// When this generation's first step began (the manifest's `started_at`).
+    pub started: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub struct Run {
@@ -216,6 +231,8 @@ impl Run {
                 played: false,
                 subscribers: 0,
                 orphaned_since: None,
+                wall: Duration::ZERO,
+                started: None,
             }),
             notify,
             commands: Mutex::new(tx),
@@ -387,6 +404,8 @@ fn export(model: &Model, what: Export) -> Result<Exported, String> {
                 text: sim.documents().into_iter().find(|(n, _)| n == file).map(|(_, t)| t),
             },
             Export::Results => Exported::Results { steps_done: sim.steps_done(), metrics: sim.metrics(), documents: sim.documents() },
+            Export::Files => Exported::Files { tables: perelom_experiments::run::tables(sim), documents: sim.documents() },
+            Export::Table(name) => Exported::Table(sim.tables().into_iter().find(|(n, _)| n == name).map(|(_, t)| t)),
             Export::Areas => {
                 let map = perelom_models::model(&model.model_name).and_then(|m| m.map.as_ref());
                 let x = (0..sim.steps_done())
@@ -404,7 +423,12 @@ fn export(model: &Model, what: Export) -> Result<Exported, String> {
 
 /// Advances one step and publishes its row; marks the run done after the last step.
 fn step(run: &Run, model: &mut Model) {
-    lock(&run.shared).stepping = true;
+    {
+        let mut sh = lock(&run.shared);
+        sh.stepping = true;
+        sh.started.get_or_insert_with(chrono::Utc::now);
+    }
+    let began = Instant::now();
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let sim = model.sim_mut();
         if sim.steps_done() >= sim.clock().steps {
@@ -418,6 +442,7 @@ fn step(run: &Run, model: &mut Model) {
     {
         let mut sh = lock(&run.shared);
         sh.stepping = false;
+        sh.wall += began.elapsed();
         match outcome {
             Ok((row, grid, done)) => {
                 if let Some(row) = row {
@@ -451,6 +476,8 @@ fn reset(run: &Run, scenario: &Scenario, model: &mut Model) {
             let grid = grid.map(Arc::from);
             *model = m;
             sh.steps.clear();
+            sh.wall = Duration::ZERO;
+            sh.started = None;
             sh.grid = grid;
             sh.done = None;
             sh.error = None;

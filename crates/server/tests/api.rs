@@ -568,6 +568,12 @@ async fn seeds_beyond_2_to_the_53_are_kept_exactly() {
         let (s, v) = json_of(&app, "POST", "/api/runs", Some(&format!(r#"{{"scenario":"epstein-2002","seed":{bad}}}"#))).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
     }
+    // Numbers that are no seed say so, as strings do (not a deserializer's message).
+    for bad in ["-1", "1.5", "1e30", "18446744073709551616", "true", "[1]"] {
+        let (s, v) = json_of(&app, "POST", "/api/runs", Some(&format!(r#"{{"scenario":"epstein-2002","seed":{bad}}}"#))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
+        assert!(error_text(&v).contains("is not a whole number from 0 to 9223372036854775807"), "{bad}: {v}");
+    }
 }
 
 /// `GET /api/runs` lists the runs; runs created and never played are dropped after the
@@ -990,4 +996,265 @@ async fn a_run_maps_its_events_by_place() {
     let (s, v) = json_of(&app, "GET", &format!("/api/runs/{e}/areas"), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert!(error_text(&v).contains("has no map"), "{v}");
+}
+
+/// The `perelom` binary beside this test's own directory (`target/PROFILE/perelom`), which
+/// `cargo test --workspace` builds before running any test.
+fn perelom_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test's path");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target/PROFILE");
+    let bin = dir.join(format!("perelom{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is missing: build it first (cargo build --release -p perelom)", bin.display());
+    bin
+}
+
+/// The files of a zip, by name.
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a valid zip");
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).expect("an entry");
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).expect("readable");
+        out.insert(f.name().to_string(), data);
+    }
+    out
+}
+
+/// The zip of a finished run holds exactly the files `perelom run` writes for the same
+/// scenario and seed, byte for byte (the manifest's account of the run's time and machine
+/// aside); before the run has ended there is none.
+#[tokio::test]
+async fn a_run_zips_the_result_directory_perelom_run_writes() {
+    let app = app();
+    let id = create(&app, SMALL_USSR).await;
+    let (s, v) = json_of(&app, "GET", &format!("/api/runs/{id}/results.zip"), None).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(error_text(&v).contains("has not run all its steps"), "{v}");
+    json_of(&app, "POST", &format!("/api/runs/{id}/control"), Some(r#"{"action":"play"}"#)).await;
+    events_until_done(&app, &id).await;
+    let (s, bytes, ctype) = send(&app, "GET", &format!("/api/runs/{id}/results.zip"), None).await;
+    assert_eq!((s, ctype.as_str()), (StatusCode::OK, "application/zip"));
+    let files = unzip(&bytes);
+
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let out = dir.path().join("run");
+    let status = std::process::Command::new(perelom_binary())
+        .args(["run", "ussr-1928-1929", "--seed", "3", "--set", "population.scale=0.002", "--set", "run.steps=6", "--quiet", "--out"])
+        .arg(&out)
+        .status()
+        .expect("perelom runs");
+    assert!(status.success());
+    let mut written: Vec<String> = std::fs::read_dir(&out)
+        .expect("the result directory")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    written.sort();
+    let folder = format!("ussr-1928-1929-run{id}/");
+    let zipped: Vec<String> =
+        files.keys().map(|n| n.strip_prefix(&folder).unwrap_or_else(|| panic!("{n} outside {folder}")).to_string()).collect();
+    assert_eq!(zipped, written, "the same files as perelom run writes");
+    for name in ["metrics.csv", "events.csv", "monthly.csv", "dictionary.csv", "survey.md", "scenario.toml", "manifest.json"] {
+        assert!(written.iter().any(|w| w == name), "{name} in {written:?}");
+    }
+    for name in &written {
+        let ours = &files[&format!("{folder}{name}")];
+        let theirs = std::fs::read(out.join(name)).expect("readable");
+        if name == "manifest.json" {
+            // Everything but when, how long, on how many threads and by which build, and
+            // where each value was set (here "web explorer", there "--set").
+            let strip = |b: &[u8]| {
+                let mut m: Value = serde_json::from_slice(b).expect("JSON");
+                for k in ["started_at", "wall_seconds", "threads", "git_commit"] {
+                    m.as_object_mut().expect("an object").remove(k);
+                }
+                for list in ["parameters", "changes"] {
+                    for p in m[list].as_array_mut().expect("a list") {
+                        p.as_object_mut().expect("an object").remove("set_in");
+                    }
+                }
+                m
+            };
+            assert_eq!(strip(ours), strip(&theirs));
+        } else {
+            assert!(ours == &theirs, "{name} differs from perelom run's");
+        }
+    }
+}
+
+/// A month's factory events, from the run's event log: rows of the month only (by the
+/// survey's rule, a week in the month of its Thursday), with counts per kind that add up;
+/// a malformed month or one outside the run is refused.
+#[tokio::test]
+async fn a_month_lists_its_factory_events_with_counts_per_kind() {
+    let app = app();
+    let id = create(&app, r#"{"scenario":"ussr-1928-1929","seed":1,"set":{"population.scale":"0.005","run.steps":"20"}}"#).await;
+    json_of(&app, "POST", &format!("/api/runs/{id}/control"), Some(r#"{"action":"play"}"#)).await;
+    events_until_done(&app, &id).await;
+    let mut seen = 0;
+    for month in ["1928-01", "1928-02", "1928-03", "1928-04", "1928-05"] {
+        let (s, v) = json_of(&app, "GET", &format!("/api/runs/{id}/log/{month}"), None).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!((v["month"].as_str(), v["title"].as_str()), (Some(month), Some("Factory events")));
+        let cols: Vec<&str> = v["columns"].as_array().expect("columns").iter().filter_map(|c| c["name"].as_str()).collect();
+        assert_eq!(&cols[..3], ["date", "factory", "region"]);
+        let rows = v["rows"].as_array().expect("rows");
+        assert_eq!(rows.len() as u64, v["total"].as_u64().expect("total"));
+        let kinds = v["kinds"].as_array().expect("kinds");
+        assert_eq!(kinds.iter().map(|k| k["events"].as_u64().unwrap_or(0)).sum::<u64>(), rows.len() as u64);
+        let ev = cols.iter().position(|c| *c == "event").expect("the kind column");
+        for k in kinds {
+            let n = rows.iter().filter(|r| r[ev] == k["kind"]).count() as u64;
+            assert_eq!(Some(n), k["events"].as_u64(), "{k}");
+        }
+        for r in rows {
+            // A week's date is its Monday; its Thursday is in the month.
+            let d = chrono::NaiveDate::parse_from_str(r[0].as_str().expect("date"), "%Y-%m-%d").expect("a date");
+            let thursday = (d + chrono::Duration::days(3)).format("%Y-%m").to_string();
+            assert_eq!(thursday, month, "{r}");
+        }
+        seen += rows.len();
+    }
+    assert!(seen > 0, "a run of 20 weeks has factory events");
+    for (month, want) in [
+        ("1928-13", StatusCode::UNPROCESSABLE_ENTITY),
+        ("May", StatusCode::UNPROCESSABLE_ENTITY),
+        ("1931-01", StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let (s, v) = json_of(&app, "GET", &format!("/api/runs/{id}/log/{month}"), None).await;
+        assert_eq!(s, want, "{month}: {v}");
+    }
+    let e = create(&app, SMALL_EPSTEIN).await;
+    let (s, _) = json_of(&app, "GET", &format!("/api/runs/{e}/log/1928-01"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+/// Each target says which metric columns it reads, so that the page can show it beside
+/// their charts.
+#[tokio::test]
+async fn targets_name_the_columns_they_read() {
+    let app = app();
+    let (_, desc) = json_of(&app, "GET", "/api/scenarios/ussr-1928-1929", None).await;
+    let names: Vec<&str> = desc["metrics"].as_array().expect("metrics").iter().filter_map(|m| m["name"].as_str()).collect();
+    let targets = desc["targets"].as_array().expect("targets");
+    let t1 = targets.iter().find(|t| t["id"] == "T1").expect("T1");
+    assert!(t1["metrics"].as_array().is_some_and(|m| m.contains(&json!("strikes_started"))), "{t1}");
+    for t in targets {
+        let m = t["metrics"].as_array().expect("metrics");
+        assert!(!m.is_empty() && m.iter().all(|c| c.as_str().is_some_and(|c| names.contains(&c))), "{t}");
+    }
+    assert_eq!(desc["dates"], json!({"first": "1928-01-02", "last": "1929-12-29"}));
+    assert_eq!(desc["event_log"]["title"], "Factory events");
+}
+
+/// A comparison branched from a date picked by the user: per seed the baseline is the
+/// plain baseline's run (the same as without a branch), and the experiment's series are
+/// the baseline's until the branch's week; a bad date is refused with 422, and so is a
+/// branch that `Checkpoint::resume` would refuse.
+#[tokio::test]
+async fn a_comparison_branches_at_a_picked_date() {
+    let app = app();
+    let set = r#""set":{"population.scale":"0.002","run.steps":"40"}"#;
+    let plain = ensemble_summary(&app, &format!(r#"{{"scenario":"ussr-1928-1929","seeds":3,"first_seed":"5",{set}}}"#)).await;
+    let v = ensemble_summary(
+        &app,
+        &format!(r#"{{"scenario":"ussr-1928-1929","seeds":3,"first_seed":"5","compare":"x1-opposition-leads-strikes","branch_at":"1928-05-07",{set}}}"#),
+    )
+    .await;
+    let c = &v["compare"];
+    assert_eq!((c["branch_at"].as_str(), c["default_branch_at"].as_str()), (Some("1928-05-07"), Some("1928-10-01")), "{c}");
+    assert_eq!(c["branch_week"], "1928-05-07");
+    let sm = &v["summary"];
+    assert_eq!(sm["baseline_series"], plain["summary"]["series"], "the branched comparison's baseline is the plain baseline");
+    let x: Vec<&str> = sm["x"].as_array().expect("x").iter().filter_map(Value::as_str).collect();
+    let branch = x.iter().position(|d| *d == "1928-05-07").expect("the branch's week");
+    let (mut same_before, mut differ_after) = (true, false);
+    for (col, q) in sm["series"].as_object().expect("series") {
+        let b = &sm["baseline_series"][col];
+        for k in 0..5 {
+            let (qe, qb) = (q[k].as_array().expect("q"), b[k].as_array().expect("q"));
+            same_before &= qe[..branch] == qb[..branch];
+            differ_after |= qe[branch..] != qb[branch..];
+        }
+    }
+    assert!(same_before, "before the branch the experiment is the baseline");
+    assert!(differ_after, "after the branch the experiment's own parameters act");
+    let id = v["id"].as_str().expect("id");
+    let (_, body, _) = send(&app, "GET", &format!("/api/ensembles/{id}/scenario.toml"), None).await;
+    let text = String::from_utf8(body).expect("utf-8");
+    assert!(text.contains("# Branched from the baseline's own run on 1928-05-07"), "{text}");
+    let again = perelom_models::load_scenario_text("x.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.meta.branch_at.map(|d| d.to_string()).as_deref(), Some("1928-05-07"));
+    // The two downloads reproduce the comparison on the command line: its baseline's series
+    // are the ensemble's, and `perelom compare` accepts the pair (same scale, horizon, seeds).
+    let (s, base_body, _) = send(&app, "GET", &format!("/api/ensembles/{id}/baseline.toml"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let base_text = String::from_utf8(base_body).expect("utf-8");
+    assert!(text.contains("# Reproduce with: perelom compare ") && text.contains("-baseline.toml"), "{text}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("base.toml"), &base_text).expect("write");
+    std::fs::write(dir.path().join("exp.toml"), &text).expect("write");
+    let o = std::process::Command::new(perelom_binary())
+        .current_dir(dir.path())
+        .args(["compare", "base.toml", "exp.toml", "--runs", "3", "-q"])
+        .output()
+        .expect("perelom runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("common seeds 5"), "{}", String::from_utf8_lossy(&o.stdout));
+    let (s, _, _) = send(&app, "GET", &format!("/api/ensembles/{}/baseline.toml", plain["id"].as_str().expect("id")), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "a plain ensemble has no baseline file");
+
+    // The first day is a run from the start.
+    let (s, v) = json_of(
+        &app,
+        "POST",
+        "/api/ensembles",
+        Some(r#"{"scenario":"ussr-1928-1929","seeds":1,"compare":"x1-opposition-leads-strikes","branch_at":"1928-01-02","set":{"population.scale":"0.002","run.steps":"10"}}"#),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let v = ensemble_until_ended(&app, v["id"].as_str().expect("id")).await;
+    assert_eq!((v["compare"]["branch_step"].clone(), v["status"].as_str()), (Value::Null, Some("done")), "{v}");
+
+    let small = r#""set":{"population.scale":"0.002","run.steps":"40"}"#;
+    for (extra, want) in [
+        (r#""compare":"x1-opposition-leads-strikes","branch_at":"1928-5-10""#, "is not a date"),
+        (r#""compare":"x1-opposition-leads-strikes","branch_at":"tomorrow""#, "is not a date"),
+        (r#""compare":"x1-opposition-leads-strikes","branch_at":"1927-12-31""#, "lies outside the run"),
+        (r#""compare":"x1-opposition-leads-strikes","branch_at":"1929-01-01""#, "lies outside the run"),
+        (r#""branch_at":"1928-05-10""#, "needs a comparison"),
+        // Inside a week: refused with the nearest first days of a week, not moved silently.
+        (
+            r#""compare":"x1-opposition-leads-strikes","branch_at":"1928-05-10""#,
+            "the nearest first days of a step are 1928-05-07 and 1928-05-14",
+        ),
+    ] {
+        let body = format!(r#"{{"scenario":"ussr-1928-1929","seeds":2,{extra},{small}}}"#);
+        let (s, v) = json_of(&app, "POST", "/api/ensembles", Some(&body)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {v}");
+        assert!(error_text(&v).contains(want), "{body}: {v}");
+    }
+    // Refusals of Checkpoint::resume: a parameter read only when the run is built, and a
+    // dated event moved before the branch.
+    let (s, v) = json_of(
+        &app,
+        "POST",
+        "/api/ensembles",
+        Some(r#"{"scenario":"ussr-1928-1929","seeds":2,"compare":"edits","branch_at":"1928-05-07","set":{"population.scale":"0.002","run.steps":"40","protest.threshold_mean":"0.5"}}"#),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(error_text(&v).contains("cannot change at a branch"), "{v}");
+    let (s, v) = json_of(
+        &app,
+        "POST",
+        "/api/ensembles",
+        Some(r#"{"scenario":"ussr-1928-1929","seeds":2,"compare":"edits","branch_at":"1928-05-07","set":{"population.scale":"0.002","run.steps":"40","rent.rise_date":"1928-03-01"}}"#),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(error_text(&v).contains("lies before the branch"), "{v}");
 }

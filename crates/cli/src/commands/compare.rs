@@ -6,7 +6,7 @@ use crate::error::CliError;
 use crate::posterior::Posterior;
 use perelom_analysis::{compare_ensembles, comparison_table, Outcomes};
 use perelom_engine::Streams;
-use perelom_experiments::compare::{check_comparable, horizon};
+use perelom_experiments::compare::{branch_step, check_branch, check_comparable, horizon, run_branched_seed};
 use perelom_output::{write_csv, ResultDir};
 use perelom_scenario::Scenario;
 use std::io::Write;
@@ -56,27 +56,11 @@ fn decode_outcomes(b: &[u8]) -> Result<Vec<(String, f64)>, CliError> {
     Ok(v.into_iter().map(|(n, x)| (n, f64::from_bits(x))).collect())
 }
 
-/// The step at which experiment `e` branches from the baseline (its `branch_at`).
-fn branch_step(e: &Scenario) -> Result<Option<u32>, CliError> {
-    let Some(d) = e.meta.branch_at else { return Ok(None) };
-    let clock = perelom_models::model_of(e)?.clock(e);
-    let step = clock.step_of(d).filter(|&k| k < clock.steps).ok_or_else(|| {
-        CliError::Message(format!(
-            "{}: branch_at = {d} lies outside the run ({} to {})",
-            e.file,
-            clock.date(0).map_or("?".into(), |x| x.to_string()),
-            clock.last_day().map_or("?".into(), |x| x.to_string())
-        ))
-    })?;
-    // A branch at the start is a run from the start (parameters read at initialization
-    // then take effect too).
-    Ok((step > 0).then_some(step))
-}
-
 /// Ensembles with branches: for each seed the baseline runs once, its state is kept at
 /// every experiment's `branch_at`, and each such experiment continues from that state
-/// with its own parameters (an experiment without `branch_at` runs from the start). The
-/// past before the branch is the baseline's own, so the comparison isolates the decision.
+/// with its own parameters (an experiment without `branch_at` runs from the start): the
+/// per-seed work is `perelom_experiments::compare::run_branched_seed`, which the web
+/// explorer's comparisons share; this spreads the seeds over threads or MPI ranks.
 fn run_branched(
     base: &Scenario,
     experiments: &[Scenario],
@@ -86,6 +70,9 @@ fn run_branched(
     pool: &rayon::ThreadPool,
 ) -> Result<(Outcomes, Vec<Outcomes>), CliError> {
     let steps: Vec<Option<u32>> = experiments.iter().map(branch_step).collect::<Result<_, _>>()?;
+    for (e, at) in experiments.iter().zip(&steps) {
+        check_branch(base, e, *at)?;
+    }
     let first = seeds.first().copied().unwrap_or(0);
     // All outcomes of seed i: the baseline's, then each experiment's.
     let one = |i: usize| -> Result<Vec<Vec<(String, f64)>>, CliError> {
@@ -96,34 +83,7 @@ fn run_branched(
             }
             Ok(s.with_seed(seeds[i], "--runs")?)
         };
-        let s_base = seeded(base)?;
-        let mut sim = perelom_models::build(&s_base)?;
-        let mut states: Vec<(u32, perelom_models::checkpoint::Checkpoint)> = Vec::new();
-        let total = sim.clock().steps;
-        loop {
-            let k = sim.steps_done();
-            if steps.contains(&Some(k)) && !states.iter().any(|(at, _)| *at == k) {
-                let bytes = perelom_models::checkpoint::save(sim.as_ref(), &s_base).map_err(CliError::Message)?;
-                states.push((k, perelom_models::checkpoint::read("the baseline's state", &bytes).map_err(CliError::Message)?));
-            }
-            if k >= total {
-                break;
-            }
-            sim.step();
-        }
-        bar.inc(1);
-        let mut out = vec![sim.outcomes()];
-        for (e, at) in experiments.iter().zip(&steps) {
-            let s_exp = seeded(e)?;
-            let mut sim = match at.and_then(|k| states.iter().find(|(x, _)| *x == k)) {
-                Some((_, cp)) => cp.resume(&s_exp).map_err(|err| CliError::Message(format!("{}: cannot branch: {err}", e.file)))?,
-                None => perelom_models::build(&s_exp)?,
-            };
-            sim.run_to_end();
-            bar.inc(1);
-            out.push(sim.outcomes());
-        }
-        Ok(out)
+        run_branched_seed(base, experiments, &steps, &seeded, &|sim, _| sim.outcomes(), &|| bar.inc(1))
     };
     #[cfg(feature = "mpi")]
     let spread = crate::commands::ranks::ranks().is_some();
@@ -174,7 +134,23 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
     }
     let seeds = ensemble_seeds(&base, args.runs, "--runs")?;
     perelom_models::check(&base)?;
-    crate::commands::check_memory(&base, crate::commands::concurrent_runs(args.threads.threads, seeds.len()))?;
+    // Every scenario must fit, one seed per thread; a branched seed holds the baseline's run
+    // and one experiment's at once.
+    {
+        let estimate = |s: &Scenario| perelom_models::registry::memory_estimate(s).unwrap_or(0.0);
+        let (largest, bytes) =
+            experiments.iter().map(|e| (e, estimate(e))).fold((&base, estimate(&base)), |a, b| if b.1 > a.1 { b } else { a });
+        let branched = experiments.iter().any(|e| e.meta.branch_at.is_some());
+        let one = if branched { estimate(&base) + experiments.iter().map(estimate).fold(0.0, f64::max) } else { bytes };
+        let what = if branched { ", with the baseline's run kept beside each experiment's" } else { "" };
+        crate::commands::check_memory_bytes(
+            &largest.file,
+            largest,
+            one,
+            crate::commands::concurrent_runs(args.threads.threads, seeds.len()),
+            what,
+        )?;
+    }
     let worker = crate::commands::is_worker();
     let mut warnings = if worker { Vec::new() } else { warn(&base) };
     let mut warned = vec![base.file.as_str()];
@@ -225,7 +201,7 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
     let named: Vec<(String, Outcomes)> = experiments.iter().zip(results).map(|(e, r)| (e.meta.name.clone(), r)).collect();
     let rows = compare_ensembles(&base_runs, &named, &mut rng)?;
     outln!(
-        "Baseline: {} ({}); {} runs each on common seeds {}..={}; {:.1} s\n",
+        "Baseline: {} ({}); {} runs each on common seeds {} to {}; {:.1} s\n",
         base.meta.name,
         args.baseline,
         seeds.len(),

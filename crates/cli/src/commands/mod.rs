@@ -252,6 +252,12 @@ pub(crate) fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
 /// than the machine has available (Linux's `MemAvailable`; elsewhere nothing is checked).
 pub(crate) fn check_memory(s: &Scenario, concurrent: usize) -> Result<(), CliError> {
     let Some(one) = perelom_models::registry::memory_estimate(s) else { return Ok(()) };
+    check_memory_bytes(&s.file, s, one, concurrent, "")
+}
+
+/// Like [`check_memory`] for `one` bytes a run (or a pair of runs), the largest of which
+/// is `s`'s; `label` names the input in the message, `what` says whose run it is.
+pub(crate) fn check_memory_bytes(label: &str, s: &Scenario, one: f64, concurrent: usize, what: &str) -> Result<(), CliError> {
     let Some(available) = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| {
         t.lines()
             .find(|l| l.starts_with("MemAvailable:"))
@@ -266,8 +272,7 @@ pub(crate) fn check_memory(s: &Scenario, concurrent: usize) -> Result<(), CliErr
         let info = perelom_models::model_of(s)?;
         let at_once = if concurrent > 1 { format!(" ({concurrent} runs at once, one per thread)") } else { String::new() };
         return Err(CliError::Message(format!(
-            "{}: this would need about {:.1} GB of memory{at_once} ({} agents or grid cells at about {:.0} bytes each), but the machine has {:.1} GB available\n  help: {}",
-            s.file,
+            "{label}: this would need about {:.1} GB of memory{at_once} ({} agents or grid cells at about {:.0} bytes each{what}), but the machine has {:.1} GB available\n  help: {}",
             gb(need),
             thousands((info.population)(s)),
             info.bytes_per_agent,

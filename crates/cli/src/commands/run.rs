@@ -138,10 +138,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
             "changes_at_branch": changed,
         });
     }
-    dir.write_file("manifest.json", |w| {
-        serde_json::to_writer_pretty(&mut *w, &m)?;
-        w.write_all(b"\n")
-    })?;
+    perelom_output::write_manifest(&dir, &m)?;
     let path = dir.commit().map_err(out_error)?;
 
     if !args.quiet {
@@ -220,8 +217,7 @@ fn default_out(s: &Scenario) -> PathBuf {
 
 /// Writes every table and document of a finished run into `dir`.
 pub(crate) fn write_results(dir: &ResultDir, sim: &dyn Simulation, scenario: &Scenario, format: Format) -> Result<(), CliError> {
-    let mut tables = vec![("metrics".to_string(), sim.metrics())];
-    tables.extend(sim.tables());
+    let tables = perelom_experiments::run::tables(sim);
     perelom_output::write_run(dir, &tables, &sim.documents(), &scenario.to_toml(), format)?;
     Ok(())
 }

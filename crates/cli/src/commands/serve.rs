@@ -13,6 +13,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, CliError> {
         unplayed_timeout: Duration::from_secs(args.unplayed_timeout),
         max_ensembles: usize::try_from(args.max_ensembles).unwrap_or(usize::MAX),
         max_ensemble_runs: usize::try_from(args.max_ensemble_runs).unwrap_or(usize::MAX),
+        git_commit: option_env!("PERELOM_GIT_COMMIT").filter(|c| !c.is_empty()).map(String::from),
         ..perelom_server::Config::default()
     };
     let addr = std::net::SocketAddr::new(args.bind, args.port);

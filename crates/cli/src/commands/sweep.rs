@@ -28,6 +28,12 @@ pub fn run(args: SweepArgs) -> Result<ExitCode, CliError> {
     if args.sbatch {
         return sbatch(&args, path, d);
     }
+    // Every point's runs must fit, one per thread, before any is made.
+    if let Some((largest, bytes)) = perelom_experiments::sweep::largest_point(&d)? {
+        let runs = d.points.len() * d.replicates as usize;
+        let what = if d.points.len() > 1 { ", at the design's largest point" } else { "" };
+        crate::commands::check_memory_bytes(&d.file, &largest, bytes, crate::commands::concurrent_runs(args.threads.threads, runs), what)?;
+    }
     run_sweep(&args, d).map(|_| ExitCode::SUCCESS)
 }
 

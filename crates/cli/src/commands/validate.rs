@@ -100,7 +100,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         outln!("Posterior predictive: each run draws its calibrated parameters ({}) from {}.", p.keys.join(", "), p.source);
     }
     outln!(
-        "{}: {} (seeds {}..={}), {:.1} s\n",
+        "{}: {} (seeds {} to {}), {:.1} s\n",
         scenario.meta.name,
         crate::commands::count(seeds.len() as u64, "run", "runs"),
         seeds[0],
@@ -383,7 +383,7 @@ fn regime_runs(
     let (lo, hi) = wilson(with, n);
     let event = (regime.describe)(&scenario);
     outln!(
-        "{}: {} (seeds {}..={}), {:.1} s\n",
+        "{}: {} (seeds {} to {}), {:.1} s\n",
         scenario.meta.name,
         crate::commands::count(n as u64, "run", "runs"),
         seeds[0],

@@ -46,17 +46,24 @@ pub fn save(e: &Epstein) -> Result<Vec<u8>, String> {
     postcard::to_stdvec(&state).map_err(|err| format!("cannot encode the model's state: {err}"))
 }
 
-/// The model as it was when `bytes` was saved (with `saved`), continuing with `s`.
-///
-/// Errors: bytes that are not a state of this model (cells, agents and grid that do not
-/// fit together), or a branch that changes the grid ([`FIXED_AT_BRANCH`]).
-pub fn restore(saved: &Scenario, s: &Scenario, bytes: &[u8]) -> Result<Epstein, String> {
+/// Whether a run saved with `saved` may continue with `s`: not if `s` changes the grid
+/// ([`FIXED_AT_BRANCH`]).
+pub fn check_branch(saved: &Scenario, s: &Scenario) -> Result<(), String> {
     for p in &s.params {
         let key = p.spec.key;
         if FIXED_AT_BRANCH.iter().any(|f| key.starts_with(f)) && saved.get(key).map(|q| &q.value) != Some(&p.value) {
             return Err(format!("`{key}` cannot change at a branch: it shaped the grid the state holds"));
         }
     }
+    Ok(())
+}
+
+/// The model as it was when `bytes` was saved (with `saved`), continuing with `s`.
+///
+/// Errors: bytes that are not a state of this model (cells, agents and grid that do not
+/// fit together), or a branch that changes the grid ([`FIXED_AT_BRANCH`]).
+pub fn restore(saved: &Scenario, s: &Scenario, bytes: &[u8]) -> Result<Epstein, String> {
+    check_branch(saved, s)?;
     let st: State = postcard::from_bytes(bytes).map_err(|err| format!("the model's state cannot be read: {err}"))?;
     let mut e = Epstein::new(s).map_err(|err| err.to_string())?;
     let grid = e.world.kinds.grid().clone();

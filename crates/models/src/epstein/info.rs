@@ -30,6 +30,7 @@ pub static INFO: ModelInfo = ModelInfo {
     metrics: || super::METRICS.to_vec(),
     charts: &[ChartGroup { title: "Citizens: quiet, active, jailed", columns: &["quiet", "active", "jailed"] }],
     documents: &[],
+    event_log: None,
     map: None,
     validation: Validation::Regime(Regime {
         event: "outburst",
@@ -45,6 +46,7 @@ pub static INFO: ModelInfo = ModelInfo {
         definition: |s| vec![("outburst_threshold", s.int("outburst.threshold") as f64)],
     }),
     restore: Some(|saved, s, bytes| Ok(Box::new(super::checkpoint::restore(saved, s, bytes)?))),
+    branch_check: Some(super::checkpoint::check_branch),
 };
 
 /// Per run: outbursts, largest number of active citizens, mean active, steps above the

@@ -83,12 +83,9 @@ pub const FIXED_AT_BRANCH: &[&str] = &[
     "management.seven_hour_share",
 ];
 
-/// The model as it was when `bytes` was saved (with scenario `saved`), continuing with
-/// scenario `s` (the saved one, or a branch of it).
-///
-/// Errors: bytes that are not a state of this model, or a branch that changes a
+/// Whether a run saved with scenario `saved` may continue with `s`: not if `s` changes a
 /// parameter the state fixed ([`FIXED_AT_BRANCH`]).
-pub fn restore(saved: &Scenario, s: &Scenario, bytes: &[u8]) -> Result<Ussr, String> {
+pub fn check_branch(saved: &Scenario, s: &Scenario) -> Result<(), String> {
     for p in &s.params {
         let key = p.spec.key;
         if FIXED_AT_BRANCH.iter().any(|f| key.starts_with(f)) && saved.get(key).map(|q| &q.value) != Some(&p.value) {
@@ -99,6 +96,16 @@ pub fn restore(saved: &Scenario, s: &Scenario, bytes: &[u8]) -> Result<Ussr, Str
             ));
         }
     }
+    Ok(())
+}
+
+/// The model as it was when `bytes` was saved (with scenario `saved`), continuing with
+/// scenario `s` (the saved one, or a branch of it).
+///
+/// Errors: bytes that are not a state of this model, or a branch that changes a
+/// parameter the state fixed ([`FIXED_AT_BRANCH`]).
+pub fn restore(saved: &Scenario, s: &Scenario, bytes: &[u8]) -> Result<Ussr, String> {
+    check_branch(saved, s)?;
     let st: State = postcard::from_bytes(bytes).map_err(|e| format!("the model's state cannot be read: {e}"))?;
     let p = Params::from_scenario(s).map_err(|e| e.to_string())?;
     let clock = Clock::dated(p.dates.start, StepUnit::Week, p.steps);

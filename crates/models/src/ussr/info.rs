@@ -1,6 +1,6 @@
 //! The 1928-1929 model's descriptor: what the front ends know of it.
 
-use crate::descriptor::{Area, AreaMap, ChartGroup, Document, MapLayer, ModelInfo, Targets, Validation};
+use crate::descriptor::{Area, AreaMap, ChartGroup, Document, EventLog, MapLayer, ModelInfo, Targets, Validation};
 use crate::Simulation;
 use perelom_engine::ColumnData;
 use perelom_scenario::{Scenario, ScenarioError};
@@ -34,6 +34,13 @@ pub static INFO: ModelInfo = ModelInfo {
     metrics: super::metrics::recorder_spec,
     charts: CHARTS,
     documents: &[Document { file: "survey.md", title: "Political survey", media_type: "text/markdown; charset=utf-8" }],
+    event_log: Some(EventLog {
+        table: "events",
+        title: "Factory events",
+        kind: "event",
+        people: "count",
+        shown: &["date", "factory", "region", "sector", "event", "count", "detail", "outcome"],
+    }),
     map: Some(AreaMap {
         title: "the regions (a schematic map, not to scale)",
         size: (100, 64),
@@ -62,6 +69,7 @@ pub static INFO: ModelInfo = ModelInfo {
         ],
     }),
     restore: Some(|saved, s, bytes| Ok(Box::new(super::checkpoint::restore(saved, s, bytes)?))),
+    branch_check: Some(super::checkpoint::check_branch),
 };
 
 /// Chart groups: metrics of one unit and a comparable size drawn together.

@@ -162,6 +162,15 @@ fn word(n: i64) -> String {
     }
 }
 
+/// A count standing alone, without its noun: "none", "one", "12" ("no" needs a noun).
+fn alone(n: i64) -> String {
+    if n == 0 {
+        "none".to_string()
+    } else {
+        word(n)
+    }
+}
+
 /// A count with its noun in the right number: "no strikes", "one strike", "12 strikes".
 fn nouns(n: i64, one: &str, many: &str) -> String {
     format!("{} {}", word(n), if n == 1 { one } else { many })
@@ -566,16 +575,16 @@ fn lead(r: &Run, i: usize) -> String {
         let text = if s == 0 {
             format!("No new strike this month, after {} in {pm}.", word(sp))
         } else if s > sp {
-            format!("Strikes are up: {} began, against {} in {pm}.", word(s), word(sp))
+            format!("Strikes are up: {} began, against {} in {pm}.", alone(s), alone(sp))
         } else {
-            format!("Fewer strikes: {} began, against {} in {pm}.", word(s), word(sp))
+            format!("Fewer strikes: {} began, against {} in {pm}.", alone(s), alone(sp))
         };
         cands.push((w, text));
     }
     let (a, ap) = (r.n("arrests", i), r.n("arrests", p));
     if (a - ap).abs() >= 5 && (a - ap).abs() as f64 >= 0.3 * ap.max(1) as f64 {
         let w = (a - ap).abs() as f64 / ap.max(1) as f64 * 8.0;
-        let text = format!("Arrests {} to {} from {} in {pm}.", if a > ap { "rose" } else { "fell" }, word(a), word(ap));
+        let text = format!("Arrests {} to {} from {} in {pm}.", if a > ap { "rose" } else { "fell" }, alone(a), alone(ap));
         cands.push((w, text));
     }
     let (mb, mbp) = (r.members(i), r.members(p));
@@ -928,7 +937,7 @@ fn repression(r: &Run, i: usize) -> Option<String> {
         }
         let mut s = format!("The OGPU made {}{}", nouns(arrests, "arrest", "arrests"), r.full(arrests as f64));
         if i > 0 && arrests_prev != arrests {
-            s.push_str(&format!(", against {} in {}", word(arrests_prev), month_name(r, i - 1, i)));
+            s.push_str(&format!(", against {} in {}", alone(arrests_prev), month_name(r, i - 1, i)));
         }
         s.push_str(&format!(": {}", join(&kinds)));
         if leaders > 0 && members > arrests - leaders {
@@ -1164,9 +1173,35 @@ pub fn survey(weekly: &Table, events: &Table, clock: &Clock, title: &str, scale:
         "Factories are numbered as in the event log (events.csv); a week counts in the month of its Thursday. Slow-downs are given as the shops and factories affected and the workers slowing down in an average week, not as shop-weeks. \
          The dated events are the run's own: an event its scenario moves is given at the run's date with the historical date beside it; the escalation of repression and the collective-agreement campaigns are read from the run's tables.",
     );
-    let off: Vec<String> = calendar.iter().filter(|e| e.at.is_none()).map(|e| format!("{} ({}, {})", e.text, e.key, e.facts)).collect();
+    // The escalation is read from the run's tables, but whether the scenario has it at all
+    // is the scenario's: named here with the calendar's events.
+    let escalation = CalendarEvent {
+        at: dates.escalation,
+        historical: NaiveDate::from_ymd_opt(CIRCULAR.0, CIRCULAR.1, CIRCULAR.2).unwrap_or_default(),
+        text: "Molotov's circular and the OGPU's escalation of repression",
+        facts: "F38",
+        key: "ogpu.escalation",
+    };
+    let all: Vec<&CalendarEvent> = calendar.iter().chain(std::iter::once(&escalation)).collect();
+    let off: Vec<String> = all.iter().filter(|e| e.at.is_none()).map(|e| format!("{} ({}, {})", e.text, e.key, e.facts)).collect();
     if !off.is_empty() {
         out.push_str(&format!(" Switched off in this run, so absent from the months below: {}.", off.join("; ")));
+    }
+    // Events the scenario dates outside the run's weeks happen in no month of it.
+    if let Some((first, last)) = r.span().filter(|_| r.len() > 0) {
+        let outside: Vec<String> = all
+            .iter()
+            .filter_map(|e| {
+                let d = e.at?;
+                (d < first || d > last).then(|| format!("{} ({} = {d})", e.text, e.key))
+            })
+            .collect();
+        if !outside.is_empty() {
+            out.push_str(&format!(
+                " Dated outside this run's weeks ({first} to {last}), so absent from the months below: {}.",
+                outside.join("; ")
+            ));
+        }
     }
     out.push('\n');
     if r.len() == 0 {

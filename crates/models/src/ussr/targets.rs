@@ -61,8 +61,16 @@ pub use crate::descriptor::Target;
 /// place. `None` means *not measurable*: the run does not cover the target's dates, and
 /// the target is neither hit nor missed. `Some(NaN)` means the run covers the dates but the
 /// statistic is undefined in it (for instance a share of members when there are none).
+///
+/// A table with fewer rows than the clock has steps (a run not yet finished) measures
+/// what its rows cover: the rest is not measurable, as for a shorter run.
 pub fn measure(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<Option<f64>> {
-    values(weekly, clock, full_scale).into_iter().zip(measurable(clock)).map(|(x, ok)| ok.then_some(x)).collect()
+    let rows = u32::try_from(weekly.rows()).unwrap_or(u32::MAX);
+    let covered = match (clock.start(), clock.unit()) {
+        (Some(start), Some(unit)) if rows < clock.steps => Clock::dated(start, unit, rows),
+        _ => clock.clone(),
+    };
+    values(weekly, clock, full_scale).into_iter().zip(measurable(&covered)).map(|(x, ok)| ok.then_some(x)).collect()
 }
 
 /// [`measure`] with the full-scale workforce read from the scenario the run had
@@ -224,26 +232,99 @@ fn values(weekly: &Table, clock: &Clock, full_scale: f64) -> Vec<f64> {
 
 /// The targets, in the order of [`measure`].
 pub fn targets() -> Vec<Target> {
-    let t = |id, text: &str, facts, lo, hi| Target { id, text: text.to_string(), facts, lo, hi };
+    let t = |id, text: &str, facts, lo, hi, metrics| Target { id, text: text.to_string(), facts, lo, hi, metrics };
     let inf = f64::INFINITY;
+    // The columns each statistic of `values` reads (members = members_bl + members_decists;
+    // `population` scales the full-scale equivalents).
+    const MEMBERS: &[&str] = &["members_bl", "members_decists"];
     vec![
-        t("T1", "strikes 1928-29 over 1,569 x (modelled workforce / 3 million), within 0.75-1.25", "F13", 0.75, 1.25),
-        t("T2", "blue-collar share of active members, Oct-Dec 1929 (at least 0.8)", "F33", 0.8, 1.0),
-        t("T3", "active membership at the end of 1929 over its peak (at most 0.1)", "F38", 0.0, 0.1),
-        t("T4", "full-scale-equivalent opposition wins in the weaker of the two campaigns (at least 1)", "F21", 1.0, inf),
-        t("T4b", "share of quorate campaign meetings won by the opposition (at most 0.05)", "F21", 0.0, 0.05),
-        t("T5", "real wage at the end of 1929 over January 1928 (below 1)", "F08, F10, F17", 0.0, 0.9999),
-        t("T6", "meeting attendance 1928-29 over 1927-28 (below 1)", "F24", 0.0, 0.9999),
-        t("T7", "share of recruits among active members, April 1929 (above 0.5)", "F32", 0.5001, 1.0),
-        t("T8", "share loyal to the party line, April 1929 (at most 0.2)", "F22", 0.0, 0.2),
-        t("T9", "share of worker exiles favouring the radical strategy, 1929 (above 0.5)", "F35-F37", 0.5001, 1.0),
-        t("T10", "share of factories reporting absences or slow-downs, Jan-Mar 1929 (above 0.5)", "F11, F12", 0.5001, 1.0),
-        t("T11", "the smaller year's share of the 1928-29 strikes (at least 0.25)", "F12, F13, F28", 0.25, 0.5),
-        t("T12", "the largest calendar quarter's share of the 1928-29 strikes (at most 0.35)", "F13", 0.0, 0.35),
-        t("T13", "active membership in April 1929 over its peak (at least 0.3)", "F22, F38", 0.3, 1.0),
-        t("T13b", "recruits active in April 1929 over the membership at the start (at least 0.2)", "F23, F32", 0.2, inf),
-        t("T14", "largest weekly share of the workforce in a slow-down (at most 1/3)", "F11, F12", 0.0, 1.0 / 3.0),
-        t("T15", "share loyal to the party line, April 1929 (at least 0.02)", "F22, F29", 0.02, 1.0),
-        t("T15b", "party members' loyal share over non-party workers', April 1929 (at least 2)", "F29", 2.0, inf),
+        t(
+            "T1",
+            "strikes 1928-29 over 1,569 x (modelled workforce / 3 million), within 0.75-1.25",
+            "F13",
+            0.75,
+            1.25,
+            &["strikes_started", "population"],
+        ),
+        t(
+            "T2",
+            "blue-collar share of active members, Oct-Dec 1929 (at least 0.8)",
+            "F33",
+            0.8,
+            1.0,
+            &["members_blue", "members_bl", "members_decists"],
+        ),
+        t("T3", "active membership at the end of 1929 over its peak (at most 0.1)", "F38", 0.0, 0.1, MEMBERS),
+        t(
+            "T4",
+            "full-scale-equivalent opposition wins in the weaker of the two campaigns (at least 1)",
+            "F21",
+            1.0,
+            inf,
+            &["opposition_resolutions", "population"],
+        ),
+        t(
+            "T4b",
+            "share of quorate campaign meetings won by the opposition (at most 0.05)",
+            "F21",
+            0.0,
+            0.05,
+            &["opposition_resolutions", "meetings_held", "meetings_failed"],
+        ),
+        t("T5", "real wage at the end of 1929 over January 1928 (below 1)", "F08, F10, F17", 0.0, 0.9999, &["real_wage_index"]),
+        t("T6", "meeting attendance 1928-29 over 1927-28 (below 1)", "F24", 0.0, 0.9999, &["meeting_attendance", "meetings_held"]),
+        t(
+            "T7",
+            "share of recruits among active members, April 1929 (above 0.5)",
+            "F32",
+            0.5001,
+            1.0,
+            &["members_new_recruit", "members_old_cadre"],
+        ),
+        t("T8", "share loyal to the party line, April 1929 (at most 0.2)", "F22", 0.0, 0.2, &["mood_loyal"]),
+        t(
+            "T9",
+            "share of worker exiles favouring the radical strategy, 1929 (above 0.5)",
+            "F35-F37",
+            0.5001,
+            1.0,
+            &["exile_workers_radical"],
+        ),
+        t(
+            "T10",
+            "share of factories reporting absences or slow-downs, Jan-Mar 1929 (above 0.5)",
+            "F11, F12",
+            0.5001,
+            1.0,
+            &["factories_discipline"],
+        ),
+        t("T11", "the smaller year's share of the 1928-29 strikes (at least 0.25)", "F12, F13, F28", 0.25, 0.5, &["strikes_started"]),
+        t("T12", "the largest calendar quarter's share of the 1928-29 strikes (at most 0.35)", "F13", 0.0, 0.35, &["strikes_started"]),
+        t("T13", "active membership in April 1929 over its peak (at least 0.3)", "F22, F38", 0.3, 1.0, MEMBERS),
+        t(
+            "T13b",
+            "recruits active in April 1929 over the membership at the start (at least 0.2)",
+            "F23, F32",
+            0.2,
+            inf,
+            &["members_new_recruit", "members_bl", "members_decists"],
+        ),
+        t(
+            "T14",
+            "largest weekly share of the workforce in a slow-down (at most 1/3)",
+            "F11, F12",
+            0.0,
+            1.0 / 3.0,
+            &["italianka_workers", "population"],
+        ),
+        t("T15", "share loyal to the party line, April 1929 (at least 0.02)", "F22, F29", 0.02, 1.0, &["mood_loyal"]),
+        t(
+            "T15b",
+            "party members' loyal share over non-party workers', April 1929 (at least 2)",
+            "F29",
+            2.0,
+            inf,
+            &["loyal_party", "loyal_nonparty"],
+        ),
     ]
 }
