@@ -61,6 +61,15 @@ impl From<ScenarioError> for Stop {
     }
 }
 
+impl From<perelom_experiments::Error> for Stop {
+    fn from(e: perelom_experiments::Error) -> Self {
+        match e {
+            perelom_experiments::Error::Scenario(e) => Stop::Scenario(e),
+            other => Stop::Other(other.to_string()),
+        }
+    }
+}
+
 impl From<String> for Stop {
     fn from(m: String) -> Self {
         Stop::Other(m)
@@ -414,7 +423,12 @@ pub fn compare(
         };
         let total = seeds.len() * (1 + exps.len());
         let scenarios: Vec<Scenario> = exps.iter().map(|(e, _)| e.clone()).collect();
-        let steps: Vec<Option<u32>> = scenarios.iter().map(branch_step).collect::<Result<_, _>>()?;
+        let steps: Vec<Option<u32>> =
+            scenarios.iter().map(perelom_experiments::compare::branch_step).collect::<Result<_, _>>().map_err(experiments_failure)?;
+        // A branch the scenarios alone refuse is refused before any run.
+        for (e, at) in scenarios.iter().zip(&steps) {
+            perelom_experiments::compare::check_branch(&base, e, *at).map_err(experiments_failure)?;
+        }
         let all = supervise(py, &pool, progress.as_ref(), Some(total), &ctl, || -> Result<Vec<Outcomes>, Stop> {
             if steps.iter().any(Option::is_some) {
                 return run_branched(&base, &scenarios, &steps, &seeds, post.as_ref(), &ctl);
@@ -438,32 +452,12 @@ pub fn compare(
     go().map_err(|f| f.into_py(py))
 }
 
-/// The step at which experiment `e` branches from the baseline (its `branch_at`), `None`
-/// for a run from the start (no `branch_at`, or one on the first day). As `perelom
-/// compare` reads it.
-fn branch_step(e: &Scenario) -> Result<Option<u32>, Failure> {
-    let Some(d) = e.meta.branch_at else { return Ok(None) };
-    let clock = perelom_models::model_of(e)?.clock(e);
-    let step = clock.step_of(d).filter(|&k| k < clock.steps).ok_or_else(|| {
-        Failure::Other(
-            "PerelomError",
-            format!(
-                "{}: branch_at = {d} lies outside the run ({} to {})",
-                e.file,
-                clock.date(0).map_or("?".into(), |x| x.to_string()),
-                clock.last_day().map_or("?".into(), |x| x.to_string())
-            ),
-        )
-    })?;
-    Ok((step > 0).then_some(step))
-}
-
-/// Ensembles with branches, as `perelom compare` runs them: for each seed the baseline
-/// runs once, its state is kept at every experiment's branch step, and each such
-/// experiment continues from that state with its own parameters (one without a branch
-/// runs from the start), so the past before the branch is the baseline's own. Run i of
-/// every scenario draws the same parameters from `posterior`. Returns the baseline's
-/// outcomes, then each experiment's.
+/// Ensembles with branches, as `perelom compare` runs them: per seed,
+/// `perelom_experiments::compare::run_branched_seed` (the baseline runs once, its state is
+/// kept at every experiment's branch step, and each such experiment continues from that
+/// state with its own parameters; one without a branch runs from the start), the seeds
+/// spread over the pool. Run i of every scenario draws the same parameters from
+/// `posterior`. Returns the baseline's outcomes, then each experiment's.
 fn run_branched(
     base: &Scenario,
     experiments: &[Scenario],
@@ -474,6 +468,10 @@ fn run_branched(
 ) -> Result<Vec<Outcomes>, Stop> {
     use rayon::prelude::*;
     let first = seeds.first().copied().unwrap_or(0);
+    let on_run = || {
+        ctl.done.fetch_add(1, Ordering::SeqCst);
+    };
+    // All outcomes of seed i: the baseline's, then each experiment's.
     let one = |i: usize| -> Result<Vec<Vec<(String, f64)>>, Stop> {
         if ctl.stop.load(Ordering::SeqCst) {
             return Err(Stop::Cancelled);
@@ -485,34 +483,7 @@ fn run_branched(
             }
             Ok(s.with_seed(seeds[i], RUNS_BY)?)
         };
-        let s_base = seeded(base)?;
-        let mut sim = perelom_models::build(&s_base)?;
-        let mut states: Vec<(u32, perelom_models::checkpoint::Checkpoint)> = Vec::new();
-        let total = sim.clock().steps;
-        loop {
-            let k = sim.steps_done();
-            if steps.contains(&Some(k)) && !states.iter().any(|(at, _)| *at == k) {
-                let bytes = perelom_models::checkpoint::save(sim.as_ref(), &s_base)?;
-                states.push((k, perelom_models::checkpoint::read("the baseline's state", &bytes)?));
-            }
-            if k >= total {
-                break;
-            }
-            sim.step();
-        }
-        ctl.done.fetch_add(1, Ordering::SeqCst);
-        let mut out = vec![sim.outcomes()];
-        for (e, at) in experiments.iter().zip(steps) {
-            let s_exp = seeded(e)?;
-            let mut sim = match at.and_then(|k| states.iter().find(|(x, _)| *x == k)) {
-                Some((_, cp)) => cp.resume(&s_exp).map_err(|err| Stop::Other(format!("{}: cannot branch: {err}", e.file)))?,
-                None => perelom_models::build(&s_exp)?,
-            };
-            sim.run_to_end();
-            ctl.done.fetch_add(1, Ordering::SeqCst);
-            out.push(sim.outcomes());
-        }
-        Ok(out)
+        perelom_experiments::compare::run_branched_seed(base, experiments, steps, &seeded, &|sim, _| sim.outcomes(), &on_run)
     };
     let per_seed: Vec<Vec<Vec<(String, f64)>>> = (0..seeds.len()).into_par_iter().map(one).collect::<Result<_, _>>()?;
     let ensemble = |k: usize| -> Outcomes {

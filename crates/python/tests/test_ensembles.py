@@ -110,3 +110,21 @@ def test_salib_morris_round_trip(small, tmp_path):
     Si = morris_analyze.analyze(problem, X, np.array(s.outputs("strikes_started")), num_levels=4, seed=1)
     assert list(Si["names"]) == problem["names"] and np.all(np.isfinite(Si["mu_star"]))
     assert len(s.points) == len(X) and np.allclose(s.points, X)
+
+
+def test_compare_refuses_a_branch_before_any_run_as_the_cli_does(cli, root, small, tmp_path):
+    """X1 branches on 1 October 1928; an experiment that moves the OGPU's escalation
+    (24 September 1928, in the baseline's past by then) cannot branch there."""
+    import subprocess
+
+    x1 = perelom.Scenario.load(root / "experiments" / "x1-opposition-leads-strikes.toml")
+    x1.set("population.scale", 0.005)
+    x1.set("ogpu.escalation", "1928-12-03")
+    fb, fx = tmp_path / "base.toml", tmp_path / "x1.toml"
+    fb.write_text(small.to_toml())
+    fx.write_text(x1.to_toml())
+    done = subprocess.run([str(cli), "compare", str(fb), str(fx), "--runs", "2", "--quiet"], capture_output=True, text=True)
+    assert done.returncode != 0
+    with pytest.raises(perelom.PerelomError, match="cannot branch") as e:
+        perelom.compare(perelom.Scenario.load(fb), perelom.Scenario.load(fx), runs=2, progress=False)
+    assert str(e.value) == done.stderr.strip().removeprefix("error: ")
