@@ -34,6 +34,24 @@ pub fn interval(xs: &[f64], level: f64) -> (f64, f64) {
     (quantile(xs, tail), quantile(xs, 1.0 - tail))
 }
 
+/// The Wilson score interval (95 %) of a share of `k` successes in `n` trials, as
+/// `perelom validate` reports the share of runs with a regime's event; NaN for `n` = 0.
+///
+/// ```
+/// let (lo, hi) = perelom_engine::stats::wilson(5, 10);
+/// assert!((lo - 0.2366).abs() < 1e-4 && (hi - 0.7634).abs() < 1e-4);
+/// ```
+pub fn wilson(k: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let (k, n, z) = (k as f64, n as f64, 1.959_964);
+    let p = k / n;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z / (1.0 + z * z / n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -308,7 +308,7 @@ fn validate_regime<'py>(
     let n = results.len();
     // The first statistic counts a run's events.
     let with = results.iter().filter(|r| r.first().is_some_and(|&x| x > 0.0)).count();
-    let (lo, hi) = wilson(with, n);
+    let (lo, hi) = perelom_engine::stats::wilson(with, n);
     let col = |k: usize| results.iter().map(|r| r.get(k).copied().unwrap_or(f64::NAN)).collect::<Vec<f64>>();
     let mut per_run = Table::new();
     per_run.push("seed", ColumnData::I64(seeds.iter().map(|&x| x as i64).collect()));
@@ -354,19 +354,6 @@ fn validate_regime<'py>(
     d.set_item("warnings", warnings)?;
     d.set_item("seeds", seeds)?;
     Ok(d)
-}
-
-/// The Wilson score interval (95 %) of a share of `k` in `n`, as `perelom validate`
-/// reports the share of runs with a regime's event.
-fn wilson(k: usize, n: usize) -> (f64, f64) {
-    if n == 0 {
-        return (f64::NAN, f64::NAN);
-    }
-    let (k, n, z) = (k as f64, n as f64, 1.959_964);
-    let p = k / n;
-    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
-    let half = z / (1.0 + z * z / n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
-    ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
 /// Experiments against a baseline on common seeds; see `perelom.compare`. Returns the

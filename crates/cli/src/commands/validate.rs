@@ -380,7 +380,7 @@ fn regime_runs(
     let results = results?;
     let with = results.iter().filter(|r| r[0] > 0.0).count();
     let n = results.len();
-    let (lo, hi) = wilson(with, n);
+    let (lo, hi) = perelom_engine::stats::wilson(with, n);
     let event = (regime.describe)(&scenario);
     outln!(
         "{}: {} (seeds {} to {}), {:.1} s\n",
@@ -442,16 +442,4 @@ fn with_targets_example() -> String {
         .find(|m| m.targets().is_some())
         .map(|m| format!(", e.g. `perelom validate {}`", m.example))
         .unwrap_or_default()
-}
-
-/// The Wilson score interval (95 %) of a share of `k` in `n`.
-fn wilson(k: usize, n: usize) -> (f64, f64) {
-    if n == 0 {
-        return (f64::NAN, f64::NAN);
-    }
-    let (k, n, z) = (k as f64, n as f64, 1.959_964);
-    let p = k / n;
-    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
-    let half = z / (1.0 + z * z / n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
-    ((centre - half).max(0.0), (centre + half).min(1.0))
 }
