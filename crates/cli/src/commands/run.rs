@@ -40,7 +40,6 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     }
     perelom_models::check(&scenario)?;
     crate::commands::check_memory(&scenario, 1)?;
-    let warnings = warn(&scenario);
     let from_step = checkpoint.as_ref().map_or(0, |cp| cp.header.step);
     let saves = save_points(&args.save_state_at, &scenario, from_step)?;
     // A branch is checked against the state before any output is claimed.
@@ -48,6 +47,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         Some(cp) => Some(cp.resume(&scenario).map_err(|e| CliError::Message(format!("--from-state: {e}")))?),
         None => None,
     };
+    // Warnings once the run is known to go ahead, not before an error.
+    let warnings = warn(&scenario);
     // A default name is never taken from another run, even one started at the same
     // second: it gets -2, -3, ... when the results are committed.
     let (out, mode) = match &args.out {
