@@ -21,6 +21,7 @@
 
 pub mod compare;
 mod error;
+pub mod memory;
 pub mod posterior;
 pub mod run;
 pub mod source;

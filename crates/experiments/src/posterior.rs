@@ -128,7 +128,21 @@ impl Posterior {
         if keys.is_empty() {
             return Err(PosteriorError::at(&shown, Some(1), format!("{shown}: no parameter columns before `weight`")));
         }
-        for k in &keys {
+        // After `weight` only `distance` (calibrate's) may follow: a parameter column there
+        // would be silently left out of the draws.
+        if let Some(extra) = headers[w + 1..].iter().find(|h| h.as_str() != "distance") {
+            return Err(PosteriorError::at(
+                &shown,
+                Some(1),
+                format!(
+                    "{shown}: column `{extra}` after `weight`: parameter columns come before `weight`, and only `distance` may follow it\n  help: give the posterior.csv written by `perelom calibrate --out DIR`"
+                ),
+            ));
+        }
+        for (i, k) in keys.iter().enumerate() {
+            if keys[..i].contains(k) {
+                return Err(PosteriorError::at(&shown, Some(1), format!("{shown}: column `{k}` appears twice")));
+            }
             if scenario.get(k).is_none() {
                 return Err(PosteriorError::at(
                     &shown,
@@ -250,6 +264,13 @@ mod tests {
         assert!(missing.to_string().starts_with("cannot read the posterior /nonexistent/posterior.csv"), "{missing}");
         assert_eq!(missing.line(), None);
 
+        for bad in ["bl.legality,weight,distance,no.such.key\n0.3,1,1,2\n", "weight,bl.legality,distance\n1,0.3,1\n"] {
+            let (_d, p) = write(bad);
+            let e = Posterior::read(&p, &base()).unwrap_err().to_string();
+            assert!(e.contains("after `weight`") || e.contains("no parameter columns before"), "{bad}: {e}");
+        }
+        let (_d, p) = write("bl.legality,bl.legality,weight,distance\n0.3,0.3,1,1\n");
+        assert!(Posterior::read(&p, &base()).unwrap_err().to_string().contains("appears twice"));
         let (_d, p) = write("no.such.key,weight,distance\n0.3,1,1\n");
         let e = Posterior::read(&p, &base()).unwrap_err();
         assert_eq!(e.line(), Some(1));

@@ -536,6 +536,9 @@ impl Design {
             });
         }
         let mut points = points;
+        // Integer parameters run at whole values: a sampler's fractional values are rounded,
+        // and the sweep says so (its `points` are the values that ran).
+        let mut rounded: Vec<Vec<(f64, f64)>> = vec![Vec::new(); names.len()];
         for (p, row) in points.iter_mut().enumerate() {
             if row.len() != names.len() {
                 return Err(Error::Message(format!("{label}: point {p} has {} values for {} parameters", row.len(), names.len())));
@@ -544,11 +547,26 @@ impl Design {
                 if !x.is_finite() {
                     return Err(Error::Message(format!("{label}: point {p} gives `{}` the value {x}", names[j])));
                 }
-                if integer[j] {
+                if integer[j] && x.fract() != 0.0 {
+                    rounded[j].push((*x, x.round()));
                     *x = x.round();
                 }
             }
         }
+        let rounding: Vec<String> = names
+            .iter()
+            .zip(&rounded)
+            .filter(|(_, r)| !r.is_empty())
+            .map(|(n, r)| {
+                let shown: Vec<String> = r.iter().take(3).map(|(a, b)| format!("{a} -> {b}")).collect();
+                format!(
+                    "{label}: `{n}` is a whole number: {} of its values were rounded ({}{}); the sweep's points are the values that ran, analyse those",
+                    r.len(),
+                    shown.join(", "),
+                    if r.len() > 3 { ", ..." } else { "" }
+                )
+            })
+            .collect();
         let text: Vec<String> = points.iter().map(|r| r.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(",")).collect();
         let identity = format!("{label}\n{}\n{replicates} {seed} {metrics:?}\n{}\n{}", names.join(","), text.join(";"), base.to_toml());
         let fingerprint = format!("{:016x}", perelom_engine::rng::purpose_hash(&identity));
@@ -568,6 +586,9 @@ impl Design {
             file: label.to_string(),
         };
         check_points(&mut design)?;
+        for (i, w) in rounding.into_iter().enumerate() {
+            design.warnings.insert(i, w);
+        }
         Ok(design)
     }
 }

@@ -238,6 +238,7 @@ pub fn validate<'py>(
             ));
         }
         let seeds = seeds(&s, runs)?;
+        memory(perelom_experiments::memory::check(&s, perelom_experiments::memory::concurrent_runs(threads, seeds.len()), HELP))?;
         let post = read_posterior(posterior_path.as_deref(), &s)?;
         let pool = thread_pool(threads)?;
         let ctl = Control::default();
@@ -294,6 +295,7 @@ fn validate_regime<'py>(
     perelom_models::check(s)?;
     let warnings: Vec<String> = perelom_models::warnings(s).iter().map(|w| w.to_string()).collect();
     let seeds = seeds(s, runs)?;
+    memory(perelom_experiments::memory::check(s, perelom_experiments::memory::concurrent_runs(threads, seeds.len()), HELP))?;
     let pool = thread_pool(threads)?;
     let ctl = Control::default();
     let prepare = |i: usize, sc: &mut Scenario| prepare_run(&ctl, None, seeds[0], i, sc);
@@ -416,6 +418,12 @@ pub fn compare(
         for (e, at) in scenarios.iter().zip(&steps) {
             perelom_experiments::compare::check_branch(&base, e, *at).map_err(experiments_failure)?;
         }
+        memory(perelom_experiments::memory::check_comparison(
+            &base,
+            &scenarios,
+            perelom_experiments::memory::concurrent_runs(threads, seeds.len()),
+            HELP,
+        ))?;
         let all = supervise(py, &pool, progress.as_ref(), Some(total), &ctl, || -> Result<Vec<Outcomes>, Stop> {
             if steps.iter().any(Option::is_some) {
                 return run_branched(&base, &scenarios, &steps, &seeds, post.as_ref(), &ctl);
@@ -525,6 +533,9 @@ pub fn sweep<'py>(
         None => None,
     };
     let go = || -> Result<PySweep, Failure> {
+        if threads == Some(0) {
+            return Err(Failure::Other("ValueError", format!("threads = 0: give a number from 1 to {}, or None for every core", u16::MAX)));
+        }
         let d: Design = match (&design_path, names, points) {
             (Some(path), None, None) => load_design(std::path::Path::new(path)).map_err(experiments_failure)?,
             (None, Some(names), Some(points)) => {
@@ -552,6 +563,12 @@ pub fn sweep<'py>(
                 .unwrap_or_else(|| format!("sweep-{}", &d.fingerprint[..8]));
             std::path::PathBuf::from("results").join(stem)
         });
+        if let Some((largest, bytes)) = perelom_experiments::sweep::largest_point(&d).map_err(experiments_failure)? {
+            let runs = d.points.len() * d.replicates as usize;
+            let what = if d.points.len() > 1 { ", at the design's largest point" } else { "" };
+            let at_once = perelom_experiments::memory::concurrent_runs(threads.map(usize::from), runs);
+            memory(perelom_experiments::memory::check_bytes(&d.file, &largest, bytes, at_once, what, HELP))?;
+        }
         let opts = SweepOptions { out: Some(out), resume, force, threads, shard: None };
         let pool = thread_pool(None)?;
         let ctl = Control::default();
@@ -682,4 +699,12 @@ impl PySweep {
             self.path
         )
     }
+}
+
+/// What to change when the machine cannot hold the runs (besides the scale or grid).
+pub(crate) const HELP: &str = "fewer threads (threads=N)";
+
+/// A memory refusal ([`perelom_experiments::memory`]) as a `PerelomError`.
+pub(crate) fn memory(r: Result<(), String>) -> Result<(), Failure> {
+    r.map_err(|m| Failure::Other("PerelomError", m))
 }

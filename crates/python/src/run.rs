@@ -87,6 +87,10 @@ fn simulate(
 /// range (2**63, -1) raises `ScenarioError` with the valid range, as a scenario file's
 /// seed would, instead of Python's `OverflowError`. `by` says where it was given.
 pub fn seed_arg(py: Python<'_>, x: &Bound<'_, PyAny>, by: &str) -> PyResult<i64> {
+    // `True` is an int to Python, but no seed anyone means.
+    if x.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!("{by}: a seed is a whole number, not {}", x.get_type().name()?)));
+    }
     if let Ok(v) = x.extract::<i64>() {
         if v >= 0 {
             return Ok(v);
@@ -121,6 +125,7 @@ pub fn run(
             s.set_value("run.seed", perelom_scenario::Value::Int(seed), SEED_BY)?;
         }
         perelom_models::check(&s)?;
+        crate::ensemble::memory(perelom_experiments::memory::check(&s, 1, crate::ensemble::HELP))?;
         let warnings: Vec<String> = perelom_models::warnings(&s).iter().map(|w| w.to_string()).collect();
         let pool = thread_pool(threads)?;
         let threads = pool.current_num_threads();

@@ -83,6 +83,31 @@ def test_sweep_seeds_beyond_the_range_are_scenario_errors(small, tmp_path):
     assert not (tmp_path / "no").exists()
 
 
+def test_sweep_rounds_whole_number_parameters_and_says_so(tmp_path):
+    with pytest.warns(UserWarning, match=r"`grid.width` is a whole number: 2 of its values were rounded \(10.4 -> 10, 13.6 -> 14\)"):
+        s = perelom.sweep([[10.4], [13.6], [12.0]], ["grid.width"], base="epstein-2002", out=tmp_path / "r", progress=False)
+    assert s.points == [[10.0], [14.0], [12.0]]
+    with pytest.raises(ValueError, match="threads = 0"):
+        perelom.sweep([[10.0]], ["grid.width"], base="epstein-2002", threads=0, out=tmp_path / "t", progress=False)
+    assert not (tmp_path / "t").exists()
+    with pytest.raises(TypeError):
+        perelom.run("epstein-2002", seed=True, progress=False)
+
+
+def test_ensembles_the_machine_cannot_hold_are_refused_before_any_run(tmp_path):
+    big = perelom.Scenario.load("epstein-2002")
+    big.set("grid.width", 10000)
+    big.set("grid.height", 10000)
+    for call in (
+        lambda: perelom.validate(big, runs=64, threads=64, progress=False),
+        lambda: perelom.compare("epstein-2002", big, runs=64, threads=64, progress=False),
+        lambda: perelom.sweep([[10], [10000]], ["grid.width"], base=big, replicates=64, threads=64, out=tmp_path / "s", progress=False),
+    ):
+        with pytest.raises(perelom.PerelomError, match=r"GB of memory \(64 runs at once"):
+            call()
+    assert not (tmp_path / "s").exists()
+
+
 def test_sweep_of_a_design_file(root, tmp_path):
     design = tmp_path / "d.toml"
     design.write_text(

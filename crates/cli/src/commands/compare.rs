@@ -134,23 +134,14 @@ pub fn run(args: CompareArgs) -> Result<ExitCode, CliError> {
     }
     let seeds = ensemble_seeds(&base, args.runs, "--runs")?;
     perelom_models::check(&base)?;
-    // Every scenario must fit, one seed per thread; a branched seed holds the baseline's run
-    // and one experiment's at once.
-    {
-        let estimate = |s: &Scenario| perelom_models::registry::memory_estimate(s).unwrap_or(0.0);
-        let (largest, bytes) =
-            experiments.iter().map(|e| (e, estimate(e))).fold((&base, estimate(&base)), |a, b| if b.1 > a.1 { b } else { a });
-        let branched = experiments.iter().any(|e| e.meta.branch_at.is_some());
-        let one = if branched { estimate(&base) + experiments.iter().map(estimate).fold(0.0, f64::max) } else { bytes };
-        let what = if branched { ", with the baseline's run kept beside each experiment's" } else { "" };
-        crate::commands::check_memory_bytes(
-            &largest.file,
-            largest,
-            one,
-            crate::commands::concurrent_runs(args.threads.threads, seeds.len()),
-            what,
-        )?;
-    }
+    // Every scenario must fit, one seed per thread (a branched seed holds two runs).
+    perelom_experiments::memory::check_comparison(
+        &base,
+        &experiments,
+        crate::commands::concurrent_runs(args.threads.threads, seeds.len()),
+        "fewer --threads",
+    )
+    .map_err(CliError::Message)?;
     let worker = crate::commands::is_worker();
     let mut warnings = if worker { Vec::new() } else { warn(&base) };
     let mut warned = vec![base.file.as_str()];

@@ -249,62 +249,12 @@ pub(crate) fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
 }
 
 /// Refuses, before any work, `concurrent` runs of `s` at once that would need more memory
-/// than the machine has available (Linux's `MemAvailable`; elsewhere nothing is checked).
+/// than the machine has available (`perelom_experiments::memory`).
 pub(crate) fn check_memory(s: &Scenario, concurrent: usize) -> Result<(), CliError> {
-    let Some(one) = perelom_models::registry::memory_estimate(s) else { return Ok(()) };
-    check_memory_bytes(&s.file, s, one, concurrent, "")
-}
-
-/// Like [`check_memory`] for `one` bytes a run (or a pair of runs), the largest of which
-/// is `s`'s; `label` names the input in the message, `what` says whose run it is.
-pub(crate) fn check_memory_bytes(label: &str, s: &Scenario, one: f64, concurrent: usize, what: &str) -> Result<(), CliError> {
-    let Some(available) = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| {
-        t.lines()
-            .find(|l| l.starts_with("MemAvailable:"))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-            .map(|kb| kb * 1024.0)
-    }) else {
-        return Ok(());
-    };
-    let need = one * concurrent.max(1) as f64;
-    if need > available {
-        let gb = |b: f64| b / 1e9;
-        let info = perelom_models::model_of(s)?;
-        let at_once = if concurrent > 1 { format!(" ({concurrent} runs at once, one per thread)") } else { String::new() };
-        return Err(CliError::Message(format!(
-            "{label}: this would need about {:.1} GB of memory{at_once} ({} agents or grid cells at about {:.0} bytes each{what}), but the machine has {:.1} GB available\n  help: {}",
-            gb(need),
-            thousands((info.population)(s)),
-            info.bytes_per_agent,
-            gb(available),
-            match info.scale_key {
-                Some(_) => "use a smaller --scale, or fewer --threads",
-                None => "use a smaller grid, or fewer --threads",
-            }
-        )));
-    }
-    Ok(())
+    perelom_experiments::memory::check(s, concurrent, "fewer --threads").map_err(CliError::Message)
 }
 
 /// How many runs of an ensemble of `runs` go at once with `--threads` (one per thread).
 pub(crate) fn concurrent_runs(threads: Option<u16>, runs: usize) -> usize {
-    let threads = threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
-    threads.min(runs).max(1)
-}
-
-/// A whole number with thousands separated by commas: 3,000,000.
-pub(crate) fn thousands(x: f64) -> String {
-    let digits = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if x < 0.0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+    perelom_experiments::memory::concurrent_runs(threads.map(usize::from), runs)
 }

@@ -32,7 +32,15 @@ pub fn run(args: SweepArgs) -> Result<ExitCode, CliError> {
     if let Some((largest, bytes)) = perelom_experiments::sweep::largest_point(&d)? {
         let runs = d.points.len() * d.replicates as usize;
         let what = if d.points.len() > 1 { ", at the design's largest point" } else { "" };
-        crate::commands::check_memory_bytes(&d.file, &largest, bytes, crate::commands::concurrent_runs(args.threads.threads, runs), what)?;
+        perelom_experiments::memory::check_bytes(
+            &d.file,
+            &largest,
+            bytes,
+            crate::commands::concurrent_runs(args.threads.threads, runs),
+            what,
+            "fewer --threads",
+        )
+        .map_err(CliError::Message)?;
     }
     run_sweep(&args, d).map(|_| ExitCode::SUCCESS)
 }
