@@ -103,6 +103,18 @@ def test_run_errors_are_exceptions_not_crashes(small):
         perelom.run("no-such-scenario", progress=False)
     with pytest.raises(TypeError):
         perelom.run(42, progress=False)
+    # Counts out of range name the argument and its range (not an OverflowError).
+    for call, name in (
+        (lambda: perelom.run(small, threads=-1, progress=False), "threads"),
+        (lambda: perelom.validate(small, runs=-1, progress=False), "runs"),
+        (lambda: perelom.compare(small, small, runs=1, progress=False), "runs"),
+        (lambda: perelom.sweep([[0.5]], ["bl.legality"], base=small, replicates=0, progress=False), "replicates"),
+        (lambda: perelom.sweep([[0.5]], ["bl.legality"], base=small, threads=-2, progress=False), "threads"),
+    ):
+        with pytest.raises(ValueError, match=rf"^{name} = -?\d+: give a whole number from"):
+            call()
+    with pytest.raises(TypeError, match="runs must be a whole number"):
+        perelom.validate(small, runs=2.5, progress=False)
 
 
 def test_warnings_are_python_warnings(small):

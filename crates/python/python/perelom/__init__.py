@@ -99,6 +99,17 @@ def _warn(texts: list[str]) -> None:
         _warnings.warn(w, ScenarioWarning, stacklevel=3)
 
 
+def _count(name: str, value: object, lo: int, hi: int, optional: bool = True) -> None:
+    """Checks a count argument (``runs``, ``threads``, ``replicates``) before it reaches the
+    extension, so that a bad one says which argument and its range (not an OverflowError)."""
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a whole number from {lo} to {hi}, not {type(value).__name__}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{name} = {value}: give a whole number from {lo} to {hi}")
+
+
 def run(
     scenario: ScenarioLike = DEFAULT_SCENARIO,
     seed: Optional[int] = None,
@@ -125,6 +136,7 @@ def run(
     one row per calendar month; ``run.events`` one row per event.
     """
     with _progress(progress, "step", "perelom.run") as cb:
+        _count("threads", threads, 1, 65535)
         r = _perelom.run(scenario, seed, threads, cb)
     _warn(r.warnings)
     return r
@@ -251,6 +263,8 @@ def validate(
     ``PosteriorError`` with its ``file`` and ``line``; a model without targets refuses a
     posterior (``PerelomError``)."""
     with _progress(progress, "run", "perelom.validate") as cb:
+        _count("runs", runs, 1, 10000, optional=False)
+        _count("threads", threads, 1, 65535)
         result = _perelom.validate(scenario, runs, threads, cb, posterior)
     _warn(result["warnings"])
     if result["kind"] == "regime":
@@ -282,6 +296,8 @@ def compare(
     if isinstance(experiments, (str, Scenario, os.PathLike)):
         experiments = [experiments]
     with _progress(progress, "run", "perelom.compare") as cb:
+        _count("runs", runs, 2, 10000, optional=False)
+        _count("threads", threads, 1, 65535)
         table, warns = _perelom.compare(baseline, list(experiments), runs, threads, cb, posterior)
     _warn(warns)
     return table
@@ -337,6 +353,8 @@ def sweep(
         Si = morris_analyze.analyze(problem, X, np.array(s.outputs("strikes_started", "sum")))
     """
     with _progress(progress, "run", "perelom.sweep") as cb:
+        _count("replicates", replicates, 1, 10000, optional=False)
+        _count("threads", threads, 1, 65535)
         if isinstance(design_or_points, (str, os.PathLike)):
             if names is not None:
                 raise ValueError("names are for points; a design file names its parameters")
