@@ -24,8 +24,8 @@ pub struct Paired {
     pub lo: f64,
     /// Upper end of that interval.
     pub hi: f64,
-    /// Cohen's d: `diff` over the pooled standard deviation of the two ensembles (NaN
-    /// when both have none).
+    /// Cohen's d: `diff` over the pooled standard deviation of the two ensembles (when
+    /// both have none: 0 if nothing differs, NaN if they differ by a constant).
     pub cohens_d: f64,
     /// Share of pairs (same seed) in which the experiment's value is higher (0-1).
     pub p_up: f64,
@@ -51,7 +51,15 @@ pub fn paired(base: &[f64], exp: &[f64], rng: &mut impl Rng) -> Result<Paired, S
     let boots: Vec<f64> = (0..BOOTSTRAP_RESAMPLES).map(|_| (0..n).map(|_| diffs[rng.random_range(0..n)]).sum::<f64>() / n as f64).collect();
     let (lo, hi) = interval(&boots, 0.9);
     let pooled = ((std_dev(base).powi(2) + std_dev(exp).powi(2)) / 2.0).sqrt();
-    let cohens_d = if pooled > 0.0 { d / pooled } else { f64::NAN };
+    // Without spread the standardized effect is 0 when nothing differs, undefined (NaN)
+    // when the samples differ by a constant.
+    let cohens_d = if pooled > 0.0 {
+        d / pooled
+    } else if d == 0.0 {
+        0.0
+    } else {
+        f64::NAN
+    };
     let p_up = base.iter().zip(exp).filter(|(b, x)| x > b).count() as f64 / n as f64;
     Ok(Paired { base_mean: mean(base), exp_mean: mean(exp), diff: d, lo, hi, cohens_d, p_up })
 }
@@ -138,10 +146,18 @@ mod tests {
     }
 
     #[test]
-    fn no_difference_is_not_clear_and_no_spread_gives_nan_d() {
+    fn cohens_d_without_spread_is_zero_for_no_difference_and_undefined_otherwise() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let zeros = [0.0; 5];
+        assert_eq!(paired(&zeros, &zeros, &mut rng).unwrap().cohens_d, 0.0);
+        assert!(paired(&zeros, &[1.0; 5], &mut rng).unwrap().cohens_d.is_nan());
+    }
+
+    #[test]
+    fn no_difference_is_not_clear_and_has_no_effect() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
         let p = paired(&[3.0; 5], &[3.0; 5], &mut rng).unwrap();
-        assert!(!p.clear() && p.cohens_d.is_nan() && p.p_up == 0.0);
+        assert!(!p.clear() && p.cohens_d == 0.0 && p.p_up == 0.0);
         assert!(paired(&[1.0], &[], &mut rng).is_err());
     }
 }
