@@ -94,8 +94,11 @@ fn array_tasks_share_the_directory_and_join_the_same_dataset() {
     let o = perelom(t.path()).args(["sweep", "--join", "arr"]).output().unwrap();
     let said = String::from_utf8_lossy(&o.stderr);
     assert!(said.contains("it is damaged") && said.contains("--resume"), "{said}");
-    fs::rename(&batch, t.path().join("damaged.parquet")).unwrap();
-    ok(perelom(t.path()).args(["sweep", "d.toml", "--out", "arr", "--resume", "--quiet"]));
+    // --resume sets it aside (never deletes it), says so and redoes its runs.
+    let o = perelom(t.path()).args(["sweep", "d.toml", "--out", "arr", "--resume", "--quiet"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("set aside as"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(fs::read(t.path().join("arr/runs/batch-000001.parquet.damaged")).unwrap(), bytes[..bytes.len() / 2]);
     assert_eq!(fs::read(t.path().join("arr/sweep.parquet")).unwrap(), whole);
 }
 

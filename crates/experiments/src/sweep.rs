@@ -835,6 +835,9 @@ pub trait Progress: Sync {
     fn run_done(&self) {}
     /// Every run is done and the dataset joined.
     fn finished(&self, _done: usize, _seconds: f64, _dataset: &Path) {}
+    /// Something the user should know that does not stop the sweep (a damaged batch file
+    /// set aside to be redone).
+    fn warning(&self, _text: &str) {}
     /// Whether the caller asked to stop (Ctrl-C in a notebook); checked before each run.
     /// Runs already written stay; the sweep can be resumed.
     fn cancelled(&self) -> bool {
@@ -1146,6 +1149,31 @@ fn compute_batches(d: &Design, out: &Path, runs: &[RunSpec], batches: &[usize], 
     use rayon::prelude::*;
     let io = |e: std::io::Error| Error::Message(format!("cannot write in {}: {e}", out.display()));
     let n = runs.len();
+    // A batch file that does not hold its own runs (damaged, or copied over) is set aside,
+    // never deleted, and its runs are made again.
+    for &b in batches {
+        let file = batch_file(out, b);
+        if !file.exists() {
+            continue;
+        }
+        let want: Vec<Option<(i64, i64)>> = batch_runs(b, n).map(|id| Some((id as i64, id as i64))).collect();
+        if perelom_output::row_group_ranges(&file, "run").ok().as_ref() != Some(&want) {
+            let mut aside = file.with_extension("parquet.damaged");
+            let mut k = 2;
+            while aside.exists() {
+                aside = file.with_extension(format!("parquet.damaged-{k}"));
+                k += 1;
+            }
+            fs::rename(&file, &aside).map_err(io)?;
+            progress.warning(&format!(
+                "{} did not hold runs {} to {} (damaged or copied): set aside as {}; its runs are made again",
+                file.display(),
+                b * BATCH_RUNS,
+                batch_runs(b, n).end - 1,
+                aside.display()
+            ));
+        }
+    }
     // Batches finished by an earlier process but not packed, or packed but not cleaned.
     for &b in batches {
         pack_batch(out, b, n).map_err(io)?;
@@ -1227,7 +1255,7 @@ pub fn join_sweep(out: &Path) -> Result<PathBuf, Error> {
         let want: Vec<Option<(i64, i64)>> = batch_runs(b, n).map(|id| Some((id as i64, id as i64))).collect();
         let found = perelom_output::row_group_ranges(&file, "run").map_err(|e| {
             Error::Message(format!(
-                "cannot read {}: {e}: it is damaged\n  help: move it away and run the sweep again with --resume to redo its runs",
+                "cannot read {}: {e}: it is damaged\n  help: run the sweep again with --resume: it sets the file aside (as .damaged) and redoes its runs",
                 file.display()
             ))
         })?;
@@ -1235,7 +1263,7 @@ pub fn join_sweep(out: &Path) -> Result<PathBuf, Error> {
             let held: Vec<String> =
                 found.iter().map(|g| g.map_or("?".to_string(), |(a, z)| if a == z { a.to_string() } else { format!("{a}-{z}") })).collect();
             return Err(Error::Message(format!(
-                "{} should hold runs {} to {}, one per row group, but holds runs [{}]: it was copied or damaged\n  help: move it away and run the sweep again with --resume to redo its runs",
+                "{} should hold runs {} to {}, one per row group, but holds runs [{}]: it was copied or damaged\n  help: run the sweep again with --resume: it sets the file aside (as .damaged) and redoes its runs",
                 file.display(),
                 b * BATCH_RUNS,
                 batch_runs(b, n).end - 1,

@@ -140,6 +140,10 @@ struct Bar {
 }
 
 impl Progress for Bar {
+    fn warning(&self, text: &str) {
+        self.bar.suspend(|| eprintln!("warning: {text}"));
+    }
+
     fn planned(&self, points: usize, replicates: u32, runs: usize, to_do: usize) {
         if !self.quiet {
             outln!(
